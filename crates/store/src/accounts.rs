@@ -1,0 +1,540 @@
+//! Accounts (用户账号): creation, the admin list, disabling, passwords and the login check with
+//! lockout (5 failures lock the account for 15 minutes by default; both are configuration).
+
+use meijian_domain::region::RegionCode;
+use meijian_domain::role::{Permission, Role};
+use serde::Serialize;
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+use crate::audit::{self, Change};
+use crate::departments::Department;
+use crate::{new_id, password, sessions, timefmt, Actor, Scope, Store, StoreError, Tx};
+
+/// An account as stored. The hash never leaves this crate's callers' hands in a view.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub department_id: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub disabled: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What the admin pages and the API show of an account.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AccountView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub department_id: String,
+    pub department_name: String,
+    pub region_code: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub disabled: i64,
+    pub created_at: String,
+}
+
+impl AccountView {
+    pub fn role_label(&self) -> &'static str {
+        Role::from_code(&self.role).map_or("未知角色", |r| r.label_zh())
+    }
+
+    pub fn is_locked(&self, now: OffsetDateTime) -> bool {
+        self.locked_until
+            .as_deref()
+            .and_then(timefmt::from_db)
+            .is_some_and(|t| t > now)
+    }
+}
+
+/// A signed-in user: the account and its department, from which the scope follows.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub account: Account,
+    pub department: Department,
+}
+
+impl Principal {
+    pub fn role(&self) -> Role {
+        // Roles are written only from `Role::code`, so an unknown one means a hand-edited row:
+        // give it the least privilege.
+        Role::from_code(&self.account.role).unwrap_or(Role::Institution)
+    }
+
+    /// The scope every request of this user runs in.
+    pub fn scope(&self, mut actor: Actor) -> Result<Scope, StoreError> {
+        actor.account_id = Some(self.account.id.clone());
+        actor.name = self.account.username.clone();
+        let region = RegionCode::parse(&self.department.region_code)
+            .map_err(|e| StoreError::Other(format!("部门行政区划代码无效：{e}")))?;
+        Ok(Scope::for_user(
+            actor,
+            self.role(),
+            self.department.id.clone(),
+            region,
+        ))
+    }
+}
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department_id: String,
+    pub password: String,
+}
+
+/// Login limits.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginPolicy {
+    pub max_failures: i64,
+    pub lock_for: Duration,
+    pub min_password_len: usize,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        LoginPolicy {
+            max_failures: 5,
+            lock_for: Duration::minutes(15),
+            min_password_len: 10,
+        }
+    }
+}
+
+/// Why a login failed. Wrong username and wrong password are one answer on purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginError {
+    BadCredentials,
+    Locked { until: OffsetDateTime },
+    Disabled,
+}
+
+fn check_username(username: &str) -> Result<(), StoreError> {
+    let ok_chars = username
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'));
+    if !(3..=32).contains(&username.len()) || !ok_chars {
+        return Err(StoreError::invalid(
+            "用户名",
+            "应为 3 至 32 位小写字母、数字或 _ - .",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates an account in a department of the scope's jurisdiction (administrators only).
+pub async fn create(
+    tx: &mut Tx,
+    scope: &Scope,
+    now: OffsetDateTime,
+    policy: &LoginPolicy,
+    new: NewAccount,
+) -> Result<AccountView, StoreError> {
+    scope.require(Permission::ManageAccounts)?;
+    let username = new.username.trim().to_string();
+    check_username(&username)?;
+    let display_name = new.display_name.trim().to_string();
+    if display_name.is_empty() || display_name.chars().count() > 50 {
+        return Err(StoreError::invalid("姓名", "不能为空，且不超过 50 个字"));
+    }
+    password::check_policy(&new.password, &username, policy.min_password_len)?;
+    let (lo, hi) = scope.region_range();
+    let dept: Option<Department> =
+        sqlx::query_as("select * from department where id = $1 and region_code between $2 and $3")
+            .bind(&new.department_id)
+            .bind(lo)
+            .bind(hi)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let dept =
+        dept.ok_or_else(|| StoreError::invalid("所属部门", "部门不存在或不在您的管辖范围内"))?;
+    let id = new_id();
+    let at = timefmt::to_db(now);
+    let inserted = sqlx::query(
+        "insert into account (id, username, display_name, password_hash, role, department_id, \
+         failed_logins, locked_until, disabled, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, 0, null, 0, $7, $7)",
+    )
+    .bind(&id)
+    .bind(&username)
+    .bind(&display_name)
+    .bind(password::hash(&new.password)?)
+    .bind(new.role.code())
+    .bind(&dept.id)
+    .bind(&at)
+    .execute(&mut **tx)
+    .await;
+    if let Err(e) = inserted {
+        return Err(if StoreError::is_unique_violation(&e) {
+            StoreError::Conflict {
+                field: "用户名",
+                message: format!("“{username}”已被使用"),
+            }
+        } else {
+            e.into()
+        });
+    }
+    let view = AccountView {
+        id: id.clone(),
+        username,
+        display_name,
+        role: new.role.code().to_string(),
+        department_id: dept.id.clone(),
+        department_name: dept.name.clone(),
+        region_code: dept.region_code.clone(),
+        failed_logins: 0,
+        locked_until: None,
+        disabled: 0,
+        created_at: at,
+    };
+    audit::record(
+        tx,
+        &scope.actor,
+        now,
+        Change {
+            action: "account.create",
+            entity: "account",
+            entity_id: &id,
+            region_code: Some(&dept.region_code),
+            before: None,
+            after: serde_json::to_value(&view).ok(),
+        },
+    )
+    .await?;
+    Ok(view)
+}
+
+const VIEW_SELECT: &str = "select a.id, a.username, a.display_name, a.role, a.department_id, \
+     d.name as department_name, d.region_code, a.failed_logins, a.locked_until, a.disabled, \
+     a.created_at from account a join department d on d.id = a.department_id";
+
+/// Accounts of the departments in the scope's jurisdiction (administrators only).
+pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<AccountView>, StoreError> {
+    scope.require(Permission::ManageAccounts)?;
+    let (lo, hi) = scope.region_range();
+    Ok(sqlx::query_as::<_, AccountView>(&format!(
+        "{VIEW_SELECT} where d.region_code between $1 and $2 order by d.region_code, d.kind, a.username"
+    ))
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Members of a department the scope can see (the directory: names and roles only).
+pub async fn members(
+    store: &Store,
+    scope: &Scope,
+    department_id: &str,
+) -> Result<Vec<AccountView>, StoreError> {
+    scope.require(Permission::ViewDirectory)?;
+    let (lo, hi) = scope.region_range();
+    Ok(sqlx::query_as::<_, AccountView>(&format!(
+        "{VIEW_SELECT} where a.department_id = $1 and d.region_code between $2 and $3 \
+         order by a.username"
+    ))
+    .bind(department_id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// One account in the scope (administrators only); `NotFound` otherwise.
+pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<AccountView, StoreError> {
+    scope.require(Permission::ManageAccounts)?;
+    let (lo, hi) = scope.region_range();
+    sqlx::query_as::<_, AccountView>(&format!(
+        "{VIEW_SELECT} where a.id = $1 and d.region_code between $2 and $3"
+    ))
+    .bind(id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Finds an account by username in the scope (for the command line).
+pub async fn find_by_username(
+    store: &Store,
+    scope: &Scope,
+    username: &str,
+) -> Result<AccountView, StoreError> {
+    let (lo, hi) = scope.region_range();
+    sqlx::query_as::<_, AccountView>(&format!(
+        "{VIEW_SELECT} where a.username = $1 and d.region_code between $2 and $3"
+    ))
+    .bind(username)
+    .bind(lo)
+    .bind(hi)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+/// The administrative changes to an account.
+#[derive(Debug, Clone)]
+pub enum AccountChange {
+    Disable,
+    Enable,
+    Unlock,
+    SetPassword(String),
+}
+
+/// Applies `change` to an account in the scope, ends its sessions where the change calls
+/// for it, and audits it.
+pub async fn change(
+    tx: &mut Tx,
+    scope: &Scope,
+    now: OffsetDateTime,
+    policy: &LoginPolicy,
+    id: &str,
+    change: AccountChange,
+) -> Result<(), StoreError> {
+    scope.require(Permission::ManageAccounts)?;
+    let (lo, hi) = scope.region_range();
+    let before: Option<AccountView> = sqlx::query_as(&format!(
+        "{VIEW_SELECT} where a.id = $1 and d.region_code between $2 and $3"
+    ))
+    .bind(id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let before = before.ok_or(StoreError::NotFound)?;
+    let at = timefmt::to_db(now);
+    let action = match &change {
+        AccountChange::Disable => {
+            sqlx::query("update account set disabled = 1, updated_at = $2 where id = $1")
+                .bind(id)
+                .bind(&at)
+                .execute(&mut **tx)
+                .await?;
+            sessions::delete_for_account(tx, id).await?;
+            "account.disable"
+        }
+        AccountChange::Enable => {
+            sqlx::query("update account set disabled = 0, updated_at = $2 where id = $1")
+                .bind(id)
+                .bind(&at)
+                .execute(&mut **tx)
+                .await?;
+            "account.enable"
+        }
+        AccountChange::Unlock => {
+            sqlx::query(
+                "update account set failed_logins = 0, locked_until = null, updated_at = $2 where id = $1",
+            )
+            .bind(id)
+            .bind(&at)
+            .execute(&mut **tx)
+            .await?;
+            "account.unlock"
+        }
+        AccountChange::SetPassword(pw) => {
+            password::check_policy(pw, &before.username, policy.min_password_len)?;
+            sqlx::query(
+                "update account set password_hash = $2, failed_logins = 0, locked_until = null, \
+                 updated_at = $3 where id = $1",
+            )
+            .bind(id)
+            .bind(password::hash(pw)?)
+            .bind(&at)
+            .execute(&mut **tx)
+            .await?;
+            sessions::delete_for_account(tx, id).await?;
+            "account.set_password"
+        }
+    };
+    let after: Option<AccountView> = sqlx::query_as(&format!("{VIEW_SELECT} where a.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        &scope.actor,
+        now,
+        Change {
+            action,
+            entity: "account",
+            entity_id: id,
+            region_code: Some(&before.region_code),
+            before: serde_json::to_value(&before).ok(),
+            after: after.and_then(|a| serde_json::to_value(a).ok()),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Loads an account with its department by id (for sessions).
+pub(crate) async fn principal_by_id(
+    store: &Store,
+    id: &str,
+) -> Result<Option<Principal>, StoreError> {
+    let account: Option<Account> = sqlx::query_as("select * from account where id = $1")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    let department: Department = sqlx::query_as("select * from department where id = $1")
+        .bind(&account.department_id)
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Some(Principal {
+        account,
+        department,
+    }))
+}
+
+/// Checks a username and password. Counts failures, locks the account after
+/// `policy.max_failures`, and audits every outcome for a known account.
+pub async fn authenticate(
+    store: &Store,
+    actor: &Actor,
+    now: OffsetDateTime,
+    policy: &LoginPolicy,
+    username: &str,
+    password: &str,
+) -> Result<Result<Principal, LoginError>, StoreError> {
+    let account: Option<Account> = sqlx::query_as("select * from account where username = $1")
+        .bind(username.trim())
+        .fetch_optional(store.pool())
+        .await?;
+    let Some(account) = account else {
+        password::verify_dummy(password);
+        tracing::info!(outcome = "unknown_user", "login failed");
+        return Ok(Err(LoginError::BadCredentials));
+    };
+    let locked_until = account.locked_until.as_deref().and_then(timefmt::from_db);
+    if let Some(until) = locked_until.filter(|t| *t > now) {
+        return Ok(Err(LoginError::Locked { until }));
+    }
+    // The slow hash runs outside the transaction so that logins do not queue behind it.
+    let matches = password::verify(password, &account.password_hash);
+    let region =
+        sqlx::query_scalar::<_, String>("select region_code from department where id = $1")
+            .bind(&account.department_id)
+            .fetch_one(store.pool())
+            .await?;
+    let mut actor = actor.clone();
+    actor.account_id = Some(account.id.clone());
+    actor.name = account.username.clone();
+    let mut tx = store.begin().await?;
+    let at = timefmt::to_db(now);
+    let outcome = if !matches {
+        let failures: i64 = sqlx::query_scalar(
+            "update account set failed_logins = failed_logins + 1 where id = $1 returning failed_logins",
+        )
+        .bind(&account.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if failures >= policy.max_failures {
+            let until = now + policy.lock_for;
+            sqlx::query("update account set failed_logins = 0, locked_until = $2, updated_at = $3 where id = $1")
+                .bind(&account.id)
+                .bind(timefmt::to_db(until))
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+            record_login(
+                &mut tx,
+                &actor,
+                now,
+                &account.id,
+                &region,
+                "account.locked",
+                json!({"failures": failures, "locked_until": timefmt::to_db(until)}),
+            )
+            .await?;
+            Err(LoginError::Locked { until })
+        } else {
+            record_login(
+                &mut tx,
+                &actor,
+                now,
+                &account.id,
+                &region,
+                "account.login_failed",
+                json!({"failures": failures}),
+            )
+            .await?;
+            Err(LoginError::BadCredentials)
+        }
+    } else if account.disabled != 0 {
+        record_login(
+            &mut tx,
+            &actor,
+            now,
+            &account.id,
+            &region,
+            "account.login_refused",
+            json!({"reason": "disabled"}),
+        )
+        .await?;
+        Err(LoginError::Disabled)
+    } else {
+        sqlx::query("update account set failed_logins = 0, locked_until = null where id = $1")
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+        record_login(
+            &mut tx,
+            &actor,
+            now,
+            &account.id,
+            &region,
+            "account.login",
+            json!({}),
+        )
+        .await?;
+        Ok(())
+    };
+    tx.commit().await?;
+    match outcome {
+        Ok(()) => Ok(principal_by_id(store, &account.id)
+            .await?
+            .map_or(Err(LoginError::BadCredentials), Ok)),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+async fn record_login(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: OffsetDateTime,
+    account_id: &str,
+    region: &str,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<i64, StoreError> {
+    audit::record(
+        tx,
+        actor,
+        now,
+        Change {
+            action,
+            entity: "account",
+            entity_id: account_id,
+            region_code: Some(region),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await
+}

@@ -1,0 +1,66 @@
+//! Timestamps are stored as RFC 3339 UTC text with second precision
+//! (`2026-11-22T08:00:00Z`): portable, readable in any SQL client, and sortable as text.
+//! The UI shows them in Asia/Shanghai (UTC+8).
+
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+
+/// Format for storage.
+pub fn to_db(t: OffsetDateTime) -> String {
+    let t = t
+        .to_offset(UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Parse what [`to_db`] wrote; `None` for anything else.
+pub fn from_db(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+/// China Standard Time, for display.
+pub fn cst() -> UtcOffset {
+    UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)
+}
+
+/// `2026-11-22 16:00` in China Standard Time, for people.
+pub fn display(s: &str) -> String {
+    match from_db(s) {
+        Some(t) => {
+            let t = t.to_offset(cst());
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        }
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn round_trip_and_display_in_cst() {
+        let t = datetime!(2026-03-31 15:30:12.345 UTC);
+        let s = to_db(t);
+        assert_eq!(s, "2026-03-31T15:30:12Z");
+        assert_eq!(from_db(&s), Some(datetime!(2026-03-31 15:30:12 UTC)));
+        // 15:30 UTC is 23:30 in China: still March for the monthly report.
+        assert_eq!(display(&s), "2026-03-31 23:30");
+    }
+
+    #[test]
+    fn text_order_is_time_order() {
+        let a = to_db(datetime!(2026-01-09 23:59:59 UTC));
+        let b = to_db(datetime!(2026-01-10 00:00:00 UTC));
+        assert!(a < b);
+    }
+}

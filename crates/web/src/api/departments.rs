@@ -1,0 +1,115 @@
+//! Departments through the API.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use meijian_domain::department::DepartmentKind;
+use meijian_domain::region::RegionCode;
+use meijian_store::accounts;
+use meijian_store::departments::{self, Department, NewDepartment};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::users::{user_view, UserView};
+use crate::error::{AppError, AppResult};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct DepartmentView {
+    pub id: String,
+    /// Stable kind code, e.g. market_regulation.
+    pub kind: String,
+    pub kind_label: String,
+    pub region_code: String,
+    pub region_name: String,
+    pub name: String,
+}
+
+impl From<Department> for DepartmentView {
+    fn from(d: Department) -> Self {
+        DepartmentView {
+            kind_label: d.kind_label().to_string(),
+            region_name: d.region_name(),
+            id: d.id,
+            kind: d.kind,
+            region_code: d.region_code,
+            name: d.name,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DepartmentDetail {
+    pub department: DepartmentView,
+    pub members: Vec<UserView>,
+}
+
+/// Departments of my jurisdiction.
+#[utoipa::path(get, path = "/api/departments", tag = "departments", responses((status = 200, body = [DepartmentView])))]
+pub async fn list_departments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<DepartmentView>>> {
+    let list = departments::list(&state.store, &user.scope).await?;
+    Ok(Json(list.into_iter().map(DepartmentView::from).collect()))
+}
+
+/// One department of my jurisdiction and its members; 404 for any other id.
+#[utoipa::path(get, path = "/api/departments/{id}", tag = "departments",
+    params(("id" = String, Path, description = "department id")),
+    responses((status = 200, body = DepartmentDetail), (status = 404, body = super::ErrorBody)))]
+pub async fn get_department(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<DepartmentDetail>> {
+    let d = departments::get(&state.store, &user.scope, &id).await?;
+    let members = accounts::members(&state.store, &user.scope, &d.id).await?;
+    Ok(Json(DepartmentDetail {
+        department: d.into(),
+        members: members
+            .into_iter()
+            .map(|m| user_view(m, state.now()))
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewDepartmentRequest {
+    pub kind: String,
+    pub region_code: String,
+    pub name: Option<String>,
+}
+
+/// Create a department in my jurisdiction (administrators).
+#[utoipa::path(post, path = "/api/departments", tag = "departments", request_body = NewDepartmentRequest,
+    responses((status = 201, body = DepartmentView), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn create_department(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(req): Json<NewDepartmentRequest>,
+) -> AppResult<(StatusCode, Json<DepartmentView>)> {
+    let kind = DepartmentKind::from_code(&req.kind).ok_or_else(|| AppError::Invalid {
+        field: "kind".into(),
+        message: "未知部门类别".into(),
+    })?;
+    let region = RegionCode::parse(&req.region_code).map_err(|e| AppError::Invalid {
+        field: "region_code".into(),
+        message: e.to_string(),
+    })?;
+    let mut tx = state.store.begin().await?;
+    let d = departments::create(
+        &mut tx,
+        &user.scope,
+        state.now(),
+        NewDepartment {
+            kind,
+            region,
+            name: req.name,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}

@@ -1,0 +1,89 @@
+//! The JSON API: the same actions as the pages, for other systems and scripts, described by
+//! the OpenAPI document at `/api/openapi.json`. Authentication is the session cookie
+//! (`POST /api/session`); unsafe methods need the `X-CSRF-Token` header it returns.
+
+pub mod departments;
+pub mod session;
+pub mod users;
+
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "医美综合监管平台 API",
+        description = "Meijian JSON API. Every list and record is limited to the caller's jurisdiction."
+    ),
+    paths(
+        session::create_session,
+        session::delete_session,
+        session::me,
+        session::dashboard,
+        departments::list_departments,
+        departments::get_department,
+        departments::create_department,
+        users::list_users,
+        users::get_user,
+        users::create_user,
+        crate::health::healthz,
+    ),
+    components(schemas(
+        session::LoginRequest,
+        session::SessionView,
+        session::MeView,
+        session::CountsView,
+        departments::DepartmentView,
+        departments::DepartmentDetail,
+        departments::NewDepartmentRequest,
+        users::UserView,
+        users::NewUserRequest,
+        users::CreatedUser,
+        ErrorBody,
+        ErrorDetail,
+    ))
+)]
+pub struct ApiDoc;
+
+/// Error body of every failed API call.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: not_found, forbidden, unauthenticated, csrf, invalid, conflict, unavailable, internal.
+    pub code: String,
+    /// Message in Chinese.
+    pub message: String,
+    pub request_id: String,
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi_json))
+        .route(
+            "/api/session",
+            post(session::create_session).delete(session::delete_session),
+        )
+        .route("/api/me", get(session::me))
+        .route("/api/dashboard", get(session::dashboard))
+        .route(
+            "/api/departments",
+            get(departments::list_departments).post(departments::create_department),
+        )
+        .route("/api/departments/{id}", get(departments::get_department))
+        .route(
+            "/api/users",
+            get(users::list_users).post(users::create_user),
+        )
+        .route("/api/users/{id}", get(users::get_user))
+}

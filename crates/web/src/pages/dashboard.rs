@@ -1,0 +1,71 @@
+//! The dashboard (工作台): real counts of the user's jurisdiction and, for those who may read
+//! the audit log, the latest activity.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use meijian_domain::role::Permission;
+use meijian_store::{audit, dashboard, timefmt};
+
+use crate::chrome::{action_label, Chrome};
+use crate::error::AppResult;
+use crate::pages::{region_name, render};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+pub struct ActivityRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub ip: String,
+}
+
+impl From<audit::Entry> for ActivityRow {
+    fn from(e: audit::Entry) -> Self {
+        ActivityRow {
+            seq: e.seq,
+            at: timefmt::display(&e.at),
+            actor: e.actor_name,
+            action: action_label(&e.action).to_string(),
+            entity: format!(
+                "{} {}",
+                e.entity,
+                e.entity_id.chars().take(8).collect::<String>()
+            ),
+            ip: e.ip.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    jurisdiction: String,
+    counts: dashboard::Counts,
+    recent: Vec<ActivityRow>,
+}
+
+pub async fn show_dashboard(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
+    let counts = dashboard::counts(&state.store, &user.scope, state.now()).await?;
+    let recent = if user.scope.can(Permission::ViewAuditLog) {
+        audit::recent(&state.store, &user.scope, 10)
+            .await?
+            .into_iter()
+            .map(ActivityRow::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(&DashboardPage {
+        chrome: Chrome::new(&user, "/"),
+        jurisdiction: region_name(&user.principal.department.region_code),
+        counts,
+        recent,
+    })
+}

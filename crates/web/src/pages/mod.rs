@@ -1,0 +1,27 @@
+//! Server-rendered pages of the officers' workbench, one module per resource.
+
+pub mod admin;
+pub mod audit;
+pub mod dashboard;
+pub mod departments;
+pub mod login;
+
+use askama::Template;
+use axum::response::Html;
+
+use crate::error::{AppError, AppResult};
+
+/// Renders an askama template into an HTML response.
+pub fn render<T: Template>(t: &T) -> AppResult<Html<String>> {
+    t.render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
+}
+
+/// The full name of the jurisdiction rooted at a region code, e.g. 山东省枣庄市.
+pub fn region_name(code: &str) -> String {
+    meijian_domain::region::RegionCode::parse(code)
+        .ok()
+        .and_then(|c| meijian_domain::region::RegionTable::embedded().full_name(&c))
+        .unwrap_or_else(|| code.to_string())
+}

@@ -1,0 +1,26 @@
+//! Settings of the web application, validated once at start by the binary's config loader.
+
+use meijian_store::accounts::LoginPolicy;
+use meijian_store::sessions::SessionPolicy;
+
+/// What the web app needs to know; built from the config file and environment.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    pub login: LoginPolicy,
+    pub session: SessionPolicy,
+    /// Mark cookies `Secure` (behind HTTPS). Off for the local demo over plain HTTP.
+    pub secure_cookies: bool,
+    /// Upper bound of a request body in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            login: LoginPolicy::default(),
+            session: SessionPolicy::default(),
+            secure_cookies: false,
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
