@@ -1,1 +1,16 @@
-fn main() {}
+//! `meijian`: the one binary of the medical aesthetics supervision platform (医美综合监管平台).
+//! Each subcommand is a module; this file only parses the command line and reports errors.
+
+mod commands;
+mod config;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() {
+    let cli = commands::Cli::parse();
+    if let Err(e) = commands::run(cli).await {
+        eprintln!("错误：{e:#}");
+        std::process::exit(1);
+    }
+}

@@ -285,6 +285,13 @@ pub async fn find_by_username(
     .ok_or(StoreError::NotFound)
 }
 
+/// Number of accounts in the whole database (to tell a fresh installation).
+pub async fn count(store: &Store) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("select count(*) from account")
+        .fetch_one(store.pool())
+        .await?)
+}
+
 /// The administrative changes to an account.
 #[derive(Debug, Clone)]
 pub enum AccountChange {

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod dashboard;
+pub mod demo;
 pub mod departments;
 mod error;
 pub mod password;

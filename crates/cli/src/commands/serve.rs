@@ -1,0 +1,119 @@
+//! `meijian serve` and `meijian demo`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use meijian_store::{demo, sessions, Store};
+use meijian_web::{AppState, SystemClock};
+
+use super::{open_store, DbArgs};
+use crate::config::Config;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on, e.g. 0.0.0.0:8080 (overrides the config file).
+    #[arg(long, env = "MEIJIAN_LISTEN")]
+    listen: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Folder for the demo database; its demo.db is replaced at every start.
+    #[arg(long, default_value = "meijian-demo")]
+    data_dir: PathBuf,
+}
+
+fn init_logging(format: &str, level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.compact().try_init()
+    };
+}
+
+fn parse_listen(s: &str) -> anyhow::Result<SocketAddr> {
+    s.parse()
+        .map_err(|_| anyhow::anyhow!("监听地址“{s}”无效，应形如 127.0.0.1:8080"))
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = args.db.config()?;
+    if let Some(l) = args.listen {
+        config.server.listen = l;
+    }
+    init_logging(&config.log.format, &config.log.level);
+    let addr = parse_listen(&config.server.listen)?;
+    let listener = meijian_web::bind(addr).await.map_err(anyhow::Error::msg)?;
+    let store = open_store(&config.database.url).await?;
+    let accounts = meijian_store::accounts::count(&store).await?;
+    if accounts == 0 {
+        eprintln!("提示：数据库中还没有用户。先用 `meijian department add` 建立部门，再用 `meijian user add --role administrator` 建立第一个管理员。");
+    }
+    tracing::info!(%addr, database = %meijian_store::redact_url(&config.database.url), "serving");
+    eprintln!("医美综合监管平台已启动：http://{addr}/");
+    run_server(listener, store, &config).await
+}
+
+async fn run_server(listener: tokio::net::TcpListener, store: Store, config: &Config) -> anyhow::Result<()> {
+    let settings = config.web_settings();
+    let session_policy = settings.session;
+    let state = AppState::new(store.clone(), settings, Arc::new(SystemClock));
+    // Expired sessions are refused on sight; this sweep only keeps the table small.
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = time::OffsetDateTime::now_utc();
+            if let Err(e) = sessions::purge_expired(&store, now, &session_policy).await {
+                tracing::warn!(error = %e, "session sweep failed");
+            }
+        }
+    });
+    let result = meijian_web::serve(listener, state, shutdown_signal()).await;
+    sweeper.abort();
+    result.map_err(|e| anyhow::anyhow!("服务器异常退出：{e}"))
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("正在停止……");
+}
+
+pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    init_logging("text", "info");
+    let addr = parse_listen(&args.listen)?;
+    let listener = meijian_web::bind(addr).await.map_err(anyhow::Error::msg)?;
+    std::fs::create_dir_all(&args.data_dir)
+        .map_err(|e| anyhow::anyhow!("无法创建目录 {}：{e}", args.data_dir.display()))?;
+    let db = args.data_dir.join("demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = db.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    let url = format!("sqlite:{}", db.display());
+    let store = open_store(&url).await?;
+    let accounts = demo::seed(&store, time::OffsetDateTime::now_utc()).await?;
+    println!("医美综合监管平台 · 演示环境");
+    println!("数据库：{}（每次启动重新生成）", db.display());
+    println!("地址：  http://{addr}/");
+    println!();
+    println!("{:<12} {:<18} {:<10} {}", "用户名", "密码", "角色", "部门");
+    for a in &accounts {
+        println!("{:<12} {:<18} {:<10} {}", a.username, a.password, a.role.label_zh(), a.department);
+    }
+    println!();
+    println!("按 Ctrl+C 停止。");
+    let mut config = Config::default();
+    config.database.url = url;
+    run_server(listener, store, &config).await
+}

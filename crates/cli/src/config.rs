@@ -1,0 +1,180 @@
+//! Configuration: a TOML file (all keys optional, unknown keys rejected with their name),
+//! overlaid by environment variables and command-line flags. Validated once at start.
+
+use std::path::Path;
+
+use meijian_store::accounts::LoginPolicy;
+use meijian_store::sessions::SessionPolicy;
+use meijian_web::WebSettings;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub security: SecurityConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// Mark the session cookie Secure; turn on behind HTTPS.
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in MiB.
+    pub max_body_mib: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".to_string(),
+            secure_cookies: false,
+            max_body_mib: 20,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite:PATH` (default `sqlite:meijian.db`) or `postgres://user:password@host/db`.
+    pub url: String,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite:meijian.db".to_string(),
+        }
+    }
+}
+
+// The URL may carry a password: never print it.
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &meijian_store::redact_url(&self.url))
+            .finish()
+    }
+}
+
+/// Login and session limits. The defaults follow 等保 2.0 level 3 practice.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    pub lockout_threshold: i64,
+    pub lockout_minutes: i64,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub min_password_length: usize,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            lockout_threshold: 5,
+            lockout_minutes: 15,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            min_password_length: 10,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `json` (for log collectors) or `text` (for people).
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `meijian_web=debug,info`; `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: "json".to_string(),
+            level: "info".to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path` if given; defaults otherwise. Errors name the file, line and key.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let config = match path {
+            None => Config::default(),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", p.display()))?;
+                toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{e}", p.display()))?
+            }
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let s = &self.security;
+        if s.lockout_threshold < 1 || s.lockout_minutes < 1 {
+            anyhow::bail!("配置项 security.lockout_threshold 与 security.lockout_minutes 须大于 0");
+        }
+        if s.session_idle_minutes < 1 || s.session_absolute_hours < 1 {
+            anyhow::bail!("配置项 security.session_idle_minutes 与 security.session_absolute_hours 须大于 0");
+        }
+        if s.min_password_length < 8 {
+            anyhow::bail!("配置项 security.min_password_length 不能小于 8");
+        }
+        if !matches!(self.log.format.as_str(), "json" | "text") {
+            anyhow::bail!("配置项 log.format 只能是 json 或 text，实际为“{}”", self.log.format);
+        }
+        Ok(())
+    }
+
+    pub fn login_policy(&self) -> LoginPolicy {
+        LoginPolicy {
+            max_failures: self.security.lockout_threshold,
+            lock_for: time::Duration::minutes(self.security.lockout_minutes),
+            min_password_len: self.security.min_password_length,
+        }
+    }
+
+    pub fn web_settings(&self) -> WebSettings {
+        WebSettings {
+            login: self.login_policy(),
+            session: SessionPolicy {
+                idle: time::Duration::minutes(self.security.session_idle_minutes),
+                absolute: time::Duration::hours(self.security.session_absolute_hours),
+            },
+            secure_cookies: self.server.secure_cookies,
+            max_body_bytes: self.server.max_body_mib * 1024 * 1024,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.toml");
+        std::fs::write(&p, "[server]\nlisten = \"127.0.0.1:9\"\nlisten_port = 80\n").unwrap();
+        let err = Config::load(Some(&p)).unwrap_err().to_string();
+        assert!(err.contains("listen_port"), "{err}");
+        assert!(err.contains("m.toml"), "{err}");
+    }
+
+    #[test]
+    fn database_password_is_not_in_debug_output() {
+        let c = DatabaseConfig { url: "postgres://app:hunter22@db/x".into() };
+        assert!(!format!("{c:?}").contains("hunter22"));
+    }
+}
