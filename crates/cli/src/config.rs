@@ -125,13 +125,18 @@ impl Config {
             anyhow::bail!("配置项 security.lockout_threshold 与 security.lockout_minutes 须大于 0");
         }
         if s.session_idle_minutes < 1 || s.session_absolute_hours < 1 {
-            anyhow::bail!("配置项 security.session_idle_minutes 与 security.session_absolute_hours 须大于 0");
+            anyhow::bail!(
+                "配置项 security.session_idle_minutes 与 security.session_absolute_hours 须大于 0"
+            );
         }
         if s.min_password_length < 8 {
             anyhow::bail!("配置项 security.min_password_length 不能小于 8");
         }
         if !matches!(self.log.format.as_str(), "json" | "text") {
-            anyhow::bail!("配置项 log.format 只能是 json 或 text，实际为“{}”", self.log.format);
+            anyhow::bail!(
+                "配置项 log.format 只能是 json 或 text，实际为“{}”",
+                self.log.format
+            );
         }
         Ok(())
     }
@@ -174,7 +179,9 @@ mod tests {
 
     #[test]
     fn database_password_is_not_in_debug_output() {
-        let c = DatabaseConfig { url: "postgres://app:hunter22@db/x".into() };
+        let c = DatabaseConfig {
+            url: "postgres://app:hunter22@db/x".into(),
+        };
         assert!(!format!("{c:?}").contains("hunter22"));
     }
 }

@@ -39,13 +39,55 @@ pub struct DemoAccount {
 
 /// (username, name, role, department kind, region)
 const ACCOUNTS: [(&str, &str, Role, DepartmentKind, &str); 7] = [
-    ("admin", "王管理", Role::Administrator, DepartmentKind::Health, CITY),
-    ("leader", "李主任", Role::Leader, DepartmentKind::Health, CITY),
-    ("officer", "张执法", Role::Officer, DepartmentKind::HealthSupervision, "370402"),
-    ("officer2", "赵执法", Role::Officer, DepartmentKind::MarketRegulation, "370403"),
-    ("liaison", "刘联络", Role::Liaison, DepartmentKind::Health, "370402"),
-    ("analyst", "陈分析", Role::Analyst, DepartmentKind::MarketRegulation, CITY),
-    ("institution", "孙机构", Role::Institution, DepartmentKind::Health, "370404"),
+    (
+        "admin",
+        "王管理",
+        Role::Administrator,
+        DepartmentKind::Health,
+        CITY,
+    ),
+    (
+        "leader",
+        "李主任",
+        Role::Leader,
+        DepartmentKind::Health,
+        CITY,
+    ),
+    (
+        "officer",
+        "张执法",
+        Role::Officer,
+        DepartmentKind::HealthSupervision,
+        "370402",
+    ),
+    (
+        "officer2",
+        "赵执法",
+        Role::Officer,
+        DepartmentKind::MarketRegulation,
+        "370403",
+    ),
+    (
+        "liaison",
+        "刘联络",
+        Role::Liaison,
+        DepartmentKind::Health,
+        "370402",
+    ),
+    (
+        "analyst",
+        "陈分析",
+        Role::Analyst,
+        DepartmentKind::MarketRegulation,
+        CITY,
+    ),
+    (
+        "institution",
+        "孙机构",
+        Role::Institution,
+        DepartmentKind::Health,
+        "370404",
+    ),
 ];
 
 fn code(s: &str) -> Result<RegionCode, StoreError> {
@@ -59,21 +101,40 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<Vec<DemoAccount>
     let mut tx = store.begin().await?;
     let mut ids = std::collections::HashMap::new();
     for kind in DepartmentKind::all() {
-        let d = departments::create(&mut tx, &scope, now, NewDepartment { kind: *kind, region: code(CITY)?, name: None }).await?;
+        let d = departments::create(
+            &mut tx,
+            &scope,
+            now,
+            NewDepartment {
+                kind: *kind,
+                region: code(CITY)?,
+                name: None,
+            },
+        )
+        .await?;
         ids.insert((*kind, CITY), (d.id, d.name));
     }
     for district in DISTRICTS {
         for kind in DISTRICT_KINDS {
-            let d = departments::create(&mut tx, &scope, now, NewDepartment { kind, region: code(district)?, name: None }).await?;
+            let d = departments::create(
+                &mut tx,
+                &scope,
+                now,
+                NewDepartment {
+                    kind,
+                    region: code(district)?,
+                    name: None,
+                },
+            )
+            .await?;
             ids.insert((kind, district), (d.id, d.name));
         }
     }
     let mut out = Vec::new();
     for (username, name, role, kind, region) in ACCOUNTS {
-        let (dept_id, dept_name) = ids
-            .get(&(kind, region))
-            .cloned()
-            .ok_or_else(|| StoreError::Other(format!("demo department {kind:?}@{region} missing")))?;
+        let (dept_id, dept_name) = ids.get(&(kind, region)).cloned().ok_or_else(|| {
+            StoreError::Other(format!("demo department {kind:?}@{region} missing"))
+        })?;
         let pw = password::generate();
         let v = accounts::create(
             &mut tx,

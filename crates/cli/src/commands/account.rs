@@ -61,7 +61,11 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 /// Resolves `--department`: an id, or KIND@REGION.
-pub async fn resolve_department(store: &Store, scope: &Scope, spec: &str) -> anyhow::Result<String> {
+pub async fn resolve_department(
+    store: &Store,
+    scope: &Scope,
+    spec: &str,
+) -> anyhow::Result<String> {
     if let Some((kind, region)) = spec.split_once('@') {
         let kind = DepartmentKind::from_code(kind).ok_or_else(|| {
             let all: Vec<&str> = DepartmentKind::all().iter().map(|k| k.code()).collect();
@@ -70,7 +74,12 @@ pub async fn resolve_department(store: &Store, scope: &Scope, spec: &str) -> any
         let region = RegionCode::parse(region)?;
         let d = departments::find(store, scope, kind, &region)
             .await
-            .map_err(|_| anyhow::anyhow!("{region} 没有{}：先用 `meijian department add` 建立", kind.label_zh()))?;
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "{region} 没有{}：先用 `meijian department add` 建立",
+                    kind.label_zh()
+                )
+            })?;
         Ok(d.id)
     } else {
         Ok(departments::get(store, scope, spec)
@@ -84,20 +93,48 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
     let scope = Scope::system(cli_actor());
     let now = time::OffsetDateTime::now_utc();
     match cmd {
-        UserCommand::Add { db, username, name, role, department, password_stdin } => {
+        UserCommand::Add {
+            db,
+            username,
+            name,
+            role,
+            department,
+            password_stdin,
+        } => {
             let (config, store) = db.open().await?;
             let role = Role::from_code(&role).ok_or_else(|| {
                 let all: Vec<&str> = Role::all().iter().map(|r| r.code()).collect();
                 anyhow::anyhow!("未知角色“{role}”，可选：{}", all.join(", "))
             })?;
             let department_id = resolve_department(&store, &scope, &department).await?;
-            let (pw, generated) = if password_stdin { (read_password()?, false) } else { (password::generate(), true) };
+            let (pw, generated) = if password_stdin {
+                (read_password()?, false)
+            } else {
+                (password::generate(), true)
+            };
             let mut tx = store.begin().await?;
-            let v = accounts::create(&mut tx, &scope, now, &config.login_policy(), NewAccount {
-                username, display_name: name, role, department_id, password: pw.clone(),
-            }).await?;
+            let v = accounts::create(
+                &mut tx,
+                &scope,
+                now,
+                &config.login_policy(),
+                NewAccount {
+                    username,
+                    display_name: name,
+                    role,
+                    department_id,
+                    password: pw.clone(),
+                },
+            )
+            .await?;
             tx.commit().await?;
-            println!("已创建用户 {}（{}，{}，{}）", v.username, v.display_name, v.role_label(), v.department_name);
+            println!(
+                "已创建用户 {}（{}，{}，{}）",
+                v.username,
+                v.display_name,
+                v.role_label(),
+                v.department_name
+            );
             if generated {
                 println!("初始密码：{pw}");
             }
@@ -106,28 +143,72 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
         UserCommand::List { db } => {
             let (_, store) = db.open().await?;
             let list = accounts::list(&store, &scope).await?;
-            println!("{:<16} {:<10} {:<10} {:<8} 部门", "用户名", "姓名", "角色", "状态");
+            println!(
+                "{:<16} {:<10} {:<10} {:<8} 部门",
+                "用户名", "姓名", "角色", "状态"
+            );
             for v in list {
-                let status = if v.disabled != 0 { "停用" } else if v.is_locked(now) { "锁定" } else { "正常" };
-                println!("{:<16} {:<10} {:<10} {:<8} {}", v.username, v.display_name, v.role_label(), status, v.department_name);
+                let status = if v.disabled != 0 {
+                    "停用"
+                } else if v.is_locked(now) {
+                    "锁定"
+                } else {
+                    "正常"
+                };
+                println!(
+                    "{:<16} {:<10} {:<10} {:<8} {}",
+                    v.username,
+                    v.display_name,
+                    v.role_label(),
+                    status,
+                    v.department_name
+                );
             }
             Ok(())
         }
         UserCommand::Unlock { db, username } => {
             let (config, store) = db.open().await?;
-            let v = accounts::find_by_username(&store, &scope, &username).await.map_err(|_| anyhow::anyhow!("找不到用户 {username}"))?;
+            let v = accounts::find_by_username(&store, &scope, &username)
+                .await
+                .map_err(|_| anyhow::anyhow!("找不到用户 {username}"))?;
             let mut tx = store.begin().await?;
-            accounts::change(&mut tx, &scope, now, &config.login_policy(), &v.id, AccountChange::Unlock).await?;
+            accounts::change(
+                &mut tx,
+                &scope,
+                now,
+                &config.login_policy(),
+                &v.id,
+                AccountChange::Unlock,
+            )
+            .await?;
             tx.commit().await?;
             println!("已解除 {username} 的锁定");
             Ok(())
         }
-        UserCommand::Passwd { db, username, password_stdin } => {
+        UserCommand::Passwd {
+            db,
+            username,
+            password_stdin,
+        } => {
             let (config, store) = db.open().await?;
-            let v = accounts::find_by_username(&store, &scope, &username).await.map_err(|_| anyhow::anyhow!("找不到用户 {username}"))?;
-            let (pw, generated) = if password_stdin { (read_password()?, false) } else { (password::generate(), true) };
+            let v = accounts::find_by_username(&store, &scope, &username)
+                .await
+                .map_err(|_| anyhow::anyhow!("找不到用户 {username}"))?;
+            let (pw, generated) = if password_stdin {
+                (read_password()?, false)
+            } else {
+                (password::generate(), true)
+            };
             let mut tx = store.begin().await?;
-            accounts::change(&mut tx, &scope, now, &config.login_policy(), &v.id, AccountChange::SetPassword(pw.clone())).await?;
+            accounts::change(
+                &mut tx,
+                &scope,
+                now,
+                &config.login_policy(),
+                &v.id,
+                AccountChange::SetPassword(pw.clone()),
+            )
+            .await?;
             tx.commit().await?;
             println!("已为 {username} 设置新密码，其所有会话已结束");
             if generated {

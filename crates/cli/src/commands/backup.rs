@@ -32,7 +32,12 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
     let config = args.db.config()?;
     let store = Store::connect(&config.database.url).await?;
     let m = backup::backup(&store, &args.out).await?;
-    println!("已备份到 {}（{} 字节，SHA-256 {}）", args.out.display(), m.bytes, m.sha256);
+    println!(
+        "已备份到 {}（{} 字节，SHA-256 {}）",
+        args.out.display(),
+        m.bytes,
+        m.sha256
+    );
     for (table, n) in &m.rows {
         println!("  {table}: {n}");
     }
@@ -41,7 +46,11 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
 
 pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let m = backup::restore(&args.from, &args.to, args.force).await?;
-    println!("已从 {} 恢复到 {}，校验通过", args.from.display(), args.to.display());
+    println!(
+        "已从 {} 恢复到 {}，校验通过",
+        args.from.display(),
+        args.to.display()
+    );
     for (table, n) in &m.rows {
         println!("  {table}: {n}");
     }

@@ -35,7 +35,12 @@ pub enum DepartmentCommand {
 pub async fn run(cmd: DepartmentCommand) -> anyhow::Result<()> {
     let scope = Scope::system(cli_actor());
     match cmd {
-        DepartmentCommand::Add { db, kind, region, name } => {
+        DepartmentCommand::Add {
+            db,
+            kind,
+            region,
+            name,
+        } => {
             let (_, store) = db.open().await?;
             let kind = DepartmentKind::from_code(&kind).ok_or_else(|| {
                 let all: Vec<&str> = DepartmentKind::all().iter().map(|k| k.code()).collect();
@@ -43,7 +48,13 @@ pub async fn run(cmd: DepartmentCommand) -> anyhow::Result<()> {
             })?;
             let region = RegionCode::parse(&region)?;
             let mut tx = store.begin().await?;
-            let d = departments::create(&mut tx, &scope, time::OffsetDateTime::now_utc(), NewDepartment { kind, region, name }).await?;
+            let d = departments::create(
+                &mut tx,
+                &scope,
+                time::OffsetDateTime::now_utc(),
+                NewDepartment { kind, region, name },
+            )
+            .await?;
             tx.commit().await?;
             println!("已创建部门 {}（编号 {}）", d.name, d.id);
             Ok(())

@@ -32,7 +32,9 @@ pub struct DemoArgs {
 fn init_logging(format: &str, level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = if format == "json" {
         builder.json().flatten_event(true).try_init()
     } else {
@@ -63,7 +65,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     run_server(listener, store, &config).await
 }
 
-async fn run_server(listener: tokio::net::TcpListener, store: Store, config: &Config) -> anyhow::Result<()> {
+async fn run_server(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    config: &Config,
+) -> anyhow::Result<()> {
     let settings = config.web_settings();
     let session_policy = settings.session;
     let state = AppState::new(store.clone(), settings, Arc::new(SystemClock));
@@ -109,7 +115,13 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     println!();
     println!("{:<12} {:<18} {:<10} {}", "用户名", "密码", "角色", "部门");
     for a in &accounts {
-        println!("{:<12} {:<18} {:<10} {}", a.username, a.password, a.role.label_zh(), a.department);
+        println!(
+            "{:<12} {:<18} {:<10} {}",
+            a.username,
+            a.password,
+            a.role.label_zh(),
+            a.department
+        );
     }
     println!();
     println!("按 Ctrl+C 停止。");
