@@ -30,10 +30,12 @@ pub fn verify(password: &str, phc: &str) -> bool {
     }
 }
 
+/// A fixed argon2id hash that no password matches, for [`verify_dummy`].
+const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0UqLJ0E0VDB4vgU7RyX4T8c6O0kTdn3xfQ4q0m6n0i8";
+
 /// Spends the time of one verification, so that an unknown username takes as long as a
 /// wrong password.
 pub fn verify_dummy(password: &str) {
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0UqLJ0E0VDB4vgU7RyX4T8c6O0kTdn3xfQ4q0m6n0i8";
     let _ = verify(password, DUMMY);
 }
 
@@ -99,6 +101,12 @@ mod tests {
         assert!(verify(pw, &h));
         assert!(!verify("Correct-Horse-9x", &h));
         assert!(!verify("Correct-Horse-", &h));
+    }
+
+    #[test]
+    fn dummy_hash_is_a_real_argon2id_hash() {
+        // If it did not parse, unknown usernames would answer faster than wrong passwords.
+        assert!(PasswordHash::new(DUMMY).is_ok());
     }
 
     #[test]

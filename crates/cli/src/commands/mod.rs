@@ -113,3 +113,13 @@ pub fn cli_actor() -> meijian_store::Actor {
     let who = std::env::var("USER").unwrap_or_else(|_| "unknown".to_string());
     meijian_store::Actor::system(format!("cli:{who}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}
