@@ -39,6 +39,21 @@ impl From<audit::Entry> for ActivityRow {
     }
 }
 
+/// Chinese name of an audited record type.
+fn entity_label(entity: &str) -> &str {
+    match entity {
+        "account" => "用户",
+        "department" => "部门",
+        other => other,
+    }
+}
+
+/// The last `n` characters of an id: UUID v7 ids share their leading (time) part.
+fn tail(id: &str, n: usize) -> String {
+    let count = id.chars().count();
+    id.chars().skip(count.saturating_sub(n)).collect()
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {

@@ -1,0 +1,162 @@
+//! End to end in a real browser: headless Debian Chromium, driven through chromedriver,
+//! signs in on the login page and sees the dashboard with the database's counts.
+//!
+//! Needs the Debian packages `chromium` and `chromium-driver` (`scripts/test` and `.ci/run`
+//! see to it); paths can be set with MEIJIAN_CHROMIUM and MEIJIAN_CHROMEDRIVER.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::TestApp;
+use fantoccini::{Client, Locator};
+use meijian_store::both_backends;
+use meijian_store::testing::TestDb;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tool(var: &str, default: &str, package: &str) -> String {
+    let path = std::env::var(var).unwrap_or_else(|_| default.to_string());
+    assert!(
+        std::path::Path::new(&path).exists(),
+        "{path} not found: install Debian's {package} (apt-get install chromium chromium-driver) or set {var}"
+    );
+    path
+}
+
+async fn start_browser(profile: &std::path::Path) -> (Driver, Client) {
+    let chromium = tool("MEIJIAN_CHROMIUM", "/usr/bin/chromium", "chromium");
+    let chromedriver = tool(
+        "MEIJIAN_CHROMEDRIVER",
+        "/usr/bin/chromedriver",
+        "chromium-driver",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_string(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-quic", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                     format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(c) = Client::with_capabilities_and_connector(&url, &caps, connector).await {
+            return (driver, c);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on {url}");
+}
+
+both_backends!(
+    signs_in_through_the_login_page_and_sees_the_dashboard,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let profile = tempfile::tempdir().unwrap();
+        let (_driver, browser) = start_browser(profile.path()).await;
+        browser.goto(&app.url("/")).await.unwrap();
+        // Not signed in: the app sends the browser to the login page.
+        assert!(browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/login"));
+        browser
+            .find(Locator::Css("#username"))
+            .await
+            .unwrap()
+            .send_keys("leader")
+            .await
+            .unwrap();
+        browser
+            .find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys(&app.password("leader"))
+            .await
+            .unwrap();
+        browser
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let h1 = browser
+            .wait()
+            .for_element(Locator::Css("main h1"))
+            .await
+            .unwrap();
+        assert_eq!(h1.text().await.unwrap(), "工作台");
+        let shown = browser
+            .find(Locator::Css("[data-count=departments]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let in_db: i64 = sqlx::query_scalar("select count(*) from department")
+            .fetch_one(app.db.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(shown, in_db.to_string());
+        let who = browser
+            .find(Locator::Css(".who-name"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(who, "李主任");
+        if let Ok(dir) = std::env::var("MEIJIAN_SCREENSHOT_DIR") {
+            let png = browser.screenshot().await.unwrap();
+            std::fs::write(
+                std::path::Path::new(&dir).join(format!("dashboard-{:?}.png", app.db.backend())),
+                png,
+            )
+            .unwrap();
+        }
+        // Sign out through the button: back on the login page.
+        browser
+            .find(Locator::Css("form[action='/logout'] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css("#username"))
+            .await
+            .unwrap();
+        browser.close().await.unwrap();
+    }
+);
