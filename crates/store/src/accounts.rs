@@ -516,7 +516,7 @@ pub async fn authenticate(
     match outcome {
         Ok(()) => Ok(principal_by_id(store, &account.id)
             .await?
-            .map_or(Err(LoginError::BadCredentials), Ok)),
+            .ok_or(LoginError::BadCredentials)),
         Err(e) => Ok(Err(e)),
     }
 }

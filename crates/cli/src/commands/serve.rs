@@ -94,6 +94,12 @@ async fn shutdown_signal() {
     eprintln!("正在停止……");
 }
 
+/// Pads to `width` terminal columns, counting a Chinese character as two.
+fn pad(s: &str, width: usize) -> String {
+    let used: usize = s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(used)))
+}
+
 pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     init_logging("text", "info");
     let addr = parse_listen(&args.listen)?;
@@ -113,13 +119,19 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     println!("数据库：{}（每次启动重新生成）", db.display());
     println!("地址：  http://{addr}/");
     println!();
-    println!("{:<12} {:<18} {:<10} {}", "用户名", "密码", "角色", "部门");
+    println!(
+        "{}{}{}部门",
+        pad("用户名", 14),
+        pad("密码", 18),
+        pad("角色", 12)
+    );
     for a in &accounts {
+        let role = a.role.label_zh();
         println!(
-            "{:<12} {:<18} {:<10} {}",
-            a.username,
-            a.password,
-            a.role.label_zh(),
+            "{}{}{}{}",
+            pad(&a.username, 14),
+            pad(&a.password, 18),
+            pad(role, 12),
             a.department
         );
     }

@@ -29,11 +29,7 @@ impl From<audit::Entry> for ActivityRow {
             at: timefmt::display(&e.at),
             actor: e.actor_name,
             action: action_label(&e.action).to_string(),
-            entity: format!(
-                "{} {}",
-                e.entity,
-                e.entity_id.chars().take(8).collect::<String>()
-            ),
+            entity: format!("{} …{}", entity_label(&e.entity), tail(&e.entity_id, 6)),
             ip: e.ip.unwrap_or_default(),
         }
     }
