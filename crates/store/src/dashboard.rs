@@ -20,6 +20,7 @@ pub async fn counts(
     scope: &Scope,
     now: OffsetDateTime,
 ) -> Result<Counts, StoreError> {
+    scope.require(meijian_domain::role::Permission::ViewDashboard)?;
     let (lo, hi) = scope.region_range();
     let local = now.to_offset(timefmt::cst());
     let midnight = local.replace_time(time::Time::MIDNIGHT);

@@ -98,9 +98,9 @@ impl Drop for TestDb {
         let Some((admin, name)) = self.pg_admin.take() else {
             return;
         };
-        let store = self.store.clone();
-        // Drop runs inside the test's runtime; a separate thread with its own runtime can
-        // block on the async drop without deadlocking it.
+        // Drop runs inside the test's runtime, which may have a single thread: a separate
+        // thread with its own runtime drops the database (FORCE ends this test's connections)
+        // without needing the test's runtime to make progress.
         let handle = std::thread::spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -109,7 +109,6 @@ impl Drop for TestDb {
                 return;
             };
             rt.block_on(async move {
-                store.close().await;
                 if let Ok(admin_store) = Store::connect(&admin).await {
                     let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
                         .execute(admin_store.pool())

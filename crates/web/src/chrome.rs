@@ -35,8 +35,10 @@ impl Chrome {
             ("案件", None),
             ("统计报表", None),
             ("公开查询", None),
-            ("部门通讯录", Some("/departments")),
         ];
+        if scope.can(Permission::ViewDirectory) {
+            entries.push(("部门通讯录", Some("/departments")));
+        }
         if scope.can(Permission::ViewAuditLog) {
             entries.push(("审计日志", Some("/audit")));
         }

@@ -136,13 +136,16 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(who, "李主任");
+        // For people to look at: MEIJIAN_SCREENSHOT_DIR=/tmp/shots scripts/test browser
         if let Ok(dir) = std::env::var("MEIJIAN_SCREENSHOT_DIR") {
+            let dir = std::path::Path::new(&dir);
+            let backend = app.db.backend();
             let png = browser.screenshot().await.unwrap();
-            std::fs::write(
-                std::path::Path::new(&dir).join(format!("dashboard-{:?}.png", app.db.backend())),
-                png,
-            )
-            .unwrap();
+            std::fs::write(dir.join(format!("dashboard-{backend:?}.png")), png).unwrap();
+            browser.set_window_size(390, 844).await.unwrap();
+            let png = browser.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("dashboard-phone-{backend:?}.png")), png).unwrap();
+            browser.set_window_size(1280, 900).await.unwrap();
         }
         // Sign out through the button: back on the login page.
         browser

@@ -617,3 +617,36 @@ both_backends!(operations_endpoints_and_headers, |db: TestDb| async move {
         "{cookie}"
     );
 });
+
+both_backends!(
+    an_institution_account_sees_only_its_own_home,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let c = app.login("institution").await;
+        let (code, html) = app.get_text(&c, "/").await;
+        assert_eq!(code, 200);
+        assert!(
+            html.contains("医疗机构账号") && !html.contains("data-count"),
+            "{html}"
+        );
+        assert!(!html.contains("部门通讯录"));
+        assert_eq!(app.get_text(&c, "/departments").await.0, 403);
+        let (api, _) = app.api_login("institution").await;
+        assert_eq!(
+            api.get(app.url("/api/dashboard"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403
+        );
+        assert_eq!(
+            api.get(app.url("/api/departments"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403
+        );
+    }
+);

@@ -55,7 +55,8 @@ fn tail(id: &str, n: usize) -> String {
 struct DashboardPage {
     chrome: Chrome,
     jurisdiction: String,
-    counts: dashboard::Counts,
+    /// `None` for roles without the dashboard (institutions), who see their own home instead.
+    counts: Option<dashboard::Counts>,
     recent: Vec<ActivityRow>,
 }
 
@@ -63,7 +64,11 @@ pub async fn show_dashboard(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Html<String>> {
-    let counts = dashboard::counts(&state.store, &user.scope, state.now()).await?;
+    let counts = if user.scope.can(Permission::ViewDashboard) {
+        Some(dashboard::counts(&state.store, &user.scope, state.now()).await?)
+    } else {
+        None
+    };
     let recent = if user.scope.can(Permission::ViewAuditLog) {
         audit::recent(&state.store, &user.scope, 10)
             .await?
