@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod departments;
 mod error;
+pub mod login;
 pub mod password;
 mod scope;
 pub mod sessions;

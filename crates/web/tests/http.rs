@@ -650,3 +650,37 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    malformed_api_input_gets_the_api_error_format,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let (api, token) = app.api_login("admin").await;
+        let r = api
+            .post(app.url("/api/users"))
+            .header("x-csrf-token", &token)
+            .header("content-type", "application/json")
+            .body("{\"username\": 5")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid");
+        assert!(body["error"]["request_id"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()));
+        let r = api.post(app.url("/api/users")).header("x-csrf-token", &token)
+        .json(&serde_json::json!({"username": "Bad Name", "display_name": "x", "role": "officer", "department_id": app.department_id("health", "370402").await}))
+        .send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("用户名"),
+            "{body}"
+        );
+    }
+);

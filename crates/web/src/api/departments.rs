@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::users::{user_view, UserView};
+use super::ApiJson;
 use crate::error::{AppError, AppResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -88,7 +89,7 @@ pub struct NewDepartmentRequest {
 pub async fn create_department(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(req): Json<NewDepartmentRequest>,
+    ApiJson(req): ApiJson<NewDepartmentRequest>,
 ) -> AppResult<(StatusCode, Json<DepartmentView>)> {
     let kind = DepartmentKind::from_code(&req.kind).ok_or_else(|| AppError::Invalid {
         field: "kind".into(),

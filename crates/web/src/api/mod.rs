@@ -63,6 +63,28 @@ pub struct ErrorDetail {
     pub request_id: String,
 }
 
+/// `Json` whose rejections (bad syntax, wrong types, wrong content type) answer in the API's
+/// error format, like every other failure.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(crate::error::AppError::Invalid {
+                field: "请求体".into(),
+                message: e.body_text(),
+            }),
+        }
+    }
+}
+
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

@@ -1,6 +1,6 @@
 //! Signing in and out through the API, and who am I.
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -9,7 +9,8 @@ use meijian_store::dashboard;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, AppResult};
+use super::ApiJson;
+use crate::error::AppResult;
 use crate::pages::login::{end_session, login_error_message, sign_in};
 use crate::pages::region_name;
 use crate::session::{anonymous_actor, removal_cookie, session_cookie, CurrentUser};
@@ -67,13 +68,8 @@ pub async fn create_session(
     request: Request,
 ) -> AppResult<Response> {
     let actor = anonymous_actor(request.extensions());
-    let Json(body) =
-        <Json<LoginRequest> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
-            .await
-            .map_err(|e| AppError::Invalid {
-                field: "请求体".into(),
-                message: e.body_text(),
-            })?;
+    let ApiJson(body) =
+        <ApiJson<LoginRequest> as FromRequest<AppState>>::from_request(request, &state).await?;
     match sign_in(&state, &actor, &body.username, &body.password).await? {
         Ok((principal, new)) => {
             let jar = jar.add(session_cookie(new.token, state.settings.secure_cookies));

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::ApiJson;
 use crate::error::{AppError, AppResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -87,7 +88,7 @@ pub struct CreatedUser {
 pub async fn create_user(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(req): Json<NewUserRequest>,
+    ApiJson(req): ApiJson<NewUserRequest>,
 ) -> AppResult<(StatusCode, Json<CreatedUser>)> {
     let role = Role::from_code(&req.role).ok_or_else(|| AppError::Invalid {
         field: "role".into(),
