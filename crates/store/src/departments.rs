@@ -44,6 +44,22 @@ pub struct NewDepartment {
     pub name: Option<String>,
 }
 
+impl NewDepartment {
+    /// From the codes a form, the API or the command line sends; errors name the field.
+    pub fn parse(kind: &str, region: &str, name: Option<String>) -> Result<Self, StoreError> {
+        let kind = DepartmentKind::from_code(kind).ok_or_else(|| {
+            let all: Vec<&str> = DepartmentKind::all().iter().map(|k| k.code()).collect();
+            StoreError::invalid(
+                "部门类别",
+                format!("未知类别“{kind}”，可选：{}", all.join(", ")),
+            )
+        })?;
+        let region = RegionCode::parse(region)
+            .map_err(|e| StoreError::invalid("行政区划代码", e.to_string()))?;
+        Ok(NewDepartment { kind, region, name })
+    }
+}
+
 /// Creates a department inside the scope's jurisdiction (administrators only).
 pub async fn create(
     tx: &mut Tx,

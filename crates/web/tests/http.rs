@@ -574,6 +574,8 @@ both_backends!(operations_endpoints_and_headers, |db: TestDb| async move {
         "/api/users",
         "/api/users/{id}",
         "/api/dashboard",
+        "/api/users/{id}/actions",
+        "/api/audit",
         "/healthz",
     ] {
         assert!(spec["paths"].get(p).is_some(), "OpenAPI documents {p}");
@@ -682,5 +684,82 @@ both_backends!(
                 .contains("用户名"),
             "{body}"
         );
+    }
+);
+
+both_backends!(
+    admin_actions_and_audit_through_the_api,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let (admin, token) = app.api_login("admin").await;
+        let id = app.accounts["analyst"].id.clone();
+        let r = admin
+            .post(app.url(&format!("/api/users/{id}/actions")))
+            .header("x-csrf-token", &token)
+            .json(&serde_json::json!({"action": "reset_password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body: serde_json::Value = r.json().await.unwrap();
+        let pw = body["new_password"].as_str().unwrap().to_string();
+        let c = app.client();
+        let r = c
+            .post(app.url("/api/session"))
+            .json(&serde_json::json!({"username": "analyst", "password": pw}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "the new password works");
+        let r = admin
+            .post(app.url(&format!("/api/users/{id}/actions")))
+            .header("x-csrf-token", &token)
+            .json(&serde_json::json!({"action": "disable"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.json::<serde_json::Value>().await.unwrap()["user"]["disabled"],
+            true
+        );
+        assert_eq!(
+            c.get(app.url("/api/me")).send().await.unwrap().status(),
+            401,
+            "a disabled user's session ends"
+        );
+        let entries: Vec<serde_json::Value> = admin
+            .get(app.url("/api/audit?limit=5"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 5);
+        assert_eq!(entries[0]["action"], "account.disable");
+        assert_eq!(entries[0]["actor"], "admin");
+        assert!(entries[0]["before"]
+            .as_str()
+            .unwrap()
+            .contains("\"disabled\":0"));
+        // A district officer has no audit API, and a guessed user id is 404 for the admin too.
+        let (officer, _) = app.api_login("officer").await;
+        assert_eq!(
+            officer
+                .get(app.url("/api/audit"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403
+        );
+        let r = admin
+            .post(app.url("/api/users/0190aaaaaaaa7bbbbbbbbbbbbbbbbbbb/actions"))
+            .header("x-csrf-token", &token)
+            .json(&serde_json::json!({"action": "unlock"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
     }
 );

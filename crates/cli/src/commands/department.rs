@@ -1,7 +1,5 @@
 //! `meijian department …`: departments from the command line.
 
-use meijian_domain::department::DepartmentKind;
-use meijian_domain::region::RegionCode;
 use meijian_store::departments::{self, NewDepartment};
 use meijian_store::Scope;
 
@@ -42,19 +40,10 @@ pub async fn run(cmd: DepartmentCommand) -> anyhow::Result<()> {
             name,
         } => {
             let (_, store) = db.open().await?;
-            let kind = DepartmentKind::from_code(&kind).ok_or_else(|| {
-                let all: Vec<&str> = DepartmentKind::all().iter().map(|k| k.code()).collect();
-                anyhow::anyhow!("未知部门类别“{kind}”，可选：{}", all.join(", "))
-            })?;
-            let region = RegionCode::parse(&region)?;
+            let new = NewDepartment::parse(&kind, &region, name)?;
             let mut tx = store.begin().await?;
-            let d = departments::create(
-                &mut tx,
-                &scope,
-                time::OffsetDateTime::now_utc(),
-                NewDepartment { kind, region, name },
-            )
-            .await?;
+            let d =
+                departments::create(&mut tx, &scope, time::OffsetDateTime::now_utc(), new).await?;
             tx.commit().await?;
             println!("已创建部门 {}（编号 {}）", d.name, d.id);
             Ok(())

@@ -3,8 +3,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use meijian_domain::department::DepartmentKind;
-use meijian_domain::region::RegionCode;
 use meijian_store::accounts;
 use meijian_store::departments::{self, Department, NewDepartment};
 use serde::{Deserialize, Serialize};
@@ -12,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::users::{user_view, UserView};
 use super::ApiJson;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -91,26 +89,9 @@ pub async fn create_department(
     user: CurrentUser,
     ApiJson(req): ApiJson<NewDepartmentRequest>,
 ) -> AppResult<(StatusCode, Json<DepartmentView>)> {
-    let kind = DepartmentKind::from_code(&req.kind).ok_or_else(|| AppError::Invalid {
-        field: "kind".into(),
-        message: "未知部门类别".into(),
-    })?;
-    let region = RegionCode::parse(&req.region_code).map_err(|e| AppError::Invalid {
-        field: "region_code".into(),
-        message: e.to_string(),
-    })?;
+    let new = NewDepartment::parse(&req.kind, &req.region_code, req.name)?;
     let mut tx = state.store.begin().await?;
-    let d = departments::create(
-        &mut tx,
-        &user.scope,
-        state.now(),
-        NewDepartment {
-            kind,
-            region,
-            name: req.name,
-        },
-    )
-    .await?;
+    let d = departments::create(&mut tx, &user.scope, state.now(), new).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(d.into())))
 }

@@ -2,6 +2,7 @@
 //! the OpenAPI document at `/api/openapi.json`. Authentication is the session cookie
 //! (`POST /api/session`); unsafe methods need the `X-CSRF-Token` header it returns.
 
+pub mod audit;
 pub mod departments;
 pub mod session;
 pub mod users;
@@ -29,6 +30,8 @@ use crate::state::AppState;
         users::list_users,
         users::get_user,
         users::create_user,
+        users::act_on_user,
+        audit::list_audit,
         crate::health::healthz,
     ),
     components(schemas(
@@ -108,4 +111,6 @@ pub fn router() -> Router<AppState> {
             get(users::list_users).post(users::create_user),
         )
         .route("/api/users/{id}", get(users::get_user))
+        .route("/api/users/{id}/actions", post(users::act_on_user))
+        .route("/api/audit", get(audit::list_audit))
 }

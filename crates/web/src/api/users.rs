@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_domain::role::Role;
-use meijian_store::accounts::{self, AccountView, NewAccount};
+use meijian_store::accounts::{self, AccountChange, AccountView, NewAccount};
 use meijian_store::password;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -122,4 +122,72 @@ pub async fn create_user(
             initial_password: generated,
         }),
     ))
+}
+
+/// What an administrator can do to an account.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserAction {
+    Disable,
+    Enable,
+    Unlock,
+    /// Sets a random password, returned once; ends the user's sessions.
+    ResetPassword,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UserActionRequest {
+    pub action: UserAction,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserActionResult {
+    pub user: UserView,
+    /// Present only for reset_password: shown this once.
+    pub new_password: Option<String>,
+}
+
+/// Disable, enable, unlock or reset the password of a user of my jurisdiction.
+#[utoipa::path(post, path = "/api/users/{id}/actions", tag = "users", request_body = UserActionRequest,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserActionResult), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn act_on_user(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<UserActionRequest>,
+) -> AppResult<Json<UserActionResult>> {
+    let mut new_password = None;
+    let change = match req.action {
+        UserAction::Disable => AccountChange::Disable,
+        UserAction::Enable => AccountChange::Enable,
+        UserAction::Unlock => AccountChange::Unlock,
+        UserAction::ResetPassword => {
+            let pw = password::generate();
+            new_password = Some(pw.clone());
+            AccountChange::SetPassword(pw)
+        }
+    };
+    if me.principal.account.id == id && matches!(change, AccountChange::Disable) {
+        return Err(AppError::Invalid {
+            field: "账户".into(),
+            message: "不能停用自己的账户".into(),
+        });
+    }
+    let mut tx = state.store.begin().await?;
+    accounts::change(
+        &mut tx,
+        &me.scope,
+        state.now(),
+        &state.settings.login,
+        &id,
+        change,
+    )
+    .await?;
+    tx.commit().await?;
+    let v = accounts::get(&state.store, &me.scope, &id).await?;
+    Ok(Json(UserActionResult {
+        user: user_view(v, state.now()),
+        new_password,
+    }))
 }

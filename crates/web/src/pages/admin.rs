@@ -180,26 +180,9 @@ pub async fn create_department(
     user: CurrentUser,
     Form(form): Form<NewDepartmentForm>,
 ) -> AppResult<Html<String>> {
-    let kind = DepartmentKind::from_code(&form.kind).ok_or_else(|| AppError::Invalid {
-        field: "部门类别".into(),
-        message: "未知类别".into(),
-    })?;
-    let region = RegionCode::parse(&form.region_code).map_err(|e| AppError::Invalid {
-        field: "行政区划代码".into(),
-        message: e.to_string(),
-    })?;
+    let new = NewDepartment::parse(&form.kind, &form.region_code, Some(form.name))?;
     let mut tx = state.store.begin().await?;
-    let created = departments::create(
-        &mut tx,
-        &user.scope,
-        state.now(),
-        NewDepartment {
-            kind,
-            region,
-            name: Some(form.name),
-        },
-    )
-    .await;
+    let created = departments::create(&mut tx, &user.scope, state.now(), new).await;
     match created {
         Ok(d) => {
             tx.commit().await?;
