@@ -1,0 +1,1 @@
+//! Registry files (see DATA.md).
