@@ -26,6 +26,10 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Largest request body accepted, in MiB.
     pub max_body_mib: usize,
+    /// Largest registry file accepted by the upload page, in MiB (streamed to disk).
+    pub max_upload_mib: usize,
+    /// Where uploads wait for their import; default: the system's temporary folder.
+    pub upload_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -34,6 +38,8 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".to_string(),
             secure_cookies: false,
             max_body_mib: 20,
+            max_upload_mib: 1024,
+            upload_dir: None,
         }
     }
 }
@@ -158,6 +164,12 @@ impl Config {
             },
             secure_cookies: self.server.secure_cookies,
             max_body_bytes: self.server.max_body_mib * 1024 * 1024,
+            max_upload_bytes: self.server.max_upload_mib * 1024 * 1024,
+            upload_dir: self
+                .server
+                .upload_dir
+                .clone()
+                .unwrap_or_else(|| std::env::temp_dir().join("meijian-uploads")),
         }
     }
 }

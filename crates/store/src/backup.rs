@@ -13,12 +13,16 @@ use sha2::{Digest, Sha256};
 use crate::{audit, Backend, Store, StoreError};
 
 /// Tables whose row counts the manifest records.
-const TABLES: [&str; 5] = [
+const TABLES: [&str; 9] = [
     "department",
     "account",
     "session",
     "audit_entry",
     "audit_head",
+    "import_run",
+    "import_rejection",
+    "registry_record",
+    "registry_version",
 ];
 
 /// What a backup wrote.

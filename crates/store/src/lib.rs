@@ -14,7 +14,11 @@ pub mod departments;
 mod error;
 pub mod login;
 pub mod password;
+pub mod public_lookup;
+pub mod registry_import;
+pub mod registry_records;
 mod scope;
+pub mod search_index;
 pub mod sessions;
 mod store;
 #[cfg(feature = "testing")]

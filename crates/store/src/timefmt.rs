@@ -24,6 +24,12 @@ pub fn cst() -> UtcOffset {
     UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)
 }
 
+/// The calendar date (YYYY-MM-DD) of `t` in China, as registries write validity dates.
+pub fn date_cst(t: OffsetDateTime) -> String {
+    let t = t.to_offset(cst());
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
 /// `2026-11-22 16:00` in China Standard Time, for people.
 pub fn display(s: &str) -> String {
     match from_db(s) {

@@ -27,7 +27,7 @@ impl Chrome {
         let scope = &user.scope;
         let mut entries: Vec<(&'static str, Option<&'static str>)> = vec![
             ("工作台", Some("/")),
-            ("登记数据", None),
+            ("登记数据", Some("/registries")),
             ("证照比对", None),
             ("投诉举报", None),
             ("线索台账", None),

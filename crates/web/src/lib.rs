@@ -15,6 +15,7 @@ pub mod request_id;
 pub mod session;
 pub mod settings;
 pub mod state;
+pub mod xlsx;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -52,6 +53,7 @@ impl AppState {
             settings: Arc::new(settings),
             clock,
             metrics: metrics_handle(),
+            search: Arc::default(),
         }
     }
 }
@@ -70,7 +72,7 @@ async fn app_css() -> impl IntoResponse {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    use pages::{admin, audit, dashboard, departments, login};
+    use pages::{admin, audit, dashboard, departments, imports, login, registries};
     let max_body = state.settings.max_body_bytes;
     Router::new()
         .route("/", get(dashboard::show_dashboard))
@@ -84,6 +86,24 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}", get(admin::show_user))
         .route("/admin/users/{id}/{action}", post(admin::change_user))
         .route("/admin/departments", post(admin::create_department))
+        .route("/registries", get(registries::show_index))
+        .route("/registries/{code}", get(registries::list_records))
+        .route(
+            "/registries/{code}/export.xlsx",
+            get(registries::export_records),
+        )
+        .route("/records/{id}", get(registries::show_record))
+        .route("/imports/new", get(imports::show_new))
+        .route(
+            "/imports",
+            post(imports::upload).layer(DefaultBodyLimit::max(state.settings.max_upload_bytes)),
+        )
+        .route("/imports/confirm", post(imports::confirm))
+        .route("/imports/{id}", get(imports::show_run))
+        .route(
+            "/imports/{id}/rejections.xlsx",
+            get(imports::rejections_xlsx),
+        )
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/app.css", get(app_css))
@@ -119,6 +139,18 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Load the search index in the background; searches use SQL until it is ready.
+    let (store, index) = (state.store.clone(), state.search.clone());
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match index.refresh(&store).await {
+            Ok(()) => tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "search index loaded"
+            ),
+            Err(e) => tracing::warn!(error = %e, "search index load failed; searching with SQL"),
+        }
+    });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

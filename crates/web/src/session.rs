@@ -89,6 +89,7 @@ pub async fn session_layer(
             if !NO_TOKEN_PATHS.contains(&parts.uri.path()) {
                 let (ok, rebuilt) = token_matches(
                     &parts.headers,
+                    parts.uri.query(),
                     body,
                     &session.csrf_token,
                     state.settings.max_body_bytes,
@@ -153,6 +154,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
 /// for the handler.
 async fn token_matches(
     headers: &HeaderMap,
+    query: Option<&str>,
     body: Body,
     expected: &str,
     limit: usize,
@@ -160,11 +162,19 @@ async fn token_matches(
     if let Some(v) = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return (constant_time_eq(v.as_bytes(), expected.as_bytes()), body);
     }
-    let is_form = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    // File uploads (multipart) carry the token in the form's action URL: the body may be
+    // hundreds of megabytes and is streamed to disk by the handler, never buffered here.
+    if content_type.starts_with("multipart/form-data") {
+        let ok = query
+            .and_then(|q| form_urlencoded_field(q.as_bytes(), "_csrf"))
+            .is_some_and(|v| constant_time_eq(v.as_bytes(), expected.as_bytes()));
+        return (ok, body);
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return (false, body);
     }
     let Ok(bytes) = to_bytes(body, limit).await else {

@@ -12,6 +12,10 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Upper bound of a request body in bytes.
     pub max_body_bytes: usize,
+    /// Upper bound of an uploaded registry file in bytes (streamed to disk, not memory).
+    pub max_upload_bytes: usize,
+    /// Where uploaded files wait for their import (and a preview's confirmation).
+    pub upload_dir: std::path::PathBuf,
 }
 
 impl Default for WebSettings {
@@ -21,6 +25,8 @@ impl Default for WebSettings {
             session: SessionPolicy::default(),
             secure_cookies: false,
             max_body_bytes: 2 * 1024 * 1024,
+            max_upload_bytes: 1024 * 1024 * 1024,
+            upload_dir: std::env::temp_dir().join("meijian-uploads"),
         }
     }
 }

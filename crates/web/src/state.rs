@@ -14,6 +14,8 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
+    /// Name and number search of registry records (loaded in the background at start).
+    pub search: Arc<meijian_store::search_index::SearchIndex>,
 }
 
 impl AppState {

@@ -3,7 +3,9 @@
 mod account;
 mod audit;
 mod backup;
+mod demo_data;
 mod department;
+mod import;
 mod serve;
 
 use std::path::PathBuf;
@@ -28,6 +30,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run the server with a fresh demo database (枣庄市 and three districts) and print the accounts.
     Demo(serve::DemoArgs),
+    /// Import a registry export (CSV or XLSX with the headers of DATA.md).
+    Import(import::ImportArgs),
+    /// Write realistic registry files of a demo city, with the noise of real exports and a ground truth.
+    DemoData(demo_data::DemoDataArgs),
     /// Apply database migrations and print which ran.
     Migrate(DbArgs),
     /// Manage user accounts: add, list, unlock, set a password.
@@ -100,6 +106,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(a) => import::import(a).await,
+        Command::DemoData(a) => demo_data::run(a),
         Command::User(c) => account::run(c).await,
         Command::Department(c) => department::run(c).await,
         Command::Backup(a) => backup::backup(a).await,

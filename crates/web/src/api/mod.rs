@@ -4,6 +4,8 @@
 
 pub mod audit;
 pub mod departments;
+pub mod public;
+pub mod registries;
 pub mod session;
 pub mod users;
 
@@ -32,6 +34,9 @@ use crate::state::AppState;
         users::create_user,
         users::act_on_user,
         audit::list_audit,
+        public::lookup,
+        registries::list_records,
+        registries::get_record,
         crate::health::healthz,
     ),
     components(schemas(
@@ -113,4 +118,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/users/{id}", get(users::get_user))
         .route("/api/users/{id}/actions", post(users::act_on_user))
         .route("/api/audit", get(audit::list_audit))
+        .route("/api/public/{kind}", get(public::lookup))
+        .route("/api/registries/{code}", get(registries::list_records))
+        .route("/api/records/{id}", get(registries::get_record))
 }

@@ -4,7 +4,9 @@ pub mod admin;
 pub mod audit;
 pub mod dashboard;
 pub mod departments;
+pub mod imports;
 pub mod login;
+pub mod registries;
 
 use askama::Template;
 use axum::response::Html;

@@ -1,0 +1,125 @@
+//! `meijian import <registry> <file>`: import a registry export, with a progress bar, a
+//! dry run, and the rejected rows printed and optionally written to an XLSX file.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use meijian_registry::{ReadOptions, RegistryKind};
+use meijian_store::registry_import::{self, ImportOptions};
+use meijian_store::Scope;
+
+use super::{cli_actor, DbArgs};
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// registrations, licenses, salon_filings, platform_merchants, tax, practitioners, products or ad_certificates.
+    registry: String,
+    /// A CSV (UTF-8, GBK or GB18030; comma or tab) or XLSX file with the headers of DATA.md.
+    file: PathBuf,
+    /// Report what would be added, changed and rejected without writing anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Force the text encoding of a CSV file: utf-8, gbk or gb18030.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// The XLSX sheet to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// The file holds only some records: do not mark the records it lacks as missing.
+    #[arg(long)]
+    partial: bool,
+    /// When a key appears twice in the file, keep the last row instead of rejecting it.
+    #[arg(long)]
+    last_wins: bool,
+    /// Write the rejected rows (line, column, value, reason) to this XLSX file.
+    #[arg(long)]
+    rejections_xlsx: Option<PathBuf>,
+    /// Rows per transaction.
+    #[arg(long, default_value_t = 2000)]
+    batch_size: usize,
+}
+
+pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let registry = RegistryKind::from_code(&args.registry).ok_or_else(|| {
+        let all: Vec<&str> = RegistryKind::all().iter().map(|k| k.code()).collect();
+        anyhow::anyhow!("未知登记类别“{}”，可选：{}", args.registry, all.join(", "))
+    })?;
+    let (_, store) = args.db.open().await?;
+    let scope = Scope::system(cli_actor());
+    let opts = ImportOptions {
+        registry,
+        read: ReadOptions {
+            encoding: args.encoding.clone(),
+            sheet: args.sheet.clone(),
+            delimiter: None,
+        },
+        full_export: !args.partial,
+        last_wins: args.last_wins,
+        dry_run: args.dry_run,
+        batch_size: args.batch_size,
+        run_id: None,
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {percent:>3}%  {msg}  剩余 {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let mut progress = |done: u64, total: u64, rows: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        bar.set_message(format!("{rows} 行，{:.0} 行/秒", rows as f64 / secs));
+    };
+    let now = || time::OffsetDateTime::now_utc();
+    let report =
+        registry_import::import_file(&store, &scope, &now, &args.file, &opts, &mut progress).await;
+    bar.finish_and_clear();
+    let report = report?;
+    let verb = if args.dry_run {
+        "试导入（未写入）"
+    } else {
+        "导入完成"
+    };
+    println!(
+        "{verb}：{} → {}（编码 {}）",
+        report.file_name,
+        registry.label_zh(),
+        report.encoding
+    );
+    if let Some(line) = report.resumed_after_line {
+        println!("  接续上次中断的导入，从第 {} 行之后继续", line);
+    }
+    println!(
+        "  读取 {} 行：新增 {}，更新 {}，未变 {}，拒绝 {}",
+        report.rows_read, report.added, report.changed, report.unchanged, report.rejected
+    );
+    if !args.partial {
+        println!("  本次完整导出中缺失、已标记的记录：{}", report.missing);
+    }
+    println!("  用时 {:.1} 秒", started.elapsed().as_secs_f64());
+    for r in report.rejections.iter().take(20) {
+        println!(
+            "  第 {} 行 {}「{}」：{}",
+            r.line, r.column, r.value, r.reason
+        );
+    }
+    if report.rejected > 20 {
+        println!("  ……另有 {} 行被拒绝", report.rejected - 20);
+    }
+    if let Some(path) = args.rejections_xlsx {
+        let rows = match report.run_id.as_deref() {
+            Some(id) => registry_import::rejections_of(&store, &scope, id).await?,
+            None => report.rejections.clone(),
+        };
+        meijian_web::xlsx::write_rejections(&path, &rows)?;
+        println!("  被拒绝的行已写入 {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,898 @@
+//! Importing a registry file (导入登记数据): validated rows go in, bad rows are reported, and
+//! nothing is ever half-written.
+//!
+//! Rows are written in batches, each one transaction that also moves the run's `resume_line`.
+//! A killed process therefore leaves whole batches and a run marked `running`; importing the
+//! same file again (same registry, same SHA-256, same jurisdiction) resumes after the last
+//! committed batch. Re-importing an imported file changes no record: a record changes only
+//! when its content hash does, and each change is a new version naming the import.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::Path;
+
+use meijian_domain::role::Permission;
+use meijian_registry::{ParsedRow, ReadOptions, Record, RegistryKind, Rejection};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::audit::{self, Change};
+use crate::{new_id, timefmt, Scope, Store, StoreError, Tx};
+
+/// What to import and how.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub registry: RegistryKind,
+    pub read: ReadOptions,
+    /// The file is a complete export of the jurisdiction: records it lacks are marked missing.
+    pub full_export: bool,
+    /// For a key that appears twice in the file, keep the last row instead of rejecting it.
+    pub last_wins: bool,
+    /// Report what would happen; write nothing.
+    pub dry_run: bool,
+    /// Rows per transaction.
+    pub batch_size: usize,
+    /// The id for a new run (so a caller can point to it before it ends); made if `None`.
+    pub run_id: Option<String>,
+}
+
+/// The outcome of an import (or of a dry run).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub run_id: Option<String>,
+    pub registry: String,
+    pub file_name: String,
+    pub encoding: String,
+    /// The line after which this run resumed an interrupted one, if it did.
+    pub resumed_after_line: Option<i64>,
+    pub rows_read: i64,
+    pub added: i64,
+    pub changed: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    pub missing: i64,
+    /// Progress of reading the file: done of total (bytes for CSV, rows for XLSX).
+    pub progress: (u64, u64),
+    /// The rejected rows (all of them for a dry run; the stored ones are in the database).
+    pub rejections: Vec<Rejection>,
+}
+
+/// Progress callback: bytes (or rows) done, total, rows read so far.
+pub trait Progress {
+    fn update(&mut self, done: u64, total: u64, rows: u64);
+}
+
+impl<F: FnMut(u64, u64, u64)> Progress for F {
+    fn update(&mut self, done: u64, total: u64, rows: u64) {
+        self(done, total, rows)
+    }
+}
+
+/// SHA-256 of a file, streamed.
+fn file_sha256(path: &Path) -> Result<String, StoreError> {
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| StoreError::invalid("文件", format!("无法打开 {}：{e}", path.display())))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| StoreError::invalid("文件", format!("读取失败：{e}")))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// A validated row ready to store.
+struct Prepared {
+    line: i64,
+    key: String,
+    name: Option<String>,
+    uscc: Option<String>,
+    region: String,
+    status: Option<String>,
+    category: Option<String>,
+    search_text: String,
+    data_json: String,
+    data: BTreeMap<String, String>,
+    hash: String,
+}
+
+/// The region a record belongs to: its own region field, else the region part of a valid
+/// USCC. `None` when neither is there.
+fn record_region(record: &Record) -> Option<String> {
+    if let Some(r) = record
+        .fields
+        .get("region")
+        .filter(|r| r.len() == 6 && r.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Some(r.clone());
+    }
+    let uscc = record
+        .fields
+        .get("uscc")
+        .or_else(|| record.fields.get("taxpayer_id"))?;
+    meijian_domain::uscc::Uscc::parse(uscc)
+        .ok()
+        .map(|u| u.region_code().to_string())
+}
+
+fn first<'a>(record: &'a Record, names: &[&'static str]) -> Option<&'a String> {
+    names
+        .iter()
+        .find_map(|n| record.fields.get(n).filter(|v| !v.is_empty()))
+}
+
+fn prepare(record: Record, region: String) -> Prepared {
+    let name = first(
+        &record,
+        &["name", "shop_name", "institution", "entity_name"],
+    )
+    .cloned();
+    let uscc = first(&record, &["uscc", "taxpayer_id"]).cloned();
+    let status = first(&record, &["status"]).cloned();
+    let category = first(
+        &record,
+        &[
+            "category",
+            "entity_type",
+            "kind",
+            "license_type",
+            "service_category",
+            "media",
+            "practice_category",
+        ],
+    )
+    .cloned();
+    let mut data: BTreeMap<String, String> = record
+        .fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    for (k, v) in &record.extras {
+        data.insert(format!("extra:{k}"), v.clone());
+    }
+    let mut search = Vec::new();
+    for f in [
+        "name",
+        "shop_name",
+        "entity_name",
+        "institution",
+        "uscc",
+        "taxpayer_id",
+        "license_no",
+        "institution_license_no",
+        "cert_no",
+        "filing_no",
+        "reg_no",
+    ] {
+        if let Some(v) = record.fields.get(f) {
+            search.push(v.to_lowercase());
+        }
+    }
+    search.push(record.key.to_lowercase());
+    let data_json = serde_json::to_string(&data).unwrap_or_default();
+    let hash = hex::encode(Sha256::digest(data_json.as_bytes()));
+    Prepared {
+        line: record.line as i64,
+        key: record.key,
+        name,
+        uscc,
+        region,
+        status,
+        category,
+        search_text: search.join(" "),
+        data_json,
+        data,
+        hash,
+    }
+}
+
+/// Field-by-field differences between two versions: `{field: [old, new]}`.
+fn changes(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for k in old.keys().chain(new.keys()) {
+        let (a, b) = (old.get(k), new.get(k));
+        if a != b && !out.contains_key(k) {
+            out.insert(k.clone(), json!([a, b]));
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct Existing {
+    id: String,
+    record_key: String,
+    content_hash: String,
+    version: i64,
+    data_json: String,
+    missing_since: Option<String>,
+}
+
+/// Counters of one batch.
+#[derive(Default)]
+struct Tally {
+    added: i64,
+    changed: i64,
+    unchanged: i64,
+}
+
+/// Writes (or, for a dry run, only classifies) one batch of prepared rows.
+async fn apply_batch(
+    conn: &mut sqlx::AnyConnection,
+    registry: &str,
+    run_id: &str,
+    at: &str,
+    rows: &[Prepared],
+    write: bool,
+) -> Result<Tally, StoreError> {
+    let mut tally = Tally::default();
+    if rows.is_empty() {
+        return Ok(tally);
+    }
+    // What exists already, by key.
+    let mut existing: HashMap<String, Existing> = HashMap::new();
+    for chunk in rows.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "select id, record_key, content_hash, version, data_json, missing_since from registry_record \
+             where registry = $1 and record_key in ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, Existing>(&sql).bind(registry);
+        for r in chunk {
+            q = q.bind(&r.key);
+        }
+        for e in q.fetch_all(&mut *conn).await? {
+            existing.insert(e.record_key.clone(), e);
+        }
+    }
+    let mut inserts: Vec<(&Prepared, String)> = Vec::new();
+    let mut versions: Vec<(String, i64, &Prepared, Option<String>)> = Vec::new();
+    for row in rows {
+        match existing.get_mut(&row.key) {
+            None => {
+                let id = new_id();
+                tally.added += 1;
+                versions.push((id.clone(), 1, row, None));
+                existing.insert(
+                    row.key.clone(),
+                    Existing {
+                        id: id.clone(),
+                        record_key: row.key.clone(),
+                        content_hash: row.hash.clone(),
+                        version: 1,
+                        data_json: row.data_json.clone(),
+                        missing_since: None,
+                    },
+                );
+                inserts.push((row, id));
+            }
+            Some(e) if e.content_hash == row.hash && e.missing_since.is_none() => {
+                tally.unchanged += 1
+            }
+            Some(e) => {
+                tally.changed += 1;
+                let old: BTreeMap<String, String> =
+                    serde_json::from_str(&e.data_json).unwrap_or_default();
+                let mut diff = changes(&old, &row.data);
+                if e.missing_since.is_some() {
+                    diff["_missing"] = json!([true, false]);
+                }
+                e.version += 1;
+                e.content_hash = row.hash.clone();
+                e.data_json = row.data_json.clone();
+                e.missing_since = None;
+                versions.push((e.id.clone(), e.version, row, Some(diff.to_string())));
+                if write {
+                    sqlx::query(
+                        "update registry_record set name = $2, uscc = $3, region_code = $4, status = $5, \
+                         category = $6, search_text = $7, data_json = $8, content_hash = $9, version = $10, \
+                         last_import_id = $11, missing_since = null, missing_import_id = null, updated_at = $12 \
+                         where id = $1",
+                    )
+                    .bind(&e.id)
+                    .bind(&row.name)
+                    .bind(&row.uscc)
+                    .bind(&row.region)
+                    .bind(&row.status)
+                    .bind(&row.category)
+                    .bind(&row.search_text)
+                    .bind(&row.data_json)
+                    .bind(&row.hash)
+                    .bind(e.version)
+                    .bind(run_id)
+                    .bind(at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+        }
+    }
+    if !write {
+        return Ok(tally);
+    }
+    for chunk in inserts.chunks(200) {
+        let mut sql = String::from(
+            "insert into registry_record (id, registry, record_key, name, uscc, region_code, status, category, \
+             search_text, data_json, content_hash, version, first_import_id, last_import_id, created_at, updated_at) values ",
+        );
+        let per = 10;
+        let groups: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * per;
+                format!(
+                    "(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 1, $2, $2, $3, $3)",
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10,
+                    b + 11,
+                    b + 12,
+                    b + 13
+                )
+            })
+            .collect();
+        sql.push_str(&groups.join(", "));
+        let mut q = sqlx::query(&sql).bind(registry).bind(run_id).bind(at);
+        for (row, id) in chunk {
+            q = q
+                .bind(id)
+                .bind(&row.key)
+                .bind(&row.name)
+                .bind(&row.uscc)
+                .bind(&row.region)
+                .bind(&row.status)
+                .bind(&row.category)
+                .bind(&row.search_text)
+                .bind(&row.data_json)
+                .bind(&row.hash);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    for chunk in versions.chunks(300) {
+        let mut sql = String::from(
+            "insert into registry_version (record_id, version, import_id, line, data_json, changes_json, at) values ",
+        );
+        let groups: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 5;
+                format!(
+                    "(${}, ${}, $1, ${}, ${}, ${}, $2)",
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7
+                )
+            })
+            .collect();
+        sql.push_str(&groups.join(", "));
+        let mut q = sqlx::query(&sql).bind(run_id).bind(at);
+        for (id, version, row, diff) in chunk {
+            q = q
+                .bind(id)
+                .bind(*version)
+                .bind(row.line)
+                .bind(&row.data_json)
+                .bind(diff);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(tally)
+}
+
+#[derive(sqlx::FromRow)]
+struct UnfinishedRun {
+    id: String,
+    resume_line: i64,
+}
+
+/// Rejection rows of a batch, stored with the run.
+async fn store_rejections(
+    tx: &mut Tx,
+    run_id: &str,
+    first_seq: i64,
+    rejections: &[Rejection],
+) -> Result<(), StoreError> {
+    for (i, chunk) in rejections.chunks(200).enumerate() {
+        let mut sql = String::from("insert into import_rejection (import_id, seq, line, column_name, value, reason) values ");
+        let groups: Vec<String> = (0..chunk.len())
+            .map(|j| {
+                let b = j * 5;
+                format!(
+                    "($1, ${}, ${}, ${}, ${}, ${})",
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                )
+            })
+            .collect();
+        sql.push_str(&groups.join(", "));
+        let mut q = sqlx::query(&sql).bind(run_id);
+        for (j, r) in chunk.iter().enumerate() {
+            q = q
+                .bind(first_seq + (i * 200 + j) as i64)
+                .bind(r.line as i64)
+                .bind(&r.column)
+                .bind(&r.value)
+                .bind(&r.reason);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Imports `path` into the registry of `opts`, within `scope`. See the module doc.
+pub async fn import_file(
+    store: &Store,
+    scope: &Scope,
+    now: &(dyn Fn() -> OffsetDateTime + Send + Sync),
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &mut (dyn Progress + Send),
+) -> Result<ImportReport, StoreError> {
+    scope.require(Permission::ImportRegistries)?;
+    let registry = opts.registry.code();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sha = file_sha256(path)?;
+    let mut reader = meijian_registry::open(path, opts.registry, &opts.read)
+        .map_err(|e| StoreError::invalid("文件", e.to_string()))?;
+    let (lo, hi) = scope.region_range();
+    let mut report = ImportReport {
+        registry: registry.to_string(),
+        file_name: file_name.clone(),
+        encoding: reader.encoding().to_string(),
+        ..ImportReport::default()
+    };
+
+    // Resume an interrupted run of the same file, or start a new one.
+    let mut resume_line = 0i64;
+    let mut rejection_seq = 0i64;
+    let run_id = if opts.dry_run {
+        None
+    } else {
+        let unfinished: Option<UnfinishedRun> = sqlx::query_as(
+            "select id, resume_line from import_run where registry = $1 and file_sha256 = $2 \
+             and region_lo = $3 and region_hi = $4 and status = 'running' order by started_at desc limit 1",
+        )
+        .bind(registry)
+        .bind(&sha)
+        .bind(lo)
+        .bind(hi)
+        .fetch_optional(store.pool())
+        .await?;
+        let id = match unfinished {
+            Some(run) => {
+                resume_line = run.resume_line;
+                report.resumed_after_line = Some(run.resume_line);
+                rejection_seq = sqlx::query_scalar(
+                    "select count(*) from import_rejection where import_id = $1",
+                )
+                .bind(&run.id)
+                .fetch_one(store.pool())
+                .await?;
+                let counts: (i64, i64, i64, i64, i64) = sqlx::query_as(
+                    "select rows_read, rows_added, rows_changed, rows_unchanged, rows_rejected from import_run where id = $1",
+                )
+                .bind(&run.id)
+                .fetch_one(store.pool())
+                .await?;
+                (
+                    report.rows_read,
+                    report.added,
+                    report.changed,
+                    report.unchanged,
+                    report.rejected,
+                ) = counts;
+                run.id
+            }
+            None => {
+                let id = opts.run_id.clone().unwrap_or_else(new_id);
+                let at = timefmt::to_db(now());
+                let mut tx = store.begin().await?;
+                sqlx::query(
+                    "insert into import_run (id, registry, file_name, file_sha256, encoding, full_export, last_wins, \
+                     status, actor_id, actor_name, region_lo, region_hi, started_at, updated_at) \
+                     values ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $12)",
+                )
+                .bind(&id)
+                .bind(registry)
+                .bind(&file_name)
+                .bind(&sha)
+                .bind(&report.encoding)
+                .bind(i64::from(opts.full_export))
+                .bind(i64::from(opts.last_wins))
+                .bind(&scope.actor.account_id)
+                .bind(&scope.actor.name)
+                .bind(lo)
+                .bind(hi)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                id
+            }
+        };
+        Some(id)
+    };
+    report.run_id = run_id.clone();
+
+    let mut seen: HashMap<String, i64> = HashMap::new();
+    let mut batch: Vec<Prepared> = Vec::new();
+    let mut batch_rejections: Vec<Rejection> = Vec::new();
+    let mut last_line = resume_line;
+    let batch_size = opts.batch_size.max(1);
+    let mut rows_since_progress = 0u32;
+    while let Some(parsed) = reader.next() {
+        let line = match &parsed {
+            ParsedRow::Ok(r) => r.line as i64,
+            ParsedRow::Rejected(r) => r.line as i64,
+        };
+        let skip = line <= resume_line;
+        match parsed {
+            ParsedRow::Rejected(r) => {
+                if !skip {
+                    batch_rejections.push(r);
+                }
+            }
+            ParsedRow::Ok(record) => {
+                let first_line = seen.get(&record.key).copied();
+                if first_line.is_none() {
+                    seen.insert(record.key.clone(), line);
+                }
+                if skip {
+                    continue;
+                }
+                if let Some(first_line) = first_line.filter(|_| !opts.last_wins) {
+                    batch_rejections.push(Rejection {
+                        line: record.line,
+                        column: String::new(),
+                        value: record.key.clone(),
+                        reason: format!("记录键“{}”在文件中重复，首次出现在第 {first_line} 行（如需以后出现的为准，请使用“以后者为准”选项）", record.key),
+                    });
+                } else {
+                    match record_region(&record) {
+                        Some(region) if scope.covers(&region) => {
+                            batch.push(prepare(record, region))
+                        }
+                        Some(region) => batch_rejections.push(Rejection {
+                            line: record.line,
+                            column: "行政区划代码".to_string(),
+                            value: region.clone(),
+                            reason: format!("行政区划 {region} 不在您的管辖范围内"),
+                        }),
+                        None => match scope.region.as_ref() {
+                            Some(root) => {
+                                let root = root.as_str().to_string();
+                                batch.push(prepare(record, root))
+                            }
+                            None => batch_rejections.push(Rejection {
+                                line: record.line,
+                                column: "行政区划代码".to_string(),
+                                value: String::new(),
+                                reason: "缺少行政区划代码，也无法从统一社会信用代码推断"
+                                    .to_string(),
+                            }),
+                        },
+                    }
+                }
+            }
+        }
+        if skip {
+            continue;
+        }
+        report.rows_read += 1;
+        last_line = line;
+        rows_since_progress += 1;
+        if rows_since_progress >= 1000 {
+            rows_since_progress = 0;
+            let (done, total) = reader.progress();
+            progress.update(done, total, report.rows_read as u64);
+        }
+        if batch.len() + batch_rejections.len() >= batch_size {
+            report.progress = reader.progress();
+            flush(
+                store,
+                opts,
+                run_id.as_deref(),
+                registry,
+                now,
+                &mut batch,
+                &mut batch_rejections,
+                &mut rejection_seq,
+                last_line,
+                &mut report,
+            )
+            .await?;
+        }
+    }
+    report.progress = reader.progress();
+    flush(
+        store,
+        opts,
+        run_id.as_deref(),
+        registry,
+        now,
+        &mut batch,
+        &mut batch_rejections,
+        &mut rejection_seq,
+        last_line,
+        &mut report,
+    )
+    .await?;
+    let (done, total) = reader.progress();
+    progress.update(done, total, report.rows_read as u64);
+
+    // Records of the jurisdiction that a full export lacks.
+    if opts.full_export {
+        let current: Vec<(String, String)> = sqlx::query_as(
+            "select id, record_key from registry_record where registry = $1 and region_code between $2 and $3 \
+             and missing_since is null",
+        )
+        .bind(registry)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(store.pool())
+        .await?;
+        let missing: Vec<String> = current
+            .into_iter()
+            .filter(|(_, k)| !seen.contains_key(k))
+            .map(|(id, _)| id)
+            .collect();
+        report.missing = missing.len() as i64;
+        if let Some(run_id) = run_id.as_deref() {
+            let at = timefmt::to_db(now());
+            for chunk in missing.chunks(500) {
+                let mut tx = store.begin().await?;
+                let placeholders: Vec<String> =
+                    (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+                let ids = placeholders.join(", ");
+                let insert_sql = format!(
+                    "insert into registry_version (record_id, version, import_id, line, data_json, changes_json, at) \
+                     select id, version + 1, $1, 0, data_json, '{{\"_missing\":[false,true]}}', $2 from registry_record where id in ({ids})"
+                );
+                let mut q = sqlx::query(&insert_sql).bind(run_id).bind(&at);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
+                let update_sql = format!(
+                    "update registry_record set missing_since = $1, missing_import_id = $2, version = version + 1, \
+                     updated_at = $1 where id in ({ids})"
+                );
+                let mut q = sqlx::query(&update_sql).bind(&at).bind(run_id);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+        }
+    }
+
+    if let Some(run_id) = run_id.as_deref() {
+        let finished = now();
+        let at = timefmt::to_db(finished);
+        let mut tx = store.begin().await?;
+        sqlx::query(
+            "update import_run set status = 'completed', rows_missing = $2, finished_at = $3, updated_at = $3 where id = $1",
+        )
+        .bind(run_id)
+        .bind(report.missing)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            &scope.actor,
+            finished,
+            Change {
+                action: "registry.import",
+                entity: "import_run",
+                entity_id: run_id,
+                region_code: scope.region.as_ref().map(|r| r.as_str()),
+                before: None,
+                after: Some(json!({
+                    "registry": registry, "file": file_name, "sha256": sha,
+                    "rows_read": report.rows_read, "added": report.added, "changed": report.changed,
+                    "unchanged": report.unchanged, "rejected": report.rejected, "missing": report.missing,
+                    "resumed_after_line": report.resumed_after_line,
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(report)
+}
+
+/// Writes one batch and moves the run's resume point, in one transaction.
+#[allow(clippy::too_many_arguments)]
+async fn flush(
+    store: &Store,
+    opts: &ImportOptions,
+    run_id: Option<&str>,
+    registry: &str,
+    now: &(dyn Fn() -> OffsetDateTime + Send + Sync),
+    batch: &mut Vec<Prepared>,
+    rejections: &mut Vec<Rejection>,
+    rejection_seq: &mut i64,
+    last_line: i64,
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
+    if batch.is_empty() && rejections.is_empty() {
+        return Ok(());
+    }
+    let at = timefmt::to_db(now());
+    report.rejected += rejections.len() as i64;
+    match run_id {
+        None => {
+            let mut conn = store.pool().acquire().await?;
+            let t = apply_batch(&mut conn, registry, "", &at, batch, false).await?;
+            report.added += t.added;
+            report.changed += t.changed;
+            report.unchanged += t.unchanged;
+            report.rejections.append(rejections);
+        }
+        Some(run_id) => {
+            let mut tx = store.begin().await?;
+            let t = apply_batch(&mut tx, registry, run_id, &at, batch, !opts.dry_run).await?;
+            store_rejections(&mut tx, run_id, *rejection_seq, rejections).await?;
+            report.added += t.added;
+            report.changed += t.changed;
+            report.unchanged += t.unchanged;
+            *rejection_seq += rejections.len() as i64;
+            sqlx::query(
+                "update import_run set resume_line = $2, batches = batches + 1, rows_read = $3, rows_added = $4, \
+                 rows_changed = $5, rows_unchanged = $6, rows_rejected = $7, updated_at = $8, \
+                 progress_done = $9, progress_total = $10 where id = $1",
+            )
+            .bind(run_id)
+            .bind(last_line)
+            .bind(report.rows_read)
+            .bind(report.added)
+            .bind(report.changed)
+            .bind(report.unchanged)
+            .bind(report.rejected)
+            .bind(&at)
+            .bind(report.progress.0 as i64)
+            .bind(report.progress.1 as i64)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            if report.rejections.len() < 1000 {
+                report
+                    .rejections
+                    .extend(rejections.drain(..).take(1000 - report.rejections.len()));
+            }
+            rejections.clear();
+        }
+    }
+    batch.clear();
+    Ok(())
+}
+
+/// Rejected rows of a run (for the on-screen report and the XLSX download), in file order.
+pub async fn rejections_of(
+    store: &Store,
+    scope: &Scope,
+    run_id: &str,
+) -> Result<Vec<Rejection>, StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = scope.region_range();
+    let owned: Option<String> = sqlx::query_scalar(
+        "select id from import_run where id = $1 and region_lo >= $2 and region_hi <= $3",
+    )
+    .bind(run_id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_optional(store.pool())
+    .await?;
+    owned.ok_or(StoreError::NotFound)?;
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "select line, column_name, value, reason from import_rejection where import_id = $1 order by seq",
+    )
+    .bind(run_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(line, column, value, reason)| Rejection {
+            line: line as u64,
+            column,
+            value,
+            reason,
+        })
+        .collect())
+}
+
+/// An import run as listed and shown.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RunRow {
+    pub id: String,
+    pub registry: String,
+    pub file_name: String,
+    pub encoding: Option<String>,
+    pub full_export: i64,
+    pub status: String,
+    pub rows_read: i64,
+    pub rows_added: i64,
+    pub rows_changed: i64,
+    pub rows_unchanged: i64,
+    pub rows_rejected: i64,
+    pub rows_missing: i64,
+    pub progress_done: i64,
+    pub progress_total: i64,
+    pub error: Option<String>,
+    pub actor_name: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+}
+
+const RUN_COLUMNS: &str = "id, registry, file_name, encoding, full_export, status, rows_read, rows_added, \
+     rows_changed, rows_unchanged, rows_rejected, rows_missing, progress_done, progress_total, error, \
+     actor_name, started_at, finished_at";
+
+/// The newest runs whose jurisdiction lies inside the scope.
+pub async fn recent_runs(
+    store: &Store,
+    scope: &Scope,
+    limit: i64,
+) -> Result<Vec<RunRow>, StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = scope.region_range();
+    Ok(sqlx::query_as::<_, RunRow>(&format!(
+        "select {RUN_COLUMNS} from import_run where region_lo >= $1 and region_hi <= $2 order by started_at desc limit $3"
+    ))
+    .bind(lo)
+    .bind(hi)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// One run inside the scope; `NotFound` otherwise.
+pub async fn get_run(store: &Store, scope: &Scope, id: &str) -> Result<RunRow, StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = scope.region_range();
+    sqlx::query_as::<_, RunRow>(&format!(
+        "select {RUN_COLUMNS} from import_run where id = $1 and region_lo >= $2 and region_hi <= $3"
+    ))
+    .bind(id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Marks a run failed with a reason (an import task that stopped on an error).
+pub async fn fail_run(
+    store: &Store,
+    id: &str,
+    now: OffsetDateTime,
+    reason: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("update import_run set status = 'failed', error = $2, updated_at = $3 where id = $1 and status = 'running'")
+        .bind(id)
+        .bind(reason)
+        .bind(timefmt::to_db(now))
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,403 @@
+//! Importing registry files on SQLite and PostgreSQL: bad rows reported and good rows kept,
+//! re-import changes nothing, a newer export makes versions and marks missing records, dry
+//! runs write nothing, and scopes bound what an import may touch.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use meijian_domain::region::RegionCode;
+use meijian_domain::role::Role;
+use meijian_domain::uscc::Uscc;
+use meijian_registry::{ReadOptions, RegistryKind};
+use meijian_store::registry_import::{import_file, ImportOptions, ImportReport};
+use meijian_store::registry_records::{self, Filter};
+use meijian_store::testing::TestDb;
+use meijian_store::{both_backends, Actor, Scope, Store};
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+const HEADER: &str = "统一社会信用代码,主体名称,主体类型,法定代表人,住所,经营范围,登记状态,成立日期,登记机关,行政区划代码";
+
+/// A valid USCC registered in `region`, numbered `n`.
+fn uscc(region: &str, n: u32) -> String {
+    Uscc::from_body(&format!("91{region}MA{n:06}X"))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+fn row(code: &str, name: &str, status: &str, region: &str) -> String {
+    format!("{code},{name},有限责任公司,张三,枣庄市某路1号,医疗美容服务,{status},2020-01-02,枣庄市市场监督管理局,{region}")
+}
+
+fn write(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, format!("{HEADER}\n{}\n", lines.join("\n"))).unwrap();
+    p
+}
+
+fn opts(dry_run: bool) -> ImportOptions {
+    ImportOptions {
+        registry: RegistryKind::Registrations,
+        read: ReadOptions::default(),
+        full_export: true,
+        last_wins: false,
+        dry_run,
+        batch_size: 2,
+        run_id: None,
+    }
+}
+
+const NOW: OffsetDateTime = datetime!(2026-11-20 02:00 UTC);
+
+async fn run(store: &Store, scope: &Scope, path: &Path, o: &ImportOptions) -> ImportReport {
+    import_file(store, scope, &|| NOW, path, o, &mut |_, _, _| {})
+        .await
+        .unwrap()
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+both_backends!(
+    bad_rows_are_reported_and_good_rows_imported_once,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::system(Actor::system("test"));
+        let a = uscc("370402", 1);
+        let b = uscc("370403", 2);
+        let mut bad = uscc("370404", 3);
+        bad.replace_range(17..18, if bad.ends_with('0') { "1" } else { "0" });
+        let lines = vec![
+            row(&a, "枣庄市美丽人生医疗美容诊所有限公司", "存续", "370402"),
+            row(&b, "薛城区焕颜医疗美容门诊部有限公司", "在业", "370403"),
+            row(&bad, "峄城区某某美容有限公司", "存续", "370404"),
+            row(&a, "重复的一行", "存续", "370402"),
+        ];
+        let file = write(dir.path(), "reg.csv", &lines);
+        let r = run(&db.store, &scope, &file, &opts(false)).await;
+        assert_eq!(
+            (r.rows_read, r.added, r.changed, r.unchanged, r.rejected),
+            (4, 2, 0, 0, 2)
+        );
+        let lines_rejected: Vec<u64> = r.rejections.iter().map(|x| x.line).collect();
+        assert_eq!(
+            lines_rejected,
+            vec![4, 5],
+            "line numbers count the header as line 1"
+        );
+        assert!(
+            r.rejections[0].reason.contains("校验"),
+            "{:?}",
+            r.rejections[0]
+        );
+        assert!(
+            r.rejections[1].reason.contains("重复") && r.rejections[1].reason.contains("第 2 行"),
+            "{:?}",
+            r.rejections[1]
+        );
+        assert_eq!(
+            count(&db.store, "select count(*) from registry_record").await,
+            2
+        );
+        assert_eq!(
+            count(&db.store, "select count(*) from import_rejection").await,
+            2
+        );
+
+        // The same file again: nothing changes.
+        let versions_before = count(&db.store, "select count(*) from registry_version").await;
+        let r = run(&db.store, &scope, &file, &opts(false)).await;
+        assert_eq!((r.added, r.changed, r.unchanged, r.missing), (0, 0, 2, 0));
+        assert_eq!(
+            count(&db.store, "select count(*) from registry_version").await,
+            versions_before
+        );
+    }
+);
+
+both_backends!(
+    a_newer_export_updates_by_key_keeps_history_and_marks_missing,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::system(Actor::system("test"));
+        let (a, b, c) = (uscc("370402", 11), uscc("370403", 12), uscc("370404", 13));
+        let first = write(
+            dir.path(),
+            "2026-10.csv",
+            &[
+                row(&a, "甲医疗美容诊所有限公司", "存续", "370402"),
+                row(&b, "乙医疗美容门诊部有限公司", "存续", "370403"),
+                row(&c, "丙美容有限公司", "存续", "370404"),
+            ],
+        );
+        run(&db.store, &scope, &first, &opts(false)).await;
+        // November: a renamed, b revoked, c gone.
+        let second = write(
+            dir.path(),
+            "2026-11.csv",
+            &[
+                row(&a, "甲医疗美容医院有限公司", "存续", "370402"),
+                row(&b, "乙医疗美容门诊部有限公司", "吊销", "370403"),
+            ],
+        );
+        let r = run(&db.store, &scope, &second, &opts(false)).await;
+        assert_eq!((r.added, r.changed, r.unchanged, r.missing), (0, 2, 0, 1));
+        // Nothing is deleted: the missing record is marked and still readable.
+        assert_eq!(
+            count(&db.store, "select count(*) from registry_record").await,
+            3
+        );
+        let (rows, total) = registry_records::list(
+            &db.store,
+            &scope,
+            None,
+            "registrations",
+            &Filter::default(),
+            1,
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(total, 2, "lists hide missing records by default");
+        assert!(rows.iter().all(|r| r.record_key != c));
+        let with_missing = Filter {
+            include_missing: true,
+            ..Filter::default()
+        };
+        assert_eq!(
+            registry_records::list(
+                &db.store,
+                &scope,
+                None,
+                "registrations",
+                &with_missing,
+                1,
+                10
+            )
+            .await
+            .unwrap()
+            .1,
+            3
+        );
+        // History of a: two versions, the second says what changed and from which file.
+        let id_a: String =
+            sqlx::query_scalar("select id from registry_record where record_key = $1")
+                .bind(&a)
+                .fetch_one(db.store.pool())
+                .await
+                .unwrap();
+        let versions = registry_records::versions(&db.store, &scope, &id_a)
+            .await
+            .unwrap();
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0].file_name, "2026-11.csv");
+        let changes: serde_json::Value =
+            serde_json::from_str(versions[0].changes_json.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            changes["name"],
+            serde_json::json!(["甲医疗美容诊所有限公司", "甲医疗美容医院有限公司"])
+        );
+        assert_eq!(versions[1].file_name, "2026-10.csv");
+        // c comes back in December: the mark is cleared and the return is a version.
+        let third = write(
+            dir.path(),
+            "2026-12.csv",
+            &[
+                row(&a, "甲医疗美容医院有限公司", "存续", "370402"),
+                row(&b, "乙医疗美容门诊部有限公司", "吊销", "370403"),
+                row(&c, "丙美容有限公司", "存续", "370404"),
+            ],
+        );
+        let r = run(&db.store, &scope, &third, &opts(false)).await;
+        assert_eq!((r.changed, r.unchanged, r.missing), (1, 2, 0));
+        assert_eq!(
+            count(
+                &db.store,
+                "select count(*) from registry_record where missing_since is not null"
+            )
+            .await,
+            0
+        );
+        // A partial file never marks anything missing.
+        let partial = write(
+            dir.path(),
+            "part.csv",
+            &[row(&a, "甲医疗美容医院有限公司", "存续", "370402")],
+        );
+        let r = run(
+            &db.store,
+            &scope,
+            &partial,
+            &ImportOptions {
+                full_export: false,
+                ..opts(false)
+            },
+        )
+        .await;
+        assert_eq!(r.missing, 0);
+        assert_eq!(
+            count(
+                &db.store,
+                "select count(*) from registry_record where missing_since is not null"
+            )
+            .await,
+            0
+        );
+        // Every import is audited once, with its counts.
+        assert_eq!(
+            count(
+                &db.store,
+                "select count(*) from audit_entry where action = 'registry.import'"
+            )
+            .await,
+            4
+        );
+    }
+);
+
+both_backends!(
+    a_dry_run_reports_and_writes_nothing,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::system(Actor::system("test"));
+        let file = write(
+            dir.path(),
+            "reg.csv",
+            &[
+                row(&uscc("370402", 21), "甲", "存续", "370402"),
+                row("bad", "乙", "存续", "370402"),
+            ],
+        );
+        let r = run(&db.store, &scope, &file, &opts(true)).await;
+        assert_eq!((r.added, r.rejected), (1, 1));
+        assert!(r.run_id.is_none());
+        for t in [
+            "registry_record",
+            "registry_version",
+            "import_run",
+            "import_rejection",
+            "audit_entry",
+        ] {
+            assert_eq!(
+                count(&db.store, &format!("select count(*) from {t}")).await,
+                0,
+                "{t}"
+            );
+        }
+    }
+);
+
+both_backends!(
+    an_import_stays_inside_the_importers_jurisdiction,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = meijian_store::demo::seed(&db.store, NOW).await.unwrap();
+        let officer = accounts.iter().find(|a| a.username == "officer").unwrap();
+        let scope = Scope::for_user(
+            Actor::system("officer"),
+            Role::Officer,
+            "x".into(),
+            RegionCode::parse("370402").unwrap(),
+        );
+        let file = write(
+            dir.path(),
+            "reg.csv",
+            &[
+                row(&uscc("370402", 31), "市中区甲", "存续", "370402"),
+                row(&uscc("370403", 32), "薛城区乙", "存续", "370403"),
+            ],
+        );
+        let r = run(&db.store, &scope, &file, &opts(false)).await;
+        assert_eq!((r.added, r.rejected), (1, 1));
+        assert!(r.rejections[0].reason.contains("不在您的管辖范围内"));
+        let _ = officer;
+        // An analyst may read but not import.
+        let analyst = Scope::for_user(
+            Actor::system("analyst"),
+            Role::Analyst,
+            "x".into(),
+            RegionCode::parse("370400").unwrap(),
+        );
+        let err = import_file(
+            &db.store,
+            &analyst,
+            &|| NOW,
+            &file,
+            &opts(false),
+            &mut |_, _, _| {},
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, meijian_store::StoreError::Forbidden));
+        // The district officer's full export does not mark the other districts' records missing.
+        let city = Scope::system(Actor::system("city"));
+        let other = write(
+            dir.path(),
+            "city.csv",
+            &[row(&uscc("370404", 33), "峄城区丙", "存续", "370404")],
+        );
+        run(
+            &db.store,
+            &city,
+            &other,
+            &ImportOptions {
+                full_export: false,
+                ..opts(false)
+            },
+        )
+        .await;
+        let only_mine = write(
+            dir.path(),
+            "mine.csv",
+            &[row(&uscc("370402", 31), "市中区甲", "存续", "370402")],
+        );
+        let r = run(&db.store, &scope, &only_mine, &opts(false)).await;
+        assert_eq!(r.missing, 0);
+    }
+);
+
+both_backends!(
+    a_file_that_is_not_a_registry_file_imports_nothing,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::system(Actor::system("test"));
+        let pdf = dir.path().join("x.csv");
+        std::fs::write(&pdf, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n").unwrap();
+        let err = import_file(
+            &db.store,
+            &scope,
+            &|| NOW,
+            &pdf,
+            &opts(false),
+            &mut |_, _, _| {},
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("PDF") || err.to_string().contains("不是"),
+            "{err}"
+        );
+        let wrong = dir.path().join("wrong.csv");
+        std::fs::write(&wrong, "名称,地址\n甲,乙\n").unwrap();
+        let err = import_file(
+            &db.store,
+            &scope,
+            &|| NOW,
+            &wrong,
+            &opts(false),
+            &mut |_, _, _| {},
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("统一社会信用代码"),
+            "the message names the expected headers: {err}"
+        );
+        assert_eq!(count(&db.store, "select count(*) from import_run").await, 0);
+    }
+);

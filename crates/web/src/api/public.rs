@@ -1,0 +1,35 @@
+//! Public lookups through the API, without login: licensed institutions, doctors, key
+//! products and ad review certificates (the public portal of a later issue uses them).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use meijian_store::public_lookup::{self, PublicKind};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct LookupQuery {
+    /// Part of the name or of the number (at least 2 characters).
+    pub q: String,
+}
+
+/// Look up current public records; `kind` is institutions, practitioners, products or ad-certificates.
+#[utoipa::path(get, path = "/api/public/{kind}", tag = "public",
+    params(("kind" = String, Path, description = "institutions | practitioners | products | ad-certificates"), LookupQuery),
+    responses((status = 200, body = [Object], description = "public fields by their DATA.md aliases"), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    Query(q): Query<LookupQuery>,
+) -> AppResult<Json<Vec<BTreeMap<String, String>>>> {
+    let kind = PublicKind::from_code(&kind).ok_or(AppError::NotFound)?;
+    let today = meijian_store::timefmt::date_cst(state.now());
+    Ok(Json(
+        public_lookup::search(&state.store, kind, &q.q, &today, 20).await?,
+    ))
+}

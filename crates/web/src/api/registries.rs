@@ -1,0 +1,158 @@
+//! Registry records through the API: search a registry, read a record with its history.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use meijian_store::registry_records::{self, Filter, RecordRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::AppResult;
+use crate::pages::registries::registry_from_path;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordView {
+    pub id: String,
+    pub registry: String,
+    pub record_key: String,
+    pub name: Option<String>,
+    pub uscc: Option<String>,
+    pub region_code: String,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    /// Fields by their DATA.md alias; extra columns as `extra:<header>`.
+    pub fields: BTreeMap<String, String>,
+    pub version: i64,
+    /// Set when the latest full export of the jurisdiction lacked the record.
+    pub missing_since: Option<String>,
+    pub updated_at: String,
+}
+
+impl From<RecordRow> for RecordView {
+    fn from(r: RecordRow) -> Self {
+        RecordView {
+            fields: serde_json::from_str(&r.data_json).unwrap_or_default(),
+            id: r.id,
+            registry: r.registry,
+            record_key: r.record_key,
+            name: r.name,
+            uscc: r.uscc,
+            region_code: r.region_code,
+            status: r.status,
+            category: r.category,
+            version: r.version,
+            missing_since: r.missing_since,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordPage {
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub records: Vec<RecordView>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Substring of the name, key, USCC or another number.
+    pub q: Option<String>,
+    /// Region code (a district): its subtree.
+    pub region: Option<String>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    /// true: include records missing from the latest full export.
+    pub include_missing: Option<bool>,
+    pub page: Option<i64>,
+    /// 1–500, default 50.
+    pub per_page: Option<i64>,
+}
+
+/// Search one registry within my jurisdiction.
+#[utoipa::path(get, path = "/api/registries/{code}", tag = "registries", params(("code" = String, Path, description = "registry code of DATA.md"), ListParams),
+    responses((status = 200, body = RecordPage), (status = 404, body = super::ErrorBody)))]
+pub async fn list_records(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Query(p): Query<ListParams>,
+) -> AppResult<Json<RecordPage>> {
+    let kind = registry_from_path(&code)?;
+    let per_page = p.per_page.unwrap_or(50).clamp(1, 500);
+    let page = p.page.unwrap_or(1).max(1);
+    let filter = Filter {
+        q: p.q,
+        region: p.region,
+        status: p.status,
+        category: p.category,
+        include_missing: p.include_missing.unwrap_or(false),
+    };
+    let (rows, total) = registry_records::list(
+        &state.store,
+        &user.scope,
+        Some(&state.search),
+        kind.code(),
+        &filter,
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(Json(RecordPage {
+        total,
+        page,
+        per_page,
+        records: rows.into_iter().map(RecordView::from).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionView {
+    pub version: i64,
+    pub import_id: String,
+    pub file_name: String,
+    pub line: i64,
+    /// `{field: [old, new]}`; absent for the first version.
+    pub changes: Option<serde_json::Value>,
+    pub at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordDetail {
+    pub record: RecordView,
+    pub versions: Vec<VersionView>,
+    /// Records of any registry in my jurisdiction with the same USCC.
+    pub same_uscc: Vec<RecordView>,
+}
+
+/// One record of my jurisdiction with every version and the records sharing its USCC.
+#[utoipa::path(get, path = "/api/records/{id}", tag = "registries", params(("id" = String, Path, description = "record id")),
+    responses((status = 200, body = RecordDetail), (status = 404, body = super::ErrorBody)))]
+pub async fn get_record(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<RecordDetail>> {
+    let record = registry_records::get(&state.store, &user.scope, &id).await?;
+    let versions = registry_records::versions(&state.store, &user.scope, &id).await?;
+    let same = registry_records::same_uscc(&state.store, &user.scope, &record).await?;
+    Ok(Json(RecordDetail {
+        record: record.into(),
+        versions: versions
+            .into_iter()
+            .map(|v| VersionView {
+                version: v.version,
+                import_id: v.import_id,
+                file_name: v.file_name,
+                line: v.line,
+                changes: v.changes_json.and_then(|c| serde_json::from_str(&c).ok()),
+                at: v.at,
+            })
+            .collect(),
+        same_uscc: same.into_iter().map(RecordView::from).collect(),
+    }))
+}

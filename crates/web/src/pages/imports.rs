@@ -1,0 +1,387 @@
+//! Uploading a registry file (导入): the file is streamed to disk, previewed as a dry run or
+//! imported in the background, and the run's page shows progress, counts and rejected rows.
+//! An upload waits under a random token that only its uploader can confirm.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use meijian_domain::role::Permission;
+use meijian_registry::{ReadOptions, RegistryKind, Rejection};
+use meijian_store::registry_import::{self, ImportOptions, RunRow};
+use meijian_store::{new_id, timefmt};
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncWriteExt;
+
+use crate::chrome::Chrome;
+use crate::error::{AppError, AppResult};
+use crate::pages::registries::{attachment, status_label};
+use crate::pages::render;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+const SHOWN_REJECTIONS: usize = 200;
+
+#[derive(Template)]
+#[template(path = "import_new.html")]
+struct NewPage {
+    chrome: Chrome,
+    error: Option<String>,
+    registries: Vec<(&'static str, &'static str)>,
+}
+
+fn new_page(user: &CurrentUser, error: Option<String>) -> AppResult<Html<String>> {
+    render(&NewPage {
+        chrome: Chrome::new(user, "/registries"),
+        error,
+        registries: RegistryKind::all()
+            .iter()
+            .map(|k| (k.code(), k.label_zh()))
+            .collect(),
+    })
+}
+
+pub async fn show_new(user: CurrentUser) -> AppResult<Html<String>> {
+    user.scope.require(Permission::ImportRegistries)?;
+    new_page(&user, None)
+}
+
+/// What an upload waits with: who uploaded it and the options chosen.
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    owner: String,
+    file_name: String,
+    registry: String,
+    encoding: Option<String>,
+    sheet: Option<String>,
+    partial: bool,
+    last_wins: bool,
+}
+
+fn upload_paths(
+    state: &AppState,
+    token: &str,
+) -> AppResult<(std::path::PathBuf, std::path::PathBuf)> {
+    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let dir = &state.settings.upload_dir;
+    Ok((
+        dir.join(format!("{token}.upload")),
+        dir.join(format!("{token}.json")),
+    ))
+}
+
+fn options(p: &Pending, dry_run: bool, run_id: Option<String>) -> AppResult<ImportOptions> {
+    Ok(ImportOptions {
+        registry: RegistryKind::from_code(&p.registry).ok_or_else(|| AppError::Invalid {
+            field: "数据类别".into(),
+            message: "未知类别".into(),
+        })?,
+        read: ReadOptions {
+            encoding: p.encoding.clone(),
+            sheet: p.sheet.clone(),
+            delimiter: None,
+        },
+        full_export: !p.partial,
+        last_wins: p.last_wins,
+        dry_run,
+        batch_size: 2000,
+        run_id,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "import_preview.html")]
+struct PreviewPage {
+    chrome: Chrome,
+    token: String,
+    file_name: String,
+    registry_label: &'static str,
+    encoding: String,
+    rows: i64,
+    added: i64,
+    changed: i64,
+    unchanged: i64,
+    rejected: i64,
+    missing: i64,
+    rejections: Vec<Rejection>,
+}
+
+/// Receives the multipart form: the file goes to disk chunk by chunk under a new token.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut form: Multipart,
+) -> AppResult<Response> {
+    user.scope.require(Permission::ImportRegistries)?;
+    tokio::fs::create_dir_all(&state.settings.upload_dir)
+        .await
+        .map_err(|e| AppError::Internal(format!("upload dir: {e}")))?;
+    let token = new_id();
+    let (file_path, meta_path) = upload_paths(&state, &token)?;
+    let mut pending = Pending {
+        owner: user.principal.account.id.clone(),
+        file_name: String::new(),
+        registry: String::new(),
+        encoding: None,
+        sheet: None,
+        partial: false,
+        last_wins: false,
+    };
+    let mut action = String::new();
+    let mut size = 0usize;
+    let invalid = |m: &str| AppError::Invalid {
+        field: "上传".into(),
+        message: m.to_string(),
+    };
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| invalid(&e.body_text()))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            pending.file_name = field
+                .file_name()
+                .unwrap_or("upload")
+                .chars()
+                .filter(|c| !matches!(c, '/' | '\\'))
+                .collect();
+            let mut out = tokio::fs::File::create(&file_path)
+                .await
+                .map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
+            while let Some(chunk) = field.chunk().await.map_err(|e| invalid(&e.body_text()))? {
+                size += chunk.len();
+                if size > state.settings.max_upload_bytes {
+                    let _ = tokio::fs::remove_file(&file_path).await;
+                    return Err(invalid(&format!(
+                        "文件超过 {} MB 上限",
+                        state.settings.max_upload_bytes >> 20
+                    )));
+                }
+                out.write_all(&chunk)
+                    .await
+                    .map_err(|e| AppError::Internal(format!("upload write: {e}")))?;
+            }
+            out.flush()
+                .await
+                .map_err(|e| AppError::Internal(format!("upload flush: {e}")))?;
+        } else {
+            let value = field.text().await.map_err(|e| invalid(&e.body_text()))?;
+            match name.as_str() {
+                "registry" => pending.registry = value,
+                "encoding" => pending.encoding = Some(value).filter(|v| !v.is_empty()),
+                "sheet" => pending.sheet = Some(value.trim().to_string()).filter(|v| !v.is_empty()),
+                "partial" => pending.partial = value == "1",
+                "last_wins" => pending.last_wins = value == "1",
+                "action" => action = value,
+                _ => {}
+            }
+        }
+    }
+    if size == 0 {
+        let _ = tokio::fs::remove_file(&file_path).await;
+        return Ok(new_page(&user, Some("请选择一个非空的文件。".into()))?.into_response());
+    }
+    let meta = serde_json::to_vec(&pending).map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::fs::write(&meta_path, meta)
+        .await
+        .map_err(|e| AppError::Internal(format!("upload meta: {e}")))?;
+    if action == "preview" {
+        preview(&state, &user, &token, &pending).await
+    } else {
+        start(&state, &user, &token, pending).await
+    }
+}
+
+async fn preview(
+    state: &AppState,
+    user: &CurrentUser,
+    token: &str,
+    pending: &Pending,
+) -> AppResult<Response> {
+    let (file_path, _) = upload_paths(state, token)?;
+    let opts = options(pending, true, None)?;
+    let clock = state.clock.clone();
+    let now = move || clock.now();
+    let result = registry_import::import_file(
+        &state.store,
+        &user.scope,
+        &now,
+        &file_path,
+        &opts,
+        &mut |_, _, _| {},
+    )
+    .await;
+    let report = match result {
+        Ok(r) => r,
+        Err(meijian_store::StoreError::Invalid { message, .. }) => {
+            discard(state, token).await;
+            return Ok(
+                new_page(user, Some(format!("{}：{message}", pending.file_name)))?.into_response(),
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(render(&PreviewPage {
+        chrome: Chrome::new(user, "/registries"),
+        token: token.to_string(),
+        file_name: pending.file_name.clone(),
+        registry_label: opts.registry.label_zh(),
+        encoding: report.encoding,
+        rows: report.rows_read,
+        added: report.added,
+        changed: report.changed,
+        unchanged: report.unchanged,
+        rejected: report.rejected,
+        missing: report.missing,
+        rejections: report
+            .rejections
+            .into_iter()
+            .take(SHOWN_REJECTIONS)
+            .collect(),
+    })?
+    .into_response())
+}
+
+async fn discard(state: &AppState, token: &str) {
+    if let Ok((file, meta)) = upload_paths(state, token) {
+        let _ = tokio::fs::remove_file(file).await;
+        let _ = tokio::fs::remove_file(meta).await;
+    }
+}
+
+/// Starts the import in the background and sends the browser to the run's page.
+async fn start(
+    state: &AppState,
+    user: &CurrentUser,
+    token: &str,
+    pending: Pending,
+) -> AppResult<Response> {
+    let (file_path, _) = upload_paths(state, token)?;
+    let run_id = new_id();
+    let opts = options(&pending, false, Some(run_id.clone()))?;
+    // The file must open (format, headers, encoding) before a run is promised.
+    if let Err(e) = meijian_registry::open(&file_path, opts.registry, &opts.read) {
+        discard(state, token).await;
+        return Ok(new_page(user, Some(format!("{}：{e}", pending.file_name)))?.into_response());
+    }
+    let state2 = state.clone();
+    let scope = user.scope.clone();
+    let token = token.to_string();
+    let id = run_id.clone();
+    tokio::spawn(async move {
+        let clock = state2.clock.clone();
+        let now = move || clock.now();
+        let result = registry_import::import_file(
+            &state2.store,
+            &scope,
+            &now,
+            &file_path,
+            &opts,
+            &mut |_, _, _| {},
+        )
+        .await;
+        if let Err(e) = result {
+            tracing::error!(run = %id, error = ?e, "import failed");
+            let _ = registry_import::fail_run(
+                &state2.store,
+                &id,
+                state2.now(),
+                &format!("导入中止：{e}"),
+            )
+            .await;
+        }
+        discard(&state2, &token).await;
+    });
+    Ok(Redirect::to(&format!("/imports/{run_id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    token: String,
+}
+
+/// Imports a previewed upload.
+pub async fn confirm(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    user.scope.require(Permission::ImportRegistries)?;
+    let (_, meta_path) = upload_paths(&state, &form.token)?;
+    let meta = tokio::fs::read(&meta_path)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let pending: Pending = serde_json::from_slice(&meta).map_err(|_| AppError::NotFound)?;
+    if pending.owner != user.principal.account.id {
+        return Err(AppError::NotFound);
+    }
+    start(&state, &user, &form.token, pending).await
+}
+
+#[derive(Template)]
+#[template(path = "import_run.html")]
+struct RunPage {
+    chrome: Chrome,
+    run: RunRow,
+    registry_label: String,
+    status: &'static str,
+    running: bool,
+    percent: i64,
+    started_at: String,
+    finished_at: Option<String>,
+    rejected: i64,
+    rejections: Vec<Rejection>,
+}
+
+pub async fn show_run(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    let run = registry_import::get_run(&state.store, &user.scope, &id).await?;
+    let rejections = registry_import::rejections_of(&state.store, &user.scope, &id).await?;
+    render(&RunPage {
+        chrome: Chrome::new(&user, "/registries"),
+        registry_label: RegistryKind::from_code(&run.registry)
+            .map_or(run.registry.clone(), |k| k.label_zh().to_string()),
+        status: status_label(&run.status),
+        running: run.status == "running",
+        percent: if run.progress_total > 0 {
+            run.progress_done * 100 / run.progress_total
+        } else {
+            0
+        },
+        started_at: timefmt::display(&run.started_at),
+        finished_at: run.finished_at.as_deref().map(timefmt::display),
+        rejected: run.rows_rejected,
+        rejections: rejections.into_iter().take(SHOWN_REJECTIONS).collect(),
+        run,
+    })
+}
+
+pub async fn rejections_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let run = registry_import::get_run(&state.store, &user.scope, &id).await?;
+    let rows = registry_import::rejections_of(&state.store, &user.scope, &id).await?;
+    let bytes =
+        crate::xlsx::rejections(&rows).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let name = format!("被拒绝的行-{}.xlsx", run.file_name);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, attachment(&name)),
+        ],
+        bytes,
+    )
+        .into_response())
+}

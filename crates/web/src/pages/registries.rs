@@ -1,0 +1,470 @@
+//! Registry pages (登记数据): an index with counts and recent imports, a searchable list per
+//! registry with XLSX export, and a record page with every version and its relatives.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use meijian_domain::region::{RegionCode, RegionTable};
+use meijian_registry::RegistryKind;
+use meijian_store::registry_records::{self, Filter, RecordRow};
+use meijian_store::timefmt;
+use serde::Deserialize;
+
+use crate::chrome::Chrome;
+use crate::error::{AppError, AppResult};
+use crate::pages::{region_name, render};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+const PER_PAGE: i64 = 50;
+const EXPORT_LIMIT: i64 = 200_000;
+
+/// The registry named in a URL, or 404.
+pub fn registry_from_path(code: &str) -> AppResult<RegistryKind> {
+    RegistryKind::from_code(code).ok_or(AppError::NotFound)
+}
+
+/// Chinese label of a stored field name (`extra:…` fields are shown by their own header).
+pub fn field_label(kind: RegistryKind, name: &str) -> String {
+    if let Some(extra) = name.strip_prefix("extra:") {
+        return extra.to_string();
+    }
+    kind.spec()
+        .fields
+        .iter()
+        .find(|f| f.name == name)
+        .map_or_else(|| name.to_string(), |f| f.header.to_string())
+}
+
+pub struct RegistryCard {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+}
+
+pub struct RunRow {
+    pub id: String,
+    pub registry: String,
+    pub file_name: String,
+    pub status: &'static str,
+    pub rows: String,
+    pub started_at: String,
+    pub actor: String,
+}
+
+#[derive(Template)]
+#[template(path = "registries.html")]
+struct IndexPage {
+    chrome: Chrome,
+    cards: Vec<RegistryCard>,
+    runs: Vec<RunRow>,
+    can_import: bool,
+}
+
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "running" => "进行中",
+        "completed" => "已完成",
+        "failed" => "失败",
+        _ => "未知",
+    }
+}
+
+pub async fn show_index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
+    let counts = registry_records::counts(&state.store, &user.scope).await?;
+    let cards = RegistryKind::all()
+        .iter()
+        .map(|k| RegistryCard {
+            code: k.code(),
+            label: k.label_zh(),
+            count: counts
+                .iter()
+                .find(|(c, _)| c == k.code())
+                .map_or(0, |(_, n)| *n),
+        })
+        .collect();
+    let runs = meijian_store::registry_import::recent_runs(&state.store, &user.scope, 20)
+        .await?
+        .into_iter()
+        .map(|r| RunRow {
+            status: status_label(&r.status),
+            registry: RegistryKind::from_code(&r.registry)
+                .map_or(r.registry.clone(), |k| k.label_zh().to_string()),
+            rows: format!(
+                "新增 {}，更新 {}，未变 {}，拒绝 {}",
+                r.rows_added, r.rows_changed, r.rows_unchanged, r.rows_rejected
+            ),
+            started_at: timefmt::display(&r.started_at),
+            id: r.id,
+            file_name: r.file_name,
+            actor: r.actor_name,
+        })
+        .collect();
+    render(&IndexPage {
+        chrome: Chrome::new(&user, "/registries"),
+        cards,
+        runs,
+        can_import: user
+            .scope
+            .can(meijian_domain::role::Permission::ImportRegistries),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    missing: String,
+    page: Option<i64>,
+}
+
+impl ListQuery {
+    fn filter(&self) -> Filter {
+        let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Filter {
+            q: some(&self.q),
+            region: some(&self.region),
+            status: some(&self.status),
+            category: some(&self.category),
+            include_missing: self.missing == "1",
+        }
+    }
+
+    /// The query string of the filters (without the page), for links.
+    fn query_string(&self) -> String {
+        serde_urlencoded::to_string([
+            ("q", self.q.as_str()),
+            ("region", self.region.as_str()),
+            ("status", self.status.as_str()),
+            ("category", self.category.as_str()),
+            ("missing", self.missing.as_str()),
+        ])
+        .unwrap_or_default()
+    }
+}
+
+pub struct ListRow {
+    pub id: String,
+    pub name: String,
+    pub key: String,
+    pub uscc: String,
+    pub region: String,
+    pub status: String,
+    pub category: String,
+    pub missing: bool,
+}
+
+fn list_row(r: RecordRow) -> ListRow {
+    ListRow {
+        name: r.name.unwrap_or_default(),
+        key: r.record_key,
+        uscc: r.uscc.unwrap_or_default(),
+        region: short_region(&r.region_code),
+        status: r.status.unwrap_or_default(),
+        category: r.category.unwrap_or_default(),
+        missing: r.missing_since.is_some(),
+        id: r.id,
+    }
+}
+
+/// The county or city name of a code, for tables.
+fn short_region(code: &str) -> String {
+    RegionCode::parse(code)
+        .ok()
+        .and_then(|c| RegionTable::embedded().get(&c).map(|r| r.name.clone()))
+        .unwrap_or_else(|| code.to_string())
+}
+
+#[derive(Template)]
+#[template(path = "registry_list.html")]
+struct ListPage {
+    chrome: Chrome,
+    code: &'static str,
+    label: &'static str,
+    key_label: String,
+    q: ListQueryView,
+    regions: Vec<(String, String)>,
+    rows: Vec<ListRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    query_string: String,
+}
+
+pub struct ListQueryView {
+    pub q: String,
+    pub region: String,
+    pub status: String,
+    pub category: String,
+    pub missing: bool,
+}
+
+/// The regions under the user's jurisdiction root, for the district filter.
+fn region_choices(user: &CurrentUser) -> Vec<(String, String)> {
+    let table = RegionTable::embedded();
+    let Ok(root) = RegionCode::parse(&user.principal.department.region_code) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in table.children(&root) {
+        out.push((c.code.as_str().to_string(), c.name.clone()));
+    }
+    out
+}
+
+pub async fn list_records(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    let kind = registry_from_path(&code)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let (rows, total) = registry_records::list(
+        &state.store,
+        &user.scope,
+        Some(&state.search),
+        kind.code(),
+        &query.filter(),
+        page,
+        PER_PAGE,
+    )
+    .await?;
+    render(&ListPage {
+        chrome: Chrome::new(&user, "/registries"),
+        code: kind.code(),
+        label: kind.label_zh(),
+        key_label: field_label(kind, kind.spec().key),
+        regions: region_choices(&user),
+        rows: rows.into_iter().map(list_row).collect(),
+        total,
+        page,
+        pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
+        query_string: query.query_string(),
+        q: ListQueryView {
+            missing: query.missing == "1",
+            q: query.q,
+            region: query.region,
+            status: query.status,
+            category: query.category,
+        },
+    })
+}
+
+/// `Content-Disposition` for a download with a Chinese file name (RFC 6266 / 5987).
+pub fn attachment(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+pub async fn export_records(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let kind = registry_from_path(code.trim_end_matches(".xlsx"))?;
+    let rows = registry_records::all(
+        &state.store,
+        &user.scope,
+        Some(&state.search),
+        kind.code(),
+        &query.filter(),
+        EXPORT_LIMIT,
+    )
+    .await?;
+    let fields = kind.spec().fields;
+    let mut headers: Vec<&str> = fields.iter().map(|f| f.header).collect();
+    headers.extend(["状态标记", "最后更新"]);
+    let data: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let values: std::collections::BTreeMap<String, String> =
+                serde_json::from_str(&r.data_json).unwrap_or_default();
+            let mut row: Vec<String> = fields
+                .iter()
+                .map(|f| values.get(f.name).cloned().unwrap_or_default())
+                .collect();
+            row.push(if r.missing_since.is_some() {
+                "最新完整导出中缺失".to_string()
+            } else {
+                String::new()
+            });
+            row.push(timefmt::display(&r.updated_at));
+            row
+        })
+        .collect();
+    let bytes = crate::xlsx::table(kind.label_zh(), &headers, &data)
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let name = format!(
+        "{}-{}.xlsx",
+        kind.label_zh(),
+        timefmt::display(&timefmt::to_db(state.now())).replace([' ', ':'], "")
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, attachment(&name)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A value of a change pair as people read it.
+fn change_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Bool(true) => "是".to_string(),
+        serde_json::Value::Bool(false) => "否".to_string(),
+        serde_json::Value::Null => "（空）".to_string(),
+        other => other.to_string(),
+    }
+}
+
+pub struct FieldRow {
+    pub label: String,
+    pub value: String,
+}
+
+pub struct VersionView {
+    pub version: i64,
+    pub at: String,
+    pub file_name: String,
+    pub import_id: String,
+    pub line: i64,
+    pub changes: Vec<(String, String, String)>,
+    pub first: bool,
+}
+
+#[derive(Template)]
+#[template(path = "record.html")]
+struct RecordPage {
+    chrome: Chrome,
+    code: &'static str,
+    label: &'static str,
+    name: String,
+    key: String,
+    region: String,
+    missing_since: Option<String>,
+    fields: Vec<FieldRow>,
+    versions: Vec<VersionView>,
+    relatives: Vec<(String, String, String, String)>,
+}
+
+pub async fn show_record(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    let record = registry_records::get(&state.store, &user.scope, &id).await?;
+    let kind = registry_from_path(&record.registry)?;
+    let values: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&record.data_json).unwrap_or_default();
+    let mut fields: Vec<FieldRow> = kind
+        .spec()
+        .fields
+        .iter()
+        .map(|f| FieldRow {
+            label: f.header.to_string(),
+            value: values.get(f.name).cloned().unwrap_or_default(),
+        })
+        .collect();
+    fields.extend(
+        values
+            .iter()
+            .filter(|(k, _)| k.starts_with("extra:"))
+            .map(|(k, v)| FieldRow {
+                label: format!("{}（附加列）", field_label(kind, k)),
+                value: v.clone(),
+            }),
+    );
+    let versions = registry_records::versions(&state.store, &user.scope, &id)
+        .await?
+        .into_iter()
+        .map(|v| {
+            let diff: std::collections::BTreeMap<String, serde_json::Value> = v
+                .changes_json
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok())
+                .unwrap_or_default();
+            let changes = diff
+                .into_iter()
+                .map(|(k, pair)| {
+                    let label = if k == "_missing" {
+                        "最新完整导出中缺失".to_string()
+                    } else {
+                        field_label(kind, &k)
+                    };
+                    (label, change_text(&pair[0]), change_text(&pair[1]))
+                })
+                .collect();
+            VersionView {
+                first: v.changes_json.is_none(),
+                version: v.version,
+                at: timefmt::display(&v.at),
+                file_name: v.file_name,
+                import_id: v.import_id,
+                line: v.line,
+                changes,
+            }
+        })
+        .collect();
+    let relatives = registry_records::same_uscc(&state.store, &user.scope, &record)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let label = RegistryKind::from_code(&r.registry)
+                .map_or(r.registry.clone(), |k| k.label_zh().to_string());
+            (r.id, label, r.name.unwrap_or_default(), r.record_key)
+        })
+        .collect();
+    render(&RecordPage {
+        chrome: Chrome::new(&user, "/registries"),
+        code: kind.code(),
+        label: kind.label_zh(),
+        name: record
+            .name
+            .clone()
+            .unwrap_or_else(|| record.record_key.clone()),
+        key: record.record_key.clone(),
+        region: region_name(&record.region_code),
+        missing_since: record.missing_since.as_deref().map(timefmt::display),
+        fields,
+        versions,
+        relatives,
+    })
+}

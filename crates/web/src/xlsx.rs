@@ -1,0 +1,49 @@
+//! XLSX files people open in Excel or WPS: rejected rows of an import and exported lists.
+//! Every cell is written as a string, never as a formula, so a value such as `=HYPERLINK(…)`
+//! from an import cannot execute in the reader's spreadsheet (ASVS 1.2.10).
+
+use std::path::Path;
+
+use meijian_registry::Rejection;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+/// A workbook with one sheet: a bold, frozen header row and string cells.
+pub fn table(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofit();
+    book.save_to_buffer()
+}
+
+/// The rejected rows of an import: 行号, 列, 值, 原因.
+pub fn rejections(rows: &[Rejection]) -> Result<Vec<u8>, XlsxError> {
+    let data: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.line.to_string(),
+                r.column.clone(),
+                r.value.clone(),
+                r.reason.clone(),
+            ]
+        })
+        .collect();
+    table("被拒绝的行", &["行号", "列", "值", "原因"], &data)
+}
+
+/// Writes [`rejections`] to a file.
+pub fn write_rejections(path: &Path, rows: &[Rejection]) -> anyhow::Result<()> {
+    let bytes = rejections(rows)?;
+    std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))
+}
