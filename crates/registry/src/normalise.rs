@@ -122,7 +122,11 @@ fn uscc(header: &str, raw: &str, is_key: bool) -> Result<Normalised, String> {
                 format!("{header}{message}")
             };
             if is_key {
-                Err(reason)
+                // DATA.md: "a row with an invalid code is reported, not linked by code".
+                Ok(Normalised {
+                    value: raw.trim().to_uppercase(),
+                    warning: Some(format!("{reason}；该行已导入，但不能按代码与其他登记关联")),
+                })
             } else {
                 Ok(Normalised {
                     value: raw.to_owned(),

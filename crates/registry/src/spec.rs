@@ -103,7 +103,8 @@ pub enum FieldKind {
     Text,
     /// An identifier kept as text (编号): trimmed, full-width ASCII converted to half-width.
     Code,
-    /// 统一社会信用代码 that is the record key: must be valid, else the row is rejected.
+    /// 统一社会信用代码 that is the record key (registrations): an invalid code keeps the row,
+    /// keyed by the code as given, with a warning — DATA.md: "reported, not linked by code".
     UsccKey,
     /// 统一社会信用代码 as reported by another department: a valid code is normalised; an invalid
     /// one is kept as given (trimmed) with a warning, never a rejection.

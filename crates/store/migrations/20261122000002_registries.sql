@@ -23,6 +23,7 @@ create table import_run (
     rows_changed    bigint not null default 0,
     rows_unchanged  bigint not null default 0,
     rows_rejected   bigint not null default 0,
+    rows_warned     bigint not null default 0,
     rows_missing    bigint not null default 0,
     -- Bytes (CSV) or rows (XLSX) of the file read so far, of the total: for progress bars.
     progress_done   bigint not null default 0,
@@ -38,10 +39,12 @@ create table import_run (
 );
 create index import_run_file on import_run (registry, file_sha256);
 
--- Rows of a run that were not imported, with where and why.
+-- Rows of a run that were not imported (kind 'rejected'), or imported with a warning (kind
+-- 'warning', e.g. an invalid USCC kept as given), with where and why.
 create table import_rejection (
     import_id   text not null references import_run (id),
     seq         bigint not null,
+    kind        text not null,
     line        bigint not null,
     column_name text not null,
     value       text not null,

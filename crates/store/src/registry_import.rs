@@ -36,6 +36,8 @@ pub struct ImportOptions {
     pub batch_size: usize,
     /// The id for a new run (so a caller can point to it before it ends); made if `None`.
     pub run_id: Option<String>,
+    /// The file's name as its owner knows it (an upload waits under another name on disk).
+    pub file_name: Option<String>,
 }
 
 /// The outcome of an import (or of a dry run).
@@ -52,11 +54,26 @@ pub struct ImportReport {
     pub changed: i64,
     pub unchanged: i64,
     pub rejected: i64,
+    /// Rows imported with a warning (an invalid code kept as given, an unknown region …).
+    pub warned: i64,
     pub missing: i64,
     /// Progress of reading the file: done of total (bytes for CSV, rows for XLSX).
     pub progress: (u64, u64),
-    /// The rejected rows (all of them for a dry run; the stored ones are in the database).
+    /// The rejected rows (all of them for a dry run; the first 1,000 otherwise: all are stored).
     pub rejections: Vec<Rejection>,
+    /// The rows imported with warnings, the reason being the warning (the same limits).
+    pub warnings: Vec<Rejection>,
+}
+
+/// A problem with one row of a file, as stored with its run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowIssue {
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+    /// `true`: the row was not imported; `false`: imported with a warning.
+    pub rejected: bool,
 }
 
 /// Progress callback: bytes (or rows) done, total, rows read so far.
@@ -391,36 +408,66 @@ async fn apply_batch(
     Ok(tally)
 }
 
+/// The rows of one transaction: to write, rejected, and written with a warning.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<Prepared>,
+    rejections: Vec<Rejection>,
+    warnings: Vec<Rejection>,
+}
+
+impl Batch {
+    /// Takes a valid row of the jurisdiction; its warnings are kept for the report.
+    fn accept(&mut self, record: Record, region: String) {
+        if !record.warnings.is_empty() {
+            self.warnings.push(Rejection {
+                line: record.line,
+                column: String::new(),
+                value: record.key.clone(),
+                reason: record.warnings.join("；"),
+            });
+        }
+        self.rows.push(prepare(record, region));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.rejections.is_empty() && self.warnings.is_empty()
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct UnfinishedRun {
     id: String,
     resume_line: i64,
 }
 
-/// Rejection rows of a batch, stored with the run.
+/// Problem rows of a batch (`kind` rejected or warning), stored with the run.
 async fn store_rejections(
     tx: &mut Tx,
     run_id: &str,
     first_seq: i64,
-    rejections: &[Rejection],
+    kind: &str,
+    rows: &[Rejection],
 ) -> Result<(), StoreError> {
-    for (i, chunk) in rejections.chunks(200).enumerate() {
-        let mut sql = String::from("insert into import_rejection (import_id, seq, line, column_name, value, reason) values ");
+    for (i, chunk) in rows.chunks(200).enumerate() {
+        let mut sql = String::from(
+            "insert into import_rejection (import_id, kind, seq, line, column_name, value, reason) values ",
+        );
         let groups: Vec<String> = (0..chunk.len())
             .map(|j| {
                 let b = j * 5;
                 format!(
-                    "($1, ${}, ${}, ${}, ${}, ${})",
-                    b + 2,
+                    "($1, $2, ${}, ${}, ${}, ${}, ${})",
                     b + 3,
                     b + 4,
                     b + 5,
-                    b + 6
+                    b + 6,
+                    b + 7
                 )
             })
             .collect();
         sql.push_str(&groups.join(", "));
-        let mut q = sqlx::query(&sql).bind(run_id);
+        let mut q = sqlx::query(&sql).bind(run_id).bind(kind);
         for (j, r) in chunk.iter().enumerate() {
             q = q
                 .bind(first_seq + (i * 200 + j) as i64)
@@ -445,10 +492,11 @@ pub async fn import_file(
 ) -> Result<ImportReport, StoreError> {
     scope.require(Permission::ImportRegistries)?;
     let registry = opts.registry.code();
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = opts.file_name.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
     let sha = file_sha256(path)?;
     let mut reader = meijian_registry::open(path, opts.registry, &opts.read)
         .map_err(|e| StoreError::invalid("文件", e.to_string()))?;
@@ -486,8 +534,9 @@ pub async fn import_file(
                 .bind(&run.id)
                 .fetch_one(store.pool())
                 .await?;
-                let counts: (i64, i64, i64, i64, i64) = sqlx::query_as(
-                    "select rows_read, rows_added, rows_changed, rows_unchanged, rows_rejected from import_run where id = $1",
+                let counts: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+                    "select rows_read, rows_added, rows_changed, rows_unchanged, rows_rejected, rows_warned \
+                     from import_run where id = $1",
                 )
                 .bind(&run.id)
                 .fetch_one(store.pool())
@@ -498,6 +547,7 @@ pub async fn import_file(
                     report.changed,
                     report.unchanged,
                     report.rejected,
+                    report.warned,
                 ) = counts;
                 run.id
             }
@@ -533,8 +583,7 @@ pub async fn import_file(
     report.run_id = run_id.clone();
 
     let mut seen: HashMap<String, i64> = HashMap::new();
-    let mut batch: Vec<Prepared> = Vec::new();
-    let mut batch_rejections: Vec<Rejection> = Vec::new();
+    let mut batch = Batch::default();
     let mut last_line = resume_line;
     let batch_size = opts.batch_size.max(1);
     let mut rows_since_progress = 0u32;
@@ -547,7 +596,7 @@ pub async fn import_file(
         match parsed {
             ParsedRow::Rejected(r) => {
                 if !skip {
-                    batch_rejections.push(r);
+                    batch.rejections.push(r);
                 }
             }
             ParsedRow::Ok(record) => {
@@ -559,7 +608,7 @@ pub async fn import_file(
                     continue;
                 }
                 if let Some(first_line) = first_line.filter(|_| !opts.last_wins) {
-                    batch_rejections.push(Rejection {
+                    batch.rejections.push(Rejection {
                         line: record.line,
                         column: String::new(),
                         value: record.key.clone(),
@@ -567,21 +616,16 @@ pub async fn import_file(
                     });
                 } else {
                     match record_region(&record) {
-                        Some(region) if scope.covers(&region) => {
-                            batch.push(prepare(record, region))
-                        }
-                        Some(region) => batch_rejections.push(Rejection {
+                        Some(region) if scope.covers(&region) => batch.accept(record, region),
+                        Some(region) => batch.rejections.push(Rejection {
                             line: record.line,
                             column: "行政区划代码".to_string(),
                             value: region.clone(),
                             reason: format!("行政区划 {region} 不在您的管辖范围内"),
                         }),
                         None => match scope.region.as_ref() {
-                            Some(root) => {
-                                let root = root.as_str().to_string();
-                                batch.push(prepare(record, root))
-                            }
-                            None => batch_rejections.push(Rejection {
+                            Some(root) => batch.accept(record, root.as_str().to_string()),
+                            None => batch.rejections.push(Rejection {
                                 line: record.line,
                                 column: "行政区划代码".to_string(),
                                 value: String::new(),
@@ -604,7 +648,7 @@ pub async fn import_file(
             let (done, total) = reader.progress();
             progress.update(done, total, report.rows_read as u64);
         }
-        if batch.len() + batch_rejections.len() >= batch_size {
+        if batch.rows.len() + batch.rejections.len() >= batch_size {
             report.progress = reader.progress();
             flush(
                 store,
@@ -613,7 +657,6 @@ pub async fn import_file(
                 registry,
                 now,
                 &mut batch,
-                &mut batch_rejections,
                 &mut rejection_seq,
                 last_line,
                 &mut report,
@@ -629,7 +672,6 @@ pub async fn import_file(
         registry,
         now,
         &mut batch,
-        &mut batch_rejections,
         &mut rejection_seq,
         last_line,
         &mut report,
@@ -710,7 +752,7 @@ pub async fn import_file(
                 after: Some(json!({
                     "registry": registry, "file": file_name, "sha256": sha,
                     "rows_read": report.rows_read, "added": report.added, "changed": report.changed,
-                    "unchanged": report.unchanged, "rejected": report.rejected, "missing": report.missing,
+                    "unchanged": report.unchanged, "rejected": report.rejected, "warned": report.warned, "missing": report.missing,
                     "resumed_after_line": report.resumed_after_line,
                 })),
             },
@@ -729,70 +771,75 @@ async fn flush(
     run_id: Option<&str>,
     registry: &str,
     now: &(dyn Fn() -> OffsetDateTime + Send + Sync),
-    batch: &mut Vec<Prepared>,
-    rejections: &mut Vec<Rejection>,
-    rejection_seq: &mut i64,
+    batch: &mut Batch,
+    issue_seq: &mut i64,
     last_line: i64,
     report: &mut ImportReport,
 ) -> Result<(), StoreError> {
-    if batch.is_empty() && rejections.is_empty() {
+    if batch.is_empty() {
         return Ok(());
     }
     let at = timefmt::to_db(now());
-    report.rejected += rejections.len() as i64;
-    match run_id {
+    report.rejected += batch.rejections.len() as i64;
+    report.warned += batch.warnings.len() as i64;
+    let tally = match run_id {
         None => {
             let mut conn = store.pool().acquire().await?;
-            let t = apply_batch(&mut conn, registry, "", &at, batch, false).await?;
-            report.added += t.added;
-            report.changed += t.changed;
-            report.unchanged += t.unchanged;
-            report.rejections.append(rejections);
+            apply_batch(&mut conn, registry, "", &at, &batch.rows, false).await?
         }
         Some(run_id) => {
             let mut tx = store.begin().await?;
-            let t = apply_batch(&mut tx, registry, run_id, &at, batch, !opts.dry_run).await?;
-            store_rejections(&mut tx, run_id, *rejection_seq, rejections).await?;
-            report.added += t.added;
-            report.changed += t.changed;
-            report.unchanged += t.unchanged;
-            *rejection_seq += rejections.len() as i64;
+            let t = apply_batch(&mut tx, registry, run_id, &at, &batch.rows, !opts.dry_run).await?;
+            store_rejections(&mut tx, run_id, *issue_seq, "rejected", &batch.rejections).await?;
+            *issue_seq += batch.rejections.len() as i64;
+            store_rejections(&mut tx, run_id, *issue_seq, "warning", &batch.warnings).await?;
+            *issue_seq += batch.warnings.len() as i64;
             sqlx::query(
                 "update import_run set resume_line = $2, batches = batches + 1, rows_read = $3, rows_added = $4, \
                  rows_changed = $5, rows_unchanged = $6, rows_rejected = $7, updated_at = $8, \
-                 progress_done = $9, progress_total = $10 where id = $1",
+                 progress_done = $9, progress_total = $10, rows_warned = $11 where id = $1",
             )
             .bind(run_id)
             .bind(last_line)
             .bind(report.rows_read)
-            .bind(report.added)
-            .bind(report.changed)
-            .bind(report.unchanged)
+            .bind(report.added + t.added)
+            .bind(report.changed + t.changed)
+            .bind(report.unchanged + t.unchanged)
             .bind(report.rejected)
             .bind(&at)
             .bind(report.progress.0 as i64)
             .bind(report.progress.1 as i64)
+            .bind(report.warned)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            if report.rejections.len() < 1000 {
-                report
-                    .rejections
-                    .extend(rejections.drain(..).take(1000 - report.rejections.len()));
-            }
-            rejections.clear();
+            t
         }
-    }
-    batch.clear();
+    };
+    report.added += tally.added;
+    report.changed += tally.changed;
+    report.unchanged += tally.unchanged;
+    // A dry run keeps every problem for the preview; a real run keeps the first 1,000 in memory
+    // (all of them are in the database).
+    let cap = if run_id.is_none() { usize::MAX } else { 1000 };
+    let room = cap.saturating_sub(report.rejections.len());
+    report
+        .rejections
+        .extend(batch.rejections.drain(..).take(room));
+    let room = cap.saturating_sub(report.warnings.len());
+    report.warnings.extend(batch.warnings.drain(..).take(room));
+    batch.rows.clear();
+    batch.rejections.clear();
+    batch.warnings.clear();
     Ok(())
 }
 
-/// Rejected rows of a run (for the on-screen report and the XLSX download), in file order.
-pub async fn rejections_of(
+/// Problem rows of a run — rejected, then imported with a warning — in file order.
+pub async fn issues_of(
     store: &Store,
     scope: &Scope,
     run_id: &str,
-) -> Result<Vec<Rejection>, StoreError> {
+) -> Result<Vec<RowIssue>, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
     let owned: Option<String> = sqlx::query_scalar(
@@ -804,19 +851,21 @@ pub async fn rejections_of(
     .fetch_optional(store.pool())
     .await?;
     owned.ok_or(StoreError::NotFound)?;
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "select line, column_name, value, reason from import_rejection where import_id = $1 order by seq",
+    let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
+        "select kind, line, column_name, value, reason from import_rejection where import_id = $1 \
+         order by line, seq",
     )
     .bind(run_id)
     .fetch_all(store.pool())
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(line, column, value, reason)| Rejection {
+        .map(|(kind, line, column, value, reason)| RowIssue {
             line: line as u64,
             column,
             value,
             reason,
+            rejected: kind == "rejected",
         })
         .collect())
 }
@@ -835,6 +884,7 @@ pub struct RunRow {
     pub rows_changed: i64,
     pub rows_unchanged: i64,
     pub rows_rejected: i64,
+    pub rows_warned: i64,
     pub rows_missing: i64,
     pub progress_done: i64,
     pub progress_total: i64,
@@ -845,7 +895,7 @@ pub struct RunRow {
 }
 
 const RUN_COLUMNS: &str = "id, registry, file_name, encoding, full_export, status, rows_read, rows_added, \
-     rows_changed, rows_unchanged, rows_rejected, rows_missing, progress_done, progress_total, error, \
+     rows_changed, rows_unchanged, rows_rejected, rows_warned, rows_missing, progress_done, progress_total, error, \
      actor_name, started_at, finished_at";
 
 /// The newest runs whose jurisdiction lies inside the scope.

@@ -20,7 +20,10 @@ const HEADER: &str = "统一社会信用代码,主体名称,主体类型,法定�
 
 /// A valid USCC registered in `region`, numbered `n`.
 fn uscc(region: &str, n: u32) -> String {
-    Uscc::from_body(&format!("91{region}MA{n:06}X"))
+    // A valid embedded organisation code too, so the only warnings are the ones a test makes.
+    let org = format!("MA{n:06}");
+    let check = meijian_domain::uscc::org_code_check_char(&org).unwrap();
+    Uscc::from_body(&format!("91{region}{org}{check}"))
         .unwrap()
         .as_str()
         .to_string()
@@ -45,6 +48,7 @@ fn opts(dry_run: bool) -> ImportOptions {
         dry_run,
         batch_size: 2,
         run_id: None,
+        file_name: None,
     }
 }
 
@@ -80,39 +84,46 @@ both_backends!(
         ];
         let file = write(dir.path(), "reg.csv", &lines);
         let r = run(&db.store, &scope, &file, &opts(false)).await;
+        // DATA.md: a registration with an invalid code "is reported, not linked by code": it
+        // is imported with a warning, keyed by the code as given. The duplicate is rejected.
         assert_eq!(
-            (r.rows_read, r.added, r.changed, r.unchanged, r.rejected),
-            (4, 2, 0, 0, 2)
+            (
+                r.rows_read,
+                r.added,
+                r.changed,
+                r.unchanged,
+                r.rejected,
+                r.warned
+            ),
+            (4, 3, 0, 0, 1, 1)
         );
-        let lines_rejected: Vec<u64> = r.rejections.iter().map(|x| x.line).collect();
         assert_eq!(
-            lines_rejected,
-            vec![4, 5],
+            r.warnings[0].line, 4,
             "line numbers count the header as line 1"
         );
         assert!(
-            r.rejections[0].reason.contains("校验"),
+            r.warnings[0].reason.contains("校验") && r.warnings[0].reason.contains("不能按代码"),
+            "{:?}",
+            r.warnings[0]
+        );
+        assert_eq!(r.rejections[0].line, 5);
+        assert!(
+            r.rejections[0].reason.contains("重复") && r.rejections[0].reason.contains("第 2 行"),
             "{:?}",
             r.rejections[0]
         );
-        assert!(
-            r.rejections[1].reason.contains("重复") && r.rejections[1].reason.contains("第 2 行"),
-            "{:?}",
-            r.rejections[1]
-        );
         assert_eq!(
             count(&db.store, "select count(*) from registry_record").await,
-            2
+            3
         );
-        assert_eq!(
-            count(&db.store, "select count(*) from import_rejection").await,
-            2
-        );
+        let kinds = "select count(*) from import_rejection where kind = ";
+        assert_eq!(count(&db.store, &format!("{kinds}'rejected'")).await, 1);
+        assert_eq!(count(&db.store, &format!("{kinds}'warning'")).await, 1);
 
         // The same file again: nothing changes.
         let versions_before = count(&db.store, "select count(*) from registry_version").await;
         let r = run(&db.store, &scope, &file, &opts(false)).await;
-        assert_eq!((r.added, r.changed, r.unchanged, r.missing), (0, 0, 2, 0));
+        assert_eq!((r.added, r.changed, r.unchanged, r.missing), (0, 0, 3, 0));
         assert_eq!(
             count(&db.store, "select count(*) from registry_version").await,
             versions_before
@@ -270,7 +281,7 @@ both_backends!(
             "reg.csv",
             &[
                 row(&uscc("370402", 21), "甲", "存续", "370402"),
-                row("bad", "乙", "存续", "370402"),
+                row(&uscc("370402", 22), "乙", "休眠", "370402"),
             ],
         );
         let r = run(&db.store, &scope, &file, &opts(true)).await;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use meijian_registry::Rejection;
+use meijian_store::registry_import::RowIssue;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 /// A workbook with one sheet: a bold, frozen header row and string cells.
@@ -26,24 +26,30 @@ pub fn table(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<
     book.save_to_buffer()
 }
 
-/// The rejected rows of an import: 行号, 列, 值, 原因.
-pub fn rejections(rows: &[Rejection]) -> Result<Vec<u8>, XlsxError> {
+/// The problem rows of an import: 行号, 处理, 列, 值, 原因.
+pub fn rejections(rows: &[RowIssue]) -> Result<Vec<u8>, XlsxError> {
     let data: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
+            let outcome = if r.rejected {
+                "未导入"
+            } else {
+                "已导入（有警告）"
+            };
             vec![
                 r.line.to_string(),
+                outcome.to_string(),
                 r.column.clone(),
                 r.value.clone(),
                 r.reason.clone(),
             ]
         })
         .collect();
-    table("被拒绝的行", &["行号", "列", "值", "原因"], &data)
+    table("问题行", &["行号", "处理", "列", "值", "原因"], &data)
 }
 
 /// Writes [`rejections`] to a file.
-pub fn write_rejections(path: &Path, rows: &[Rejection]) -> anyhow::Result<()> {
+pub fn write_rejections(path: &Path, rows: &[RowIssue]) -> anyhow::Result<()> {
     let bytes = rejections(rows)?;
     std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))
 }

@@ -61,6 +61,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         dry_run: args.dry_run,
         batch_size: args.batch_size,
         run_id: None,
+        file_name: None,
     };
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -115,11 +116,24 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = args.rejections_xlsx {
         let rows = match report.run_id.as_deref() {
-            Some(id) => registry_import::rejections_of(&store, &scope, id).await?,
-            None => report.rejections.clone(),
+            Some(id) => registry_import::issues_of(&store, &scope, id).await?,
+            None => {
+                let issue =
+                    |r: &meijian_registry::Rejection, rejected: bool| registry_import::RowIssue {
+                        line: r.line,
+                        column: r.column.clone(),
+                        value: r.value.clone(),
+                        reason: r.reason.clone(),
+                        rejected,
+                    };
+                let mut all: Vec<_> = report.rejections.iter().map(|r| issue(r, true)).collect();
+                all.extend(report.warnings.iter().map(|r| issue(r, false)));
+                all.sort_by_key(|i| i.line);
+                all
+            }
         };
         meijian_web::xlsx::write_rejections(&path, &rows)?;
-        println!("  被拒绝的行已写入 {}", path.display());
+        println!("  问题行（拒绝与警告）已写入 {}", path.display());
     }
     Ok(())
 }

@@ -94,6 +94,44 @@ async fn shutdown_signal() {
     eprintln!("正在停止……");
 }
 
+/// Generates the registries of a city of 2,000 operators (`meijian demo-data`) and imports
+/// them, so that every registry page has data to show.
+async fn import_demo_registries(store: &Store, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    use meijian_registry::RegistryKind;
+    use meijian_store::registry_import::{import_file, ImportOptions};
+    let dir = data_dir.join("registries");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::anyhow!("无法创建目录 {}：{e}", dir.display()))?;
+    let opts = meijian_demodata::Options {
+        operators: 2_000,
+        ..meijian_demodata::Options::default()
+    };
+    meijian_demodata::generate(&opts, &dir, &mut |_| {})?;
+    let scope = meijian_store::Scope::system(meijian_store::Actor::system("demo"));
+    let now = || time::OffsetDateTime::now_utc();
+    for kind in RegistryKind::all() {
+        let file = dir.join(format!("{}.csv", kind.code()));
+        let import = ImportOptions {
+            registry: *kind,
+            read: Default::default(),
+            full_export: true,
+            last_wins: false,
+            dry_run: false,
+            batch_size: 2000,
+            run_id: None,
+            file_name: None,
+        };
+        let r = import_file(store, &scope, &now, &file, &import, &mut |_, _, _| {}).await?;
+        eprintln!(
+            "演示数据：{} 导入 {} 条，拒绝 {} 条",
+            kind.label_zh(),
+            r.added,
+            r.rejected
+        );
+    }
+    Ok(())
+}
+
 /// Pads to `width` terminal columns, counting a Chinese character as two.
 fn pad(s: &str, width: usize) -> String {
     let used: usize = s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
@@ -115,6 +153,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let url = format!("sqlite:{}", db.display());
     let store = open_store(&url).await?;
     let accounts = demo::seed(&store, time::OffsetDateTime::now_utc()).await?;
+    import_demo_registries(&store, &args.data_dir).await?;
     println!("医美综合监管平台 · 演示环境");
     println!("数据库：{}（每次启动重新生成）", db.display());
     println!("地址：  http://{addr}/");

@@ -21,12 +21,16 @@ fn uscc_key_is_checked_and_normalised() {
         "统一社会信用代码,主体名称",
         "91350200776049653B,甲",
     );
-    let rejection = only_rejection(&rows);
-    assert_eq!(rejection.column, "统一社会信用代码");
-    assert_eq!(rejection.value, "91350200776049653B");
-    assert_eq!(
-        rejection.reason,
-        "统一社会信用代码校验位错误：应为“A”，实际为“B”"
+    // DATA.md: "a row with an invalid code is reported, not linked by code": the row stays,
+    // keyed by the code as given, and carries the reason as a warning.
+    let record = only_record(&rows);
+    assert_eq!(record.key, "91350200776049653B");
+    assert_eq!(record.warnings.len(), 1);
+    assert!(
+        record.warnings[0].contains("校验位错误：应为“A”，实际为“B”")
+            && record.warnings[0].contains("不能按代码关联"),
+        "{:?}",
+        record.warnings
     );
     let rows = one(RegistryKind::Registrations, "uscc,name", ",甲");
     assert!(only_rejection(&rows).reason.contains("记录键"));

@@ -8,8 +8,8 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use meijian_domain::role::Permission;
-use meijian_registry::{ReadOptions, RegistryKind, Rejection};
-use meijian_store::registry_import::{self, ImportOptions, RunRow};
+use meijian_registry::{ReadOptions, RegistryKind};
+use meijian_store::registry_import::{self, ImportOptions, ImportReport, RowIssue, RunRow};
 use meijian_store::{new_id, timefmt};
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
@@ -89,6 +89,7 @@ fn options(p: &Pending, dry_run: bool, run_id: Option<String>) -> AppResult<Impo
         dry_run,
         batch_size: 2000,
         run_id,
+        file_name: Some(p.file_name.clone()),
     })
 }
 
@@ -106,7 +107,24 @@ struct PreviewPage {
     unchanged: i64,
     rejected: i64,
     missing: i64,
-    rejections: Vec<Rejection>,
+    warned: i64,
+    issues: Vec<RowIssue>,
+}
+
+/// The problems of a report as one list: rejected rows first, then warnings, each by line.
+fn report_issues(report: &ImportReport, limit: usize) -> Vec<RowIssue> {
+    let issue = |r: &meijian_registry::Rejection, rejected: bool| RowIssue {
+        line: r.line,
+        column: r.column.clone(),
+        value: r.value.clone(),
+        reason: r.reason.clone(),
+        rejected,
+    };
+    let mut out: Vec<RowIssue> = report.rejections.iter().map(|r| issue(r, true)).collect();
+    out.extend(report.warnings.iter().map(|r| issue(r, false)));
+    out.sort_by_key(|i| i.line);
+    out.truncate(limit);
+    out
 }
 
 /// Receives the multipart form: the file goes to disk chunk by chunk under a new token.
@@ -230,18 +248,15 @@ async fn preview(
         token: token.to_string(),
         file_name: pending.file_name.clone(),
         registry_label: opts.registry.label_zh(),
-        encoding: report.encoding,
+        encoding: report.encoding.clone(),
         rows: report.rows_read,
         added: report.added,
         changed: report.changed,
         unchanged: report.unchanged,
         rejected: report.rejected,
         missing: report.missing,
-        rejections: report
-            .rejections
-            .into_iter()
-            .take(SHOWN_REJECTIONS)
-            .collect(),
+        warned: report.warned,
+        issues: report_issues(&report, SHOWN_REJECTIONS),
     })?
     .into_response())
 }
@@ -296,6 +311,16 @@ async fn start(
         }
         discard(&state2, &token).await;
     });
+    // The task records the run once it has hashed the file; the run's page exists from then on.
+    for _ in 0..600 {
+        if registry_import::get_run(&state.store, &user.scope, &run_id)
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     Ok(Redirect::to(&format!("/imports/{run_id}")).into_response())
 }
 
@@ -334,7 +359,8 @@ struct RunPage {
     started_at: String,
     finished_at: Option<String>,
     rejected: i64,
-    rejections: Vec<Rejection>,
+    warned: i64,
+    issues: Vec<RowIssue>,
 }
 
 pub async fn show_run(
@@ -343,7 +369,7 @@ pub async fn show_run(
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
     let run = registry_import::get_run(&state.store, &user.scope, &id).await?;
-    let rejections = registry_import::rejections_of(&state.store, &user.scope, &id).await?;
+    let issues = registry_import::issues_of(&state.store, &user.scope, &id).await?;
     render(&RunPage {
         chrome: Chrome::new(&user, "/registries"),
         registry_label: RegistryKind::from_code(&run.registry)
@@ -358,7 +384,8 @@ pub async fn show_run(
         started_at: timefmt::display(&run.started_at),
         finished_at: run.finished_at.as_deref().map(timefmt::display),
         rejected: run.rows_rejected,
-        rejections: rejections.into_iter().take(SHOWN_REJECTIONS).collect(),
+        warned: run.rows_warned,
+        issues: issues.into_iter().take(SHOWN_REJECTIONS).collect(),
         run,
     })
 }
@@ -369,10 +396,10 @@ pub async fn rejections_xlsx(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let run = registry_import::get_run(&state.store, &user.scope, &id).await?;
-    let rows = registry_import::rejections_of(&state.store, &user.scope, &id).await?;
+    let rows = registry_import::issues_of(&state.store, &user.scope, &id).await?;
     let bytes =
         crate::xlsx::rejections(&rows).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-    let name = format!("被拒绝的行-{}.xlsx", run.file_name);
+    let name = format!("问题行-{}.xlsx", run.file_name);
     Ok((
         [
             (
