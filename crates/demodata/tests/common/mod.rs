@@ -24,15 +24,17 @@ pub struct DataSet {
     pub summary: Summary,
 }
 
-/// Generates `operators` operators (seed 1) into a directory named `name` under the target's
-/// temporary directory, once per test binary.
+/// Generates `operators` operators (seed 1) into a directory named `name` (and the process id)
+/// under the target's temporary directory, once per test process.
 pub fn data_set(
     cell: &'static OnceLock<DataSet>,
     name: &str,
     operators: usize,
 ) -> &'static DataSet {
     cell.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        // One directory per process: nextest runs each test in a process of its own, at once.
+        let dir =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
         let opts = Options {
             operators,
             ..Options::default()

@@ -53,9 +53,10 @@ fn quoted_newlines_keep_physical_line_numbers() {
         Some("医疗美容服务\r\n美容咨询\r\n（依法须经批准的项目）")
     );
     assert_eq!(records(&rows)[1].get("name"), Some("乙,\"美容\"店"));
-    let rejection = &rejections(&rows)[0];
-    assert_eq!((rejection.line, rejection.column.as_str()), (8, "uscc"));
-    assert_eq!(rejection.value, "BAD");
+    // An invalid registration code keeps its row, with a warning (DATA.md).
+    let bad = &records(&rows)[3];
+    assert_eq!((bad.line, bad.key.as_str()), (8, "BAD"));
+    assert_eq!(bad.warnings.len(), 1);
 }
 
 #[test]
