@@ -8,7 +8,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 OUT="target/bench"
 mkdir -p "$OUT"
-cargo build --release -q -p meijian -p meijian-registry --example parse
+cargo build --release -q -p meijian --bin meijian
+cargo build --release -q -p meijian-registry --example parse
 BIN="target/release/meijian"
 PARSE="target/release/examples/parse"
 

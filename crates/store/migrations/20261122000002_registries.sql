@@ -77,18 +77,20 @@ create table registry_record (
     updated_at        text not null,
     unique (registry, record_key)
 );
-create index registry_record_scope on registry_record (registry, region_code);
 create index registry_record_uscc on registry_record (uscc);
 -- The search index of each server follows changes by this column.
 create index registry_record_updated on registry_record (updated_at);
 
--- Every version of every record: what it was, what changed, and which import brought it.
+-- Every version of every record: what changed (`{field: [old, new]}`; null for the first
+-- version) and which import brought it. Any version's full content follows from the current
+-- row and the changes after it, so it is not stored again.
+-- No foreign keys here: the import writes a version for every new record, and the checks
+-- cost two index lookups a row; the import writes both sides in one transaction.
 create table registry_version (
-    record_id    text not null references registry_record (id),
+    record_id    text not null,
     version      bigint not null,
-    import_id    text not null references import_run (id),
+    import_id    text not null,
     line         bigint not null,
-    data_json    text not null,
     changes_json text,
     at           text not null,
     primary key (record_id, version)

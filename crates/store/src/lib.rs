@@ -20,6 +20,7 @@ pub mod registry_records;
 mod scope;
 pub mod search_index;
 pub mod sessions;
+mod sql;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

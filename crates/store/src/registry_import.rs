@@ -19,7 +19,14 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::audit::{self, Change};
-use crate::{new_id, timefmt, Scope, Store, StoreError, Tx};
+use crate::{new_id, sql, timefmt, Scope, Store, StoreError};
+
+// Rows per multi-row statement. SQLite finds each `$N` parameter by a linear search of the
+// statement's parameter list, so the cost per row grows with the statement's size: a few
+// hundred parameters per statement is the sweet spot measured by `bench/import.sh`.
+const KEYS_PER_LOOKUP: usize = 500;
+const RECORDS_PER_INSERT: usize = 100;
+const VERSIONS_PER_INSERT: usize = 250;
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -228,8 +235,10 @@ struct Existing {
     record_key: String,
     content_hash: String,
     version: i64,
-    data_json: String,
     missing_since: Option<String>,
+    /// The stored row, read only when it changed (an unchanged re-import reads none).
+    #[sqlx(skip)]
+    data_json: Option<String>,
 }
 
 /// Counters of one batch.
@@ -253,18 +262,19 @@ async fn apply_batch(
     if rows.is_empty() {
         return Ok(tally);
     }
+    let backend = sql::backend_of(conn);
     // What exists already, by key.
     let mut existing: HashMap<String, Existing> = HashMap::new();
-    for chunk in rows.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+    for chunk in rows.chunks(KEYS_PER_LOOKUP) {
         let sql = format!(
-            "select id, record_key, content_hash, version, data_json, missing_since from registry_record \
-             where registry = $1 and record_key in ({})",
-            placeholders.join(", ")
+            "select id, record_key, content_hash, version, missing_since from registry_record \
+             where registry = {} and record_key in {}",
+            sql::param(backend, 1),
+            sql::values(backend, 1, chunk.len(), 2)
         );
         let mut q = sqlx::query_as::<_, Existing>(&sql).bind(registry);
         for r in chunk {
-            q = q.bind(&r.key);
+            q = q.bind(r.key.as_str());
         }
         for e in q.fetch_all(&mut *conn).await? {
             existing.insert(e.record_key.clone(), e);
@@ -285,7 +295,7 @@ async fn apply_batch(
                         record_key: row.key.clone(),
                         content_hash: row.hash.clone(),
                         version: 1,
-                        data_json: row.data_json.clone(),
+                        data_json: Some(row.data_json.clone()),
                         missing_since: None,
                     },
                 );
@@ -296,15 +306,26 @@ async fn apply_batch(
             }
             Some(e) => {
                 tally.changed += 1;
+                let stored = match e.data_json.take() {
+                    Some(d) => d,
+                    None => {
+                        sqlx::query_scalar::<_, String>(
+                            "select data_json from registry_record where id = $1",
+                        )
+                        .bind(&e.id)
+                        .fetch_one(&mut *conn)
+                        .await?
+                    }
+                };
                 let old: BTreeMap<String, String> =
-                    serde_json::from_str(&e.data_json).unwrap_or_default();
+                    serde_json::from_str(&stored).unwrap_or_default();
                 let mut diff = changes(&old, &row.data);
                 if e.missing_since.is_some() {
                     diff["_missing"] = json!([true, false]);
                 }
                 e.version += 1;
                 e.content_hash = row.hash.clone();
-                e.data_json = row.data_json.clone();
+                e.data_json = Some(row.data_json.clone());
                 e.missing_since = None;
                 versions.push((e.id.clone(), e.version, row, Some(diff.to_string())));
                 if write {
@@ -335,73 +356,50 @@ async fn apply_batch(
     if !write {
         return Ok(tally);
     }
-    for chunk in inserts.chunks(200) {
-        let mut sql = String::from(
+    for chunk in inserts.chunks(RECORDS_PER_INSERT) {
+        let sql = format!(
             "insert into registry_record (id, registry, record_key, name, uscc, region_code, status, category, \
-             search_text, data_json, content_hash, version, first_import_id, last_import_id, created_at, updated_at) values ",
+             search_text, data_json, content_hash, version, first_import_id, last_import_id, created_at, updated_at) \
+             values {}",
+            sql::values(backend, chunk.len(), 16, 1)
         );
-        let per = 10;
-        let groups: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * per;
-                format!(
-                    "(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 1, $2, $2, $3, $3)",
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9,
-                    b + 10,
-                    b + 11,
-                    b + 12,
-                    b + 13
-                )
-            })
-            .collect();
-        sql.push_str(&groups.join(", "));
-        let mut q = sqlx::query(&sql).bind(registry).bind(run_id).bind(at);
+        let mut q = sqlx::query(&sql);
         for (row, id) in chunk {
+            // `&str` binds are borrowed by the driver; `&String` ones would be copied.
             q = q
-                .bind(id)
-                .bind(&row.key)
-                .bind(&row.name)
-                .bind(&row.uscc)
-                .bind(&row.region)
-                .bind(&row.status)
-                .bind(&row.category)
-                .bind(&row.search_text)
-                .bind(&row.data_json)
-                .bind(&row.hash);
+                .bind(id.as_str())
+                .bind(registry)
+                .bind(row.key.as_str())
+                .bind(row.name.as_deref())
+                .bind(row.uscc.as_deref())
+                .bind(row.region.as_str())
+                .bind(row.status.as_deref())
+                .bind(row.category.as_deref())
+                .bind(row.search_text.as_str())
+                .bind(row.data_json.as_str())
+                .bind(row.hash.as_str())
+                .bind(1i64)
+                .bind(run_id)
+                .bind(run_id)
+                .bind(at)
+                .bind(at);
         }
         q.execute(&mut *conn).await?;
     }
-    for chunk in versions.chunks(300) {
-        let mut sql = String::from(
-            "insert into registry_version (record_id, version, import_id, line, data_json, changes_json, at) values ",
+    for chunk in versions.chunks(VERSIONS_PER_INSERT) {
+        let sql = format!(
+            "insert into registry_version (record_id, version, import_id, line, changes_json, at) values {}",
+            sql::values(backend, chunk.len(), 6, 1)
         );
-        let groups: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 5;
-                format!(
-                    "(${}, ${}, $1, ${}, ${}, ${}, $2)",
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7
-                )
-            })
-            .collect();
-        sql.push_str(&groups.join(", "));
-        let mut q = sqlx::query(&sql).bind(run_id).bind(at);
+        let mut q = sqlx::query(&sql);
         for (id, version, row, diff) in chunk {
             q = q
-                .bind(id)
+                .bind(id.as_str())
                 .bind(*version)
+                .bind(run_id)
                 .bind(row.line)
-                .bind(&row.data_json)
-                .bind(diff);
+                .bind(diff.as_deref())
+                .bind(at);
         }
         q.execute(&mut *conn).await?;
     }
@@ -414,6 +412,110 @@ struct Batch {
     rows: Vec<Prepared>,
     rejections: Vec<Rejection>,
     warnings: Vec<Rejection>,
+    /// Rows of the file this batch covers (after the resume point).
+    rows_read: i64,
+    /// Physical line of its last row: the resume point once it is committed.
+    last_line: i64,
+    /// Where reading the file stood after this batch.
+    progress: (u64, u64),
+}
+
+/// Turns the rows of a file into batches: duplicates, jurisdiction and region decided here.
+struct Classifier {
+    scope: Scope,
+    last_wins: bool,
+    resume_line: i64,
+    batch_size: usize,
+}
+
+impl Classifier {
+    /// Reads every row, sends full batches, and returns the keys seen with their first line
+    /// (for marking what a full export lacks).
+    fn run(
+        self,
+        mut reader: meijian_registry::RowReader,
+        sender: tokio::sync::mpsc::Sender<Batch>,
+    ) -> HashMap<String, i64> {
+        let mut seen: HashMap<String, i64> = HashMap::new();
+        let mut batch = Batch {
+            last_line: self.resume_line,
+            ..Batch::default()
+        };
+        while let Some(parsed) = reader.next() {
+            let line = parsed.line() as i64;
+            let skip = line <= self.resume_line;
+            match parsed {
+                ParsedRow::Rejected(r) => {
+                    if !skip {
+                        batch.rejections.push(r);
+                    }
+                }
+                ParsedRow::Ok(record) => {
+                    let first_line = seen.get(&record.key).copied();
+                    if first_line.is_none() {
+                        seen.insert(record.key.clone(), line);
+                    }
+                    if !skip {
+                        self.classify(&mut batch, record, first_line);
+                    }
+                }
+            }
+            if skip {
+                continue;
+            }
+            batch.rows_read += 1;
+            batch.last_line = line;
+            if batch.rows.len() + batch.rejections.len() >= self.batch_size {
+                batch.progress = reader.progress();
+                let next = Batch {
+                    last_line: line,
+                    ..Batch::default()
+                };
+                if sender
+                    .blocking_send(std::mem::replace(&mut batch, next))
+                    .is_err()
+                {
+                    return seen; // the writer stopped on an error; it reports it
+                }
+            }
+        }
+        batch.progress = reader.progress();
+        let _ = sender.blocking_send(batch);
+        seen
+    }
+
+    fn classify(&self, batch: &mut Batch, record: Record, first_line: Option<i64>) {
+        if let Some(first_line) = first_line.filter(|_| !self.last_wins) {
+            batch.rejections.push(Rejection {
+                line: record.line,
+                column: String::new(),
+                value: record.key.clone(),
+                reason: format!(
+                    "记录键“{}”在文件中重复，首次出现在第 {first_line} 行（如需以后出现的为准，请使用“以后者为准”选项）",
+                    record.key
+                ),
+            });
+            return;
+        }
+        match record_region(&record) {
+            Some(region) if self.scope.covers(&region) => batch.accept(record, region),
+            Some(region) => batch.rejections.push(Rejection {
+                line: record.line,
+                column: "行政区划代码".to_string(),
+                value: region.clone(),
+                reason: format!("行政区划 {region} 不在您的管辖范围内"),
+            }),
+            None => match self.scope.region.as_ref() {
+                Some(root) => batch.accept(record, root.as_str().to_string()),
+                None => batch.rejections.push(Rejection {
+                    line: record.line,
+                    column: "行政区划代码".to_string(),
+                    value: String::new(),
+                    reason: "缺少行政区划代码，也无法从统一社会信用代码推断".to_string(),
+                }),
+            },
+        }
+    }
 }
 
 impl Batch {
@@ -443,7 +545,7 @@ struct UnfinishedRun {
 
 /// Problem rows of a batch (`kind` rejected or warning), stored with the run.
 async fn store_rejections(
-    tx: &mut Tx,
+    conn: &mut sqlx::AnyConnection,
     run_id: &str,
     first_seq: i64,
     kind: &str,
@@ -476,7 +578,7 @@ async fn store_rejections(
                 .bind(&r.value)
                 .bind(&r.reason);
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -498,7 +600,7 @@ pub async fn import_file(
             .unwrap_or_default()
     });
     let sha = file_sha256(path)?;
-    let mut reader = meijian_registry::open(path, opts.registry, &opts.read)
+    let reader = meijian_registry::open(path, opts.registry, &opts.read)
         .map_err(|e| StoreError::invalid("文件", e.to_string()))?;
     let (lo, hi) = scope.region_range();
     let mut report = ImportReport {
@@ -582,103 +684,68 @@ pub async fn import_file(
     };
     report.run_id = run_id.clone();
 
-    let mut seen: HashMap<String, i64> = HashMap::new();
-    let mut batch = Batch::default();
-    let mut last_line = resume_line;
-    let batch_size = opts.batch_size.max(1);
-    let mut rows_since_progress = 0u32;
-    while let Some(parsed) = reader.next() {
-        let line = match &parsed {
-            ParsedRow::Ok(r) => r.line as i64,
-            ParsedRow::Rejected(r) => r.line as i64,
-        };
-        let skip = line <= resume_line;
-        match parsed {
-            ParsedRow::Rejected(r) => {
-                if !skip {
-                    batch.rejections.push(r);
-                }
-            }
-            ParsedRow::Ok(record) => {
-                let first_line = seen.get(&record.key).copied();
-                if first_line.is_none() {
-                    seen.insert(record.key.clone(), line);
-                }
-                if skip {
-                    continue;
-                }
-                if let Some(first_line) = first_line.filter(|_| !opts.last_wins) {
-                    batch.rejections.push(Rejection {
-                        line: record.line,
-                        column: String::new(),
-                        value: record.key.clone(),
-                        reason: format!("记录键“{}”在文件中重复，首次出现在第 {first_line} 行（如需以后出现的为准，请使用“以后者为准”选项）", record.key),
-                    });
-                } else {
-                    match record_region(&record) {
-                        Some(region) if scope.covers(&region) => batch.accept(record, region),
-                        Some(region) => batch.rejections.push(Rejection {
-                            line: record.line,
-                            column: "行政区划代码".to_string(),
-                            value: region.clone(),
-                            reason: format!("行政区划 {region} 不在您的管辖范围内"),
-                        }),
-                        None => match scope.region.as_ref() {
-                            Some(root) => batch.accept(record, root.as_str().to_string()),
-                            None => batch.rejections.push(Rejection {
-                                line: record.line,
-                                column: "行政区划代码".to_string(),
-                                value: String::new(),
-                                reason: "缺少行政区划代码，也无法从统一社会信用代码推断"
-                                    .to_string(),
-                            }),
-                        },
-                    }
-                }
-            }
-        }
-        if skip {
-            continue;
-        }
-        report.rows_read += 1;
-        last_line = line;
-        rows_since_progress += 1;
-        if rows_since_progress >= 1000 {
-            rows_since_progress = 0;
-            let (done, total) = reader.progress();
-            progress.update(done, total, report.rows_read as u64);
-        }
-        if batch.rows.len() + batch.rejections.len() >= batch_size {
-            report.progress = reader.progress();
-            flush(
-                store,
-                opts,
-                run_id.as_deref(),
-                registry,
-                now,
-                &mut batch,
-                &mut rejection_seq,
-                last_line,
-                &mut report,
-            )
+    // Reading, validating and preparing rows runs on a thread of its own, one batch ahead of
+    // the writes: the two halves of an import then use both cores.
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Batch>(2);
+    let classify = Classifier {
+        scope: scope.clone(),
+        last_wins: opts.last_wins,
+        resume_line,
+        batch_size: opts.batch_size.max(1),
+    };
+    let producer = tokio::task::spawn_blocking(move || classify.run(reader, sender));
+    // One connection for every batch: SQLite's page cache belongs to a connection, and a cache
+    // that stays warm across batches halves the time of a large import.
+    let mut conn = store.pool().acquire().await?;
+    if store.backend() == crate::Backend::Sqlite {
+        // Checkpoint the write-ahead log every ~64 MB instead of every 4 MB: index pages that
+        // change in every batch are then copied into the database once, not once per batch.
+        sqlx::query("pragma wal_autocheckpoint = 16384")
+            .execute(&mut *conn)
             .await?;
-        }
+        // A batch is durable at the next checkpoint rather than at its commit: a power cut can
+        // lose the last batches, never corrupt the file, and their resume point goes with them,
+        // so importing the file again redoes exactly those.
+        sqlx::query("pragma synchronous = normal")
+            .execute(&mut *conn)
+            .await?;
     }
-    report.progress = reader.progress();
-    flush(
-        store,
-        opts,
-        run_id.as_deref(),
-        registry,
-        now,
-        &mut batch,
-        &mut rejection_seq,
-        last_line,
-        &mut report,
-    )
-    .await?;
-    let (done, total) = reader.progress();
-    progress.update(done, total, report.rows_read as u64);
+    while let Some(mut batch) = receiver.recv().await {
+        report.rows_read += batch.rows_read;
+        report.progress = batch.progress;
+        let last_line = batch.last_line;
+        flush(
+            &mut conn,
+            store.backend(),
+            opts,
+            run_id.as_deref(),
+            registry,
+            now,
+            &mut batch,
+            &mut rejection_seq,
+            last_line,
+            &mut report,
+        )
+        .await?;
+        progress.update(
+            report.progress.0,
+            report.progress.1,
+            report.rows_read as u64,
+        );
+    }
+    if store.backend() == crate::Backend::Sqlite {
+        // Back to the settings every other use of this pooled connection expects.
+        sqlx::query("pragma synchronous = full")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("pragma wal_autocheckpoint = 1000")
+            .execute(&mut *conn)
+            .await?;
+    }
+    drop(conn);
+    let seen = producer
+        .await
+        .map_err(|e| StoreError::Other(format!("读取文件的线程异常结束：{e}")))?;
 
     // Records of the jurisdiction that a full export lacks.
     if opts.full_export {
@@ -705,8 +772,8 @@ pub async fn import_file(
                     (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
                 let ids = placeholders.join(", ");
                 let insert_sql = format!(
-                    "insert into registry_version (record_id, version, import_id, line, data_json, changes_json, at) \
-                     select id, version + 1, $1, 0, data_json, '{{\"_missing\":[false,true]}}', $2 from registry_record where id in ({ids})"
+                    "insert into registry_version (record_id, version, import_id, line, changes_json, at) \
+                     select id, version + 1, $1, 0, '{{\"_missing\":[false,true]}}', $2 from registry_record where id in ({ids})"
                 );
                 let mut q = sqlx::query(&insert_sql).bind(run_id).bind(&at);
                 for id in chunk {
@@ -766,7 +833,8 @@ pub async fn import_file(
 /// Writes one batch and moves the run's resume point, in one transaction.
 #[allow(clippy::too_many_arguments)]
 async fn flush(
-    store: &Store,
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
+    backend: crate::Backend,
     opts: &ImportOptions,
     run_id: Option<&str>,
     registry: &str,
@@ -783,12 +851,13 @@ async fn flush(
     report.rejected += batch.rejections.len() as i64;
     report.warned += batch.warnings.len() as i64;
     let tally = match run_id {
-        None => {
-            let mut conn = store.pool().acquire().await?;
-            apply_batch(&mut conn, registry, "", &at, &batch.rows, false).await?
-        }
+        None => apply_batch(conn, registry, "", &at, &batch.rows, false).await?,
         Some(run_id) => {
-            let mut tx = store.begin().await?;
+            let begin = match backend {
+                crate::Backend::Sqlite => "begin immediate",
+                crate::Backend::Postgres => "begin",
+            };
+            let mut tx = sqlx::Connection::begin_with(&mut **conn, begin).await?;
             let t = apply_batch(&mut tx, registry, run_id, &at, &batch.rows, !opts.dry_run).await?;
             store_rejections(&mut tx, run_id, *issue_seq, "rejected", &batch.rejections).await?;
             *issue_seq += batch.rejections.len() as i64;
@@ -813,6 +882,24 @@ async fn flush(
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
+            // PostgreSQL plans the key lookup once for a statement it has prepared; planned on
+            // a nearly empty table, that plan scans. Fresh statistics as the table grows (after
+            // batches 1, 2, 4, 8, …) keep the unique index in use.
+            if backend == crate::Backend::Postgres {
+                let batches =
+                    sqlx::query_scalar::<_, i64>("select batches from import_run where id = $1")
+                        .bind(run_id)
+                        .fetch_one(&mut **conn)
+                        .await?;
+                if batches & (batches - 1) == 0 {
+                    sqlx::query("analyze registry_record")
+                        .execute(&mut **conn)
+                        .await?;
+                    sqlx::query("analyze registry_version")
+                        .execute(&mut **conn)
+                        .await?;
+                }
+            }
             t
         }
     };

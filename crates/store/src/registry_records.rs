@@ -32,7 +32,6 @@ pub struct VersionRow {
     pub import_id: String,
     pub file_name: String,
     pub line: i64,
-    pub data_json: String,
     pub changes_json: Option<String>,
     pub at: String,
 }
@@ -201,7 +200,7 @@ pub async fn versions(
 ) -> Result<Vec<VersionRow>, StoreError> {
     let record = get(store, scope, id).await?;
     Ok(sqlx::query_as::<_, VersionRow>(
-        "select v.version, v.import_id, r.file_name, v.line, v.data_json, v.changes_json, v.at \
+        "select v.version, v.import_id, r.file_name, v.line, v.changes_json, v.at \
          from registry_version v join import_run r on r.id = v.import_id \
          where v.record_id = $1 order by v.version desc",
     )

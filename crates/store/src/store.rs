@@ -52,7 +52,8 @@ impl Store {
                             // instead of failing at once.
                             conn.execute(
                                 "pragma journal_mode = wal; pragma synchronous = full; \
-                                 pragma foreign_keys = on; pragma busy_timeout = 10000;",
+                                 pragma foreign_keys = on; pragma busy_timeout = 10000; \
+                                 pragma cache_size = -262144; pragma temp_store = memory;",
                             )
                             .await?;
                             Ok(())

@@ -195,6 +195,8 @@ struct ListPage {
     key_label: String,
     q: ListQueryView,
     regions: Vec<(String, String)>,
+    /// The allowed statuses when the registry defines them (a select), else empty (free text).
+    statuses: Vec<&'static str>,
     rows: Vec<ListRow>,
     total: i64,
     page: i64,
@@ -223,6 +225,13 @@ fn region_choices(user: &CurrentUser) -> Vec<(String, String)> {
     out
 }
 
+fn status_choices(kind: RegistryKind) -> Vec<&'static str> {
+    match kind.spec().field("status").map(|f| f.kind) {
+        Some(meijian_registry::FieldKind::Enum(values)) => values.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
 pub async fn list_records(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -247,6 +256,7 @@ pub async fn list_records(
         label: kind.label_zh(),
         key_label: field_label(kind, kind.spec().key),
         regions: region_choices(&user),
+        statuses: status_choices(kind),
         rows: rows.into_iter().map(list_row).collect(),
         total,
         page,
