@@ -698,6 +698,9 @@ pub async fn import_file(
     // that stays warm across batches halves the time of a large import.
     let mut conn = store.pool().acquire().await?;
     if store.backend() == crate::Backend::Sqlite {
+        // The settings below are for this import only: the connection is closed afterwards
+        // (also on an error) instead of going back to the pool.
+        conn.close_on_drop();
         // Checkpoint the write-ahead log every ~64 MB instead of every 4 MB: index pages that
         // change in every batch are then copied into the database once, not once per batch.
         sqlx::query("pragma wal_autocheckpoint = 16384")
@@ -732,15 +735,6 @@ pub async fn import_file(
             report.progress.1,
             report.rows_read as u64,
         );
-    }
-    if store.backend() == crate::Backend::Sqlite {
-        // Back to the settings every other use of this pooled connection expects.
-        sqlx::query("pragma synchronous = full")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("pragma wal_autocheckpoint = 1000")
-            .execute(&mut *conn)
-            .await?;
     }
     drop(conn);
     let seen = producer
