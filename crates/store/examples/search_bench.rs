@@ -1,7 +1,7 @@
 //! Benchmark: name and number search over an imported registry, through the in-memory index
 //! and through SQL `like`, with latency percentiles.
 //!
-//! Usage: `cargo run --release -p meijian-store --example search_bench -- DATABASE_URL [QUERIES]`
+//! Usage: `cargo run --release -p meijian-store --example search_bench -- DATABASE_URL [QUERIES] [LIKE_QUERIES]`
 //! The queries are drawn (seeded) from the registrations' own names and codes: substrings of
 //! 2 to 5 characters and 8 to 12 character code prefixes.
 
@@ -13,6 +13,9 @@ use meijian_store::{Actor, Scope, Store};
 use rand::{Rng, SeedableRng};
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1000.0
 }
@@ -24,6 +27,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get(1)
         .ok_or("usage: search_bench DATABASE_URL [QUERIES]")?;
     let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(500);
+    // How many of the queries also go through SQL `like` for comparison (slow: seconds each).
+    let like: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(20);
     let store = Store::connect(url).await?;
     let records: i64 =
         sqlx::query_scalar("select count(*) from registry_record where registry = 'registrations'")
@@ -57,7 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (label, use_index) in [("index", true), ("sql like", false)] {
         let mut times = Vec::new();
         let mut matches = 0i64;
-        for q in queries.iter().take(if use_index { n } else { n.min(50) }) {
+        for q in queries.iter().take(if use_index { n } else { n.min(like) }) {
             let filter = Filter {
                 q: Some(q.clone()),
                 ..Filter::default()

@@ -247,6 +247,9 @@ impl SearchIndex {
             lo.max(rlo.as_str()).as_bytes(),
             hi.min(rhi.as_str()).as_bytes(),
         );
+        // A two-character query is one bigram: its posting list is the exact answer, and
+        // checking each text again would only cost a cache miss per match.
+        let exact = q.chars().count() == 2;
         let keep = |d: &Doc| {
             d.registry == registry
                 && (filter.include_missing || !d.missing)
@@ -254,7 +257,7 @@ impl SearchIndex {
                 && category.is_none_or(|c| d.category == c)
                 && &d.region[..] >= lo
                 && &d.region[..] <= hi
-                && d.text.contains(q.as_str())
+                && (exact || d.text.contains(q.as_str()))
         };
         let mut hits: Vec<&Doc> = match candidates(&inner, &q) {
             Some(ids) => ids
@@ -264,9 +267,17 @@ impl SearchIndex {
                 .collect(),
             None => inner.docs.iter().filter(|d| keep(d)).collect(),
         };
-        hits.sort_unstable_by(|a, b| (a.region, &a.name).cmp(&(b.region, &b.name)));
         let total = hits.len() as i64;
         let start = ((page.max(1) - 1) * per_page) as usize;
+        let end = (start + per_page as usize).min(hits.len());
+        let order = |a: &&Doc, b: &&Doc| (a.region, &a.name).cmp(&(b.region, &b.name));
+        // Only the requested page needs ordering: select the first `end` in linear time, then
+        // sort just those. A two-character query can match half the registry.
+        if end > 0 && end < hits.len() {
+            hits.select_nth_unstable_by(end - 1, order);
+            hits.truncate(end);
+        }
+        hits.sort_unstable_by(order);
         let record_ids = hits
             .iter()
             .skip(start)
