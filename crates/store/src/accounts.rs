@@ -362,6 +362,38 @@ pub async fn change(
     Ok(())
 }
 
+/// An administrator's action on an account, by its code (`disable`, `enable`, `unlock`,
+/// `reset-password`), in its own transaction. Returns the new random password of a reset, to
+/// be shown once. `NotFound` for an unknown action; nobody may disable their own account.
+pub async fn act(
+    store: &Store,
+    scope: &Scope,
+    now: OffsetDateTime,
+    policy: &LoginPolicy,
+    id: &str,
+    action: &str,
+) -> Result<Option<String>, StoreError> {
+    let mut new_password = None;
+    let change = match action {
+        "disable" => AccountChange::Disable,
+        "enable" => AccountChange::Enable,
+        "unlock" => AccountChange::Unlock,
+        "reset-password" | "reset_password" => {
+            let pw = password::generate();
+            new_password = Some(pw.clone());
+            AccountChange::SetPassword(pw)
+        }
+        _ => return Err(StoreError::NotFound),
+    };
+    if scope.actor.account_id.as_deref() == Some(id) && matches!(change, AccountChange::Disable) {
+        return Err(StoreError::invalid("账户", "不能停用自己的账户"));
+    }
+    let mut tx = store.begin().await?;
+    self::change(&mut tx, scope, now, policy, id, change).await?;
+    tx.commit().await?;
+    Ok(new_password)
+}
+
 /// Loads an account with its department by id (for sessions).
 pub(crate) async fn principal_by_id(
     store: &Store,

@@ -761,5 +761,15 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(r.status(), 404);
+        // Nobody disables their own account, by page or by API.
+        let me = app.accounts["admin"].id.clone();
+        let r = admin
+            .post(app.url(&format!("/api/users/{me}/actions")))
+            .header("x-csrf-token", &token)
+            .json(&serde_json::json!({"action": "disable"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
     }
 );

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_domain::role::Role;
-use meijian_store::accounts::{self, AccountChange, AccountView, NewAccount};
+use meijian_store::accounts::{self, AccountView, NewAccount};
 use meijian_store::password;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -157,34 +157,21 @@ pub async fn act_on_user(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<UserActionRequest>,
 ) -> AppResult<Json<UserActionResult>> {
-    let mut new_password = None;
-    let change = match req.action {
-        UserAction::Disable => AccountChange::Disable,
-        UserAction::Enable => AccountChange::Enable,
-        UserAction::Unlock => AccountChange::Unlock,
-        UserAction::ResetPassword => {
-            let pw = password::generate();
-            new_password = Some(pw.clone());
-            AccountChange::SetPassword(pw)
-        }
+    let action = match req.action {
+        UserAction::Disable => "disable",
+        UserAction::Enable => "enable",
+        UserAction::Unlock => "unlock",
+        UserAction::ResetPassword => "reset-password",
     };
-    if me.principal.account.id == id && matches!(change, AccountChange::Disable) {
-        return Err(AppError::Invalid {
-            field: "账户".into(),
-            message: "不能停用自己的账户".into(),
-        });
-    }
-    let mut tx = state.store.begin().await?;
-    accounts::change(
-        &mut tx,
+    let new_password = accounts::act(
+        &state.store,
         &me.scope,
         state.now(),
         &state.settings.login,
         &id,
-        change,
+        action,
     )
     .await?;
-    tx.commit().await?;
     let v = accounts::get(&state.store, &me.scope, &id).await?;
     Ok(Json(UserActionResult {
         user: user_view(v, state.now()),

@@ -8,7 +8,7 @@ use axum::Form;
 use meijian_domain::department::DepartmentKind;
 use meijian_domain::region::{RegionCode, RegionTable};
 use meijian_domain::role::{Permission, Role};
-use meijian_store::accounts::{self, AccountChange, AccountView, NewAccount};
+use meijian_store::accounts::{self, AccountView, NewAccount};
 use meijian_store::departments::{self, NewDepartment};
 use meijian_store::{password, timefmt};
 use serde::Deserialize;
@@ -244,35 +244,15 @@ pub async fn change_user(
     me: CurrentUser,
     Path((id, action)): Path<(String, String)>,
 ) -> AppResult<Html<String>> {
-    let mut new_password = None;
-    let change = match action.as_str() {
-        "disable" => AccountChange::Disable,
-        "enable" => AccountChange::Enable,
-        "unlock" => AccountChange::Unlock,
-        "reset-password" => {
-            let pw = password::generate();
-            new_password = Some(pw.clone());
-            AccountChange::SetPassword(pw)
-        }
-        _ => return Err(AppError::NotFound),
-    };
-    if me.principal.account.id == id && matches!(change, AccountChange::Disable) {
-        return Err(AppError::Invalid {
-            field: "账户".into(),
-            message: "不能停用自己的账户".into(),
-        });
-    }
-    let mut tx = state.store.begin().await?;
-    accounts::change(
-        &mut tx,
+    let new_password = accounts::act(
+        &state.store,
         &me.scope,
         state.now(),
         &state.settings.login,
         &id,
-        change,
+        &action,
     )
     .await?;
-    tx.commit().await?;
     let notice = match new_password {
         Some(pw) => format!("密码已重置，新密码：{pw}（仅显示这一次）。该用户的所有会话已结束。"),
         None => "已保存。".to_string(),
