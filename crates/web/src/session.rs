@@ -5,7 +5,8 @@
 //! extensions, where the [`CurrentUser`] extractor finds it. For every unsafe method
 //! (POST/PUT/PATCH/DELETE) it checks that the request comes from our own pages (Origin and
 //! Sec-Fetch-Site) and, when a session is present, that it carries the session's CSRF token
-//! (`X-CSRF-Token` header, or the `_csrf` field of a URL-encoded form). A handler cannot
+//! (`X-CSRF-Token` header, the `_csrf` field of a URL-encoded form, or for a multipart upload
+//! the `_csrf` parameter of the form's action URL). A handler cannot
 //! forget either check: it never sees a request that failed them.
 
 use std::net::SocketAddr;
