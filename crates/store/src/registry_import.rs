@@ -47,6 +47,23 @@ pub struct ImportOptions {
     pub file_name: Option<String>,
 }
 
+impl ImportOptions {
+    /// The usual import of `registry`: a full export, first row of a duplicated key kept,
+    /// written in batches of 2,000, file read with detected encoding and first sheet.
+    pub fn new(registry: RegistryKind) -> ImportOptions {
+        ImportOptions {
+            registry,
+            read: ReadOptions::default(),
+            full_export: true,
+            last_wins: false,
+            dry_run: false,
+            batch_size: 2000,
+            run_id: None,
+            file_name: None,
+        }
+    }
+}
+
 /// The outcome of an import (or of a dry run).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {

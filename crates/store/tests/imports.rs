@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_domain::uscc::Uscc;
-use meijian_registry::{ReadOptions, RegistryKind};
+use meijian_registry::RegistryKind;
 use meijian_store::registry_import::{import_file, ImportOptions, ImportReport};
 use meijian_store::registry_records::{self, Filter};
 use meijian_store::testing::TestDb;
@@ -41,14 +41,9 @@ fn write(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
 
 fn opts(dry_run: bool) -> ImportOptions {
     ImportOptions {
-        registry: RegistryKind::Registrations,
-        read: ReadOptions::default(),
-        full_export: true,
-        last_wins: false,
         dry_run,
         batch_size: 2,
-        run_id: None,
-        file_name: None,
+        ..ImportOptions::new(RegistryKind::Registrations)
     }
 }
 

@@ -244,16 +244,9 @@ both_backends!(
         )
         .unwrap();
         let scope = meijian_store::Scope::system(meijian_store::Actor::system("test"));
-        let opts = meijian_store::registry_import::ImportOptions {
-            registry: meijian_registry::RegistryKind::Registrations,
-            read: Default::default(),
-            full_export: true,
-            last_wins: false,
-            dry_run: false,
-            batch_size: 100,
-            run_id: None,
-            file_name: None,
-        };
+        let opts = meijian_store::registry_import::ImportOptions::new(
+            meijian_registry::RegistryKind::Registrations,
+        );
         meijian_store::registry_import::import_file(
             &app.db.store,
             &scope,
@@ -345,16 +338,9 @@ both_backends!(
     )
     .unwrap();
         let scope = meijian_store::Scope::system(meijian_store::Actor::system("test"));
-        let opts = meijian_store::registry_import::ImportOptions {
-            registry: meijian_registry::RegistryKind::Licenses,
-            read: Default::default(),
-            full_export: true,
-            last_wins: false,
-            dry_run: false,
-            batch_size: 100,
-            run_id: None,
-            file_name: None,
-        };
+        let opts = meijian_store::registry_import::ImportOptions::new(
+            meijian_registry::RegistryKind::Licenses,
+        );
         let r = meijian_store::registry_import::import_file(
             &app.db.store,
             &scope,

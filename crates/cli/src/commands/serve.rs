@@ -111,16 +111,7 @@ async fn import_demo_registries(store: &Store, data_dir: &std::path::Path) -> an
     let now = || time::OffsetDateTime::now_utc();
     for kind in RegistryKind::all() {
         let file = dir.join(format!("{}.csv", kind.code()));
-        let import = ImportOptions {
-            registry: *kind,
-            read: Default::default(),
-            full_export: true,
-            last_wins: false,
-            dry_run: false,
-            batch_size: 2000,
-            run_id: None,
-            file_name: None,
-        };
+        let import = ImportOptions::new(*kind);
         let r = import_file(store, &scope, &now, &file, &import, &mut |_, _, _| {}).await?;
         eprintln!(
             "演示数据：{} 导入 {} 条，拒绝 {} 条",
