@@ -107,7 +107,15 @@ async fn import_demo_registries(store: &Store, data_dir: &std::path::Path) -> an
         ..meijian_demodata::Options::default()
     };
     meijian_demodata::generate(&opts, &dir, &mut |_| {})?;
-    let scope = meijian_store::Scope::system(meijian_store::Actor::system("demo"));
+    // Imported as the city's administrator would from the upload page, so that rows without a
+    // region of their own (products, ad certificates) belong to the city.
+    let city = meijian_domain::region::RegionCode::parse(demo::CITY)?;
+    let scope = meijian_store::Scope::for_user(
+        meijian_store::Actor::system("demo"),
+        meijian_domain::role::Role::Administrator,
+        String::new(),
+        city,
+    );
     let now = || time::OffsetDateTime::now_utc();
     for kind in RegistryKind::all() {
         let file = dir.join(format!("{}.csv", kind.code()));
