@@ -110,11 +110,14 @@ both_backends!(
             .click()
             .await
             .unwrap();
-        let h1 = browser
+        // Wait for an element only the dashboard has: the login page has a `main h1` too, and
+        // catching it just before the page changes gives a stale element.
+        browser
             .wait()
-            .for_element(Locator::Css("main h1"))
+            .for_element(Locator::Css("[data-count=departments]"))
             .await
             .unwrap();
+        let h1 = browser.find(Locator::Css("main h1")).await.unwrap();
         assert_eq!(h1.text().await.unwrap(), "工作台");
         let shown = browser
             .find(Locator::Css("[data-count=departments]"))
