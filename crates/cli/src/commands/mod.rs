@@ -6,6 +6,7 @@ mod backup;
 mod demo_data;
 mod department;
 mod import;
+mod reconcile;
 mod serve;
 
 use std::path::PathBuf;
@@ -32,6 +33,8 @@ enum Command {
     Demo(serve::DemoArgs),
     /// Import a registry export (CSV or XLSX with the headers of DATA.md).
     Import(import::ImportArgs),
+    /// The cross-check (证照比对) of the registry files: operators and their classes.
+    Reconcile(reconcile::ReconcileArgs),
     /// Write realistic registry files of a demo city, with the noise of real exports and a ground truth.
     DemoData(demo_data::DemoDataArgs),
     /// Apply database migrations and print which ran.
@@ -108,6 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(a) => import::import(a).await,
         Command::DemoData(a) => demo_data::run(a),
+        Command::Reconcile(a) => reconcile::run(a),
         Command::User(c) => account::run(c).await,
         Command::Department(c) => department::run(c).await,
         Command::Backup(a) => backup::backup(a).await,

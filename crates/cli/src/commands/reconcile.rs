@@ -1,0 +1,252 @@
+//! `meijian reconcile --from-files DIR --out result.csv`: the cross-check (证照比对) straight on
+//! the registry files of DATA.md, writing DATA.md's `result.csv`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use meijian_linkage::result::HEADER;
+use meijian_linkage::{Class, Decisions, InputRecord, RecordRef, Settings, Source};
+use meijian_registry::{ParsedRow, ReadOptions, Rejection};
+use rustc_hash::FxHashMap;
+
+#[derive(Debug, clap::Args)]
+pub struct ReconcileArgs {
+    /// Folder with the registry files: registrations, licenses, salon_filings,
+    /// platform_merchants and tax, each as NAME.csv or NAME.xlsx (a missing one is skipped).
+    #[arg(long)]
+    from_files: PathBuf,
+    /// Where to write result.csv.
+    #[arg(long)]
+    out: PathBuf,
+    /// 比对基准日 YYYY-MM-DD: licenses expired before it are not valid (default: today, China time).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// An earlier result.csv: operators keep the 主体编号 their records had there.
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// Force the encoding of CSV files (utf-8, gbk, gb18030); detected by default.
+    #[arg(long)]
+    encoding: Option<String>,
+}
+
+/// The records read from one file, and its rejected rows.
+struct FileRead {
+    source: Source,
+    path: PathBuf,
+    records: Vec<InputRecord>,
+    rejections: Vec<Rejection>,
+}
+
+pub fn run(args: ReconcileArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let as_of = match &args.as_of {
+        Some(d) => meijian_registry::parse_date(d)
+            .map(|d| d.to_string())
+            .map_err(|e| anyhow::anyhow!("--as-of “{d}”{e}"))?,
+        None => today_in_china(),
+    };
+    let opts = ReadOptions {
+        encoding: args.encoding.clone(),
+        ..ReadOptions::default()
+    };
+    let files: Vec<(Source, PathBuf)> = Source::ALL
+        .iter()
+        .filter_map(|&s| find_file(&args.from_files, s).map(|p| (s, p)))
+        .collect();
+    anyhow::ensure!(
+        !files.is_empty(),
+        "{} 中没有找到任何登记文件（应为 registrations.csv、licenses.csv、salon_filings.csv、platform_merchants.csv、tax.csv 或同名 .xlsx）",
+        args.from_files.display()
+    );
+    let reads: Vec<anyhow::Result<FileRead>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|(source, path)| scope.spawn(|| read_file(*source, path, &opts)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("读取线程异常退出")))
+            })
+            .collect()
+    });
+    let mut records = Vec::new();
+    for read in reads {
+        let read = read?;
+        println!(
+            "读取 {}：{} 条记录，{} 行被拒绝",
+            read.path.display(),
+            read.records.len(),
+            read.rejections.len()
+        );
+        for r in read.rejections.iter().take(20) {
+            eprintln!(
+                "  {} 第 {} 行 {}：{}",
+                read.path.display(),
+                r.line,
+                if r.column.is_empty() {
+                    "整行"
+                } else {
+                    &r.column
+                },
+                r.reason
+            );
+        }
+        if read.rejections.len() > 20 {
+            eprintln!("  …… 另有 {} 行被拒绝", read.rejections.len() - 20);
+        }
+        let _ = read.source;
+        records.extend(read.records);
+    }
+    let read_time = started.elapsed();
+
+    let previous = match &args.previous {
+        Some(path) => read_previous(path)?,
+        None => FxHashMap::default(),
+    };
+    let linking = Instant::now();
+    let linkage = meijian_linkage::link(
+        &records,
+        &Settings::new(as_of.clone()),
+        &Decisions::default(),
+        &previous,
+    );
+    let link_time = linking.elapsed();
+
+    let writing = Instant::now();
+    write_result(&args.out, &linkage.result_rows(&records))?;
+    let write_time = writing.elapsed();
+
+    let mut counts: FxHashMap<Option<Class>, usize> = FxHashMap::default();
+    for op in &linkage.operators {
+        *counts.entry(op.verdict.class).or_default() += 1;
+    }
+    println!(
+        "比对基准日 {as_of}：{} 条记录归并为 {} 个主体（比较 {} 对候选，{} 对待复核）",
+        records.len(),
+        linkage.operators.len(),
+        linkage.compared_pairs,
+        linkage.candidates.len()
+    );
+    for class in Class::ALL {
+        println!(
+            "  {}：{}",
+            class.label_zh(),
+            counts.get(&Some(class)).unwrap_or(&0)
+        );
+    }
+    println!("  非医美主体：{}", counts.get(&None).unwrap_or(&0));
+    println!(
+        "结果已写入 {}（读取 {:.1} 秒，比对 {:.1} 秒，写出 {:.1} 秒，共 {:.1} 秒）",
+        args.out.display(),
+        read_time.as_secs_f64(),
+        link_time.as_secs_f64(),
+        write_time.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn find_file(dir: &Path, source: Source) -> Option<PathBuf> {
+    ["csv", "xlsx", "CSV", "XLSX"]
+        .iter()
+        .map(|ext| dir.join(format!("{}.{ext}", source.code())))
+        .find(|p| p.is_file())
+}
+
+fn read_file(source: Source, path: &Path, opts: &ReadOptions) -> anyhow::Result<FileRead> {
+    let reader = meijian_registry::open(path, source.registry(), opts)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut records = Vec::new();
+    let mut rejections = Vec::new();
+    let mut seen: FxHashMap<String, u64> = FxHashMap::default();
+    for row in reader {
+        match row {
+            ParsedRow::Ok(record) => {
+                // The importer's rule: a key twice in one file is a bad row, not a second record.
+                if let Some(first) = seen.get(&record.key) {
+                    rejections.push(Rejection {
+                        line: record.line,
+                        column: source.registry().spec().key_field().header.to_owned(),
+                        value: record.key.clone(),
+                        reason: format!("记录键重复，与第 {first} 行相同"),
+                    });
+                    continue;
+                }
+                seen.insert(record.key.clone(), record.line);
+                if let Some(input) = InputRecord::from_registry(source.registry(), &record) {
+                    records.push(input);
+                }
+            }
+            ParsedRow::Rejected(rejection) => rejections.push(rejection),
+        }
+    }
+    Ok(FileRead {
+        source,
+        path: path.to_owned(),
+        records,
+        rejections,
+    })
+}
+
+/// 来源, 记录键 → 主体编号 of an earlier result.
+fn read_previous(path: &Path) -> anyhow::Result<FxHashMap<RecordRef, String>> {
+    let mut reader = csv::Reader::from_path(path)
+        .with_context(|| format!("无法读取上次结果 {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .ok_or_else(|| anyhow::anyhow!("{} 缺少“{name}”列", path.display()))
+    };
+    let (source_col, key_col, id_col) = (column("来源")?, column("记录键")?, column("主体编号")?);
+    let mut previous = FxHashMap::default();
+    for (i, row) in reader.records().enumerate() {
+        let row = row.with_context(|| format!("{} 第 {} 行无法解析", path.display(), i + 2))?;
+        let code = row.get(source_col).unwrap_or("");
+        let source = meijian_registry::RegistryKind::from_code(code)
+            .and_then(Source::of_registry)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{} 第 {} 行：来源“{code}”不是比对登记表",
+                    path.display(),
+                    i + 2
+                )
+            })?;
+        previous.insert(
+            (source, row.get(key_col).unwrap_or("").to_owned()),
+            row.get(id_col).unwrap_or("").to_owned(),
+        );
+    }
+    Ok(previous)
+}
+
+/// Writes the rows to a temporary file beside `out` and renames it, so a crash never leaves a
+/// half-written result.
+fn write_result(out: &Path, rows: &[meijian_linkage::result::ResultRow]) -> anyhow::Result<()> {
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("无法在 {} 创建临时文件", dir.display()))?;
+    {
+        let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file()));
+        writer.write_record(HEADER)?;
+        for row in rows {
+            writer.write_record(row.fields())?;
+        }
+        writer.flush()?;
+    }
+    tmp.persist(out)
+        .with_context(|| format!("无法写入 {}", out.display()))?;
+    Ok(())
+}
+
+fn today_in_china() -> String {
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
+    now.date().to_string()
+}

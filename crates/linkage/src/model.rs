@@ -1,0 +1,191 @@
+//! The scoring model (评分模型): a Fellegi–Sunter model whose weights are learned from the data
+//! at hand, so they fit each city's registries rather than a guess.
+//!
+//! * u (how often a level occurs between two unrelated records) comes from random pairs, and
+//!   for agreeing names, addresses and persons from the frequency of the agreeing value: a
+//!   字号 that 300 shops share counts for less than one that two share.
+//! * m (how often it occurs for one operator's records) comes from pairs the data itself
+//!   vouches for: pairs with the same valid code teach the name, address, person and region
+//!   levels; pairs whose name, address and region all agree teach the code levels.
+//!
+//! A level's weight is log2(m/u) in bits; a missing value weighs nothing. A pair's weight is
+//! the sum over fields.
+
+use crate::compare::{
+    compare, AddressLevel, CodeLevel, Comparison, Field, Level, NameLevel, PersonLevel, RegionLevel,
+};
+use crate::features::{Features, Frequencies};
+
+/// Random pairs drawn to learn u.
+const U_SAMPLE: usize = 400_000;
+
+/// Learned weights.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// m and u per field and level.
+    m: [Vec<f64>; 5],
+    u: [Vec<f64>; 5],
+    frequencies: Frequencies,
+}
+
+/// One field's contribution to a pair's weight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    pub level: Level,
+    /// Bits: positive for evidence of one operator, negative against.
+    pub weight: f64,
+    /// The agreeing value, where its frequency was weighed.
+    pub value: Option<String>,
+}
+
+impl Model {
+    /// Learns the weights from the records' features and the candidate pairs.
+    pub fn learn(features: &[Features], candidates: &[(u32, u32)]) -> Model {
+        let frequencies = Frequencies::of(features);
+        let mut u_counts = counts();
+        for (a, b) in random_pairs(features.len()) {
+            tally(&mut u_counts, &compare(&features[a], &features[b]), None);
+        }
+        let mut m_counts = counts();
+        for &(a, b) in candidates {
+            let c = compare(&features[a as usize], &features[b as usize]);
+            let code_anchor = c.levels[0] == Level::Code(CodeLevel::Same);
+            let other_anchor = matches!(
+                c.levels[1],
+                Level::Name(NameLevel::SameCore | NameLevel::SameTrade)
+            ) && matches!(
+                c.levels[2],
+                Level::Address(AddressLevel::Same | AddressLevel::SameStreet)
+            ) && matches!(
+                c.levels[4],
+                Level::Region(RegionLevel::SameCounty | RegionLevel::Within)
+            );
+            if code_anchor {
+                tally(&mut m_counts, &c, Some(Field::Code));
+            }
+            if other_anchor {
+                tally_field(&mut m_counts, &c, Field::Code);
+            }
+        }
+        Model {
+            m: probabilities(&m_counts),
+            u: probabilities(&u_counts),
+            frequencies,
+        }
+    }
+
+    /// The weight of each field of a comparison.
+    pub fn contributions(&self, c: &Comparison) -> [Contribution; 5] {
+        let mut out = c.levels.map(|level| Contribution {
+            level,
+            weight: 0.0,
+            value: None,
+        });
+        for (i, level) in c.levels.iter().enumerate() {
+            if level.is_missing() {
+                continue;
+            }
+            let m = self.m[i][level.index()];
+            let (u, value) = self
+                .u_of(*level, c)
+                .unwrap_or((self.u[i][level.index()], None));
+            out[i].weight = (m / u).log2();
+            out[i].value = value;
+        }
+        out
+    }
+
+    /// The total weight of a comparison.
+    pub fn weight(&self, c: &Comparison) -> f64 {
+        self.contributions(c).iter().map(|x| x.weight).sum()
+    }
+
+    /// u from the frequency of the agreeing value, where one applies.
+    fn u_of(&self, level: Level, c: &Comparison) -> Option<(f64, Option<String>)> {
+        let f = &self.frequencies;
+        let (map, value) = match level {
+            Level::Name(NameLevel::SameCore) => (&f.core, c.name_value.as_ref()?),
+            Level::Name(NameLevel::SameTrade | NameLevel::SameTradeOtherIndustry) => {
+                (&f.trade, c.name_value.as_ref()?)
+            }
+            Level::Address(AddressLevel::Same) => (&f.address, c.address_value.as_ref()?),
+            Level::Address(AddressLevel::SameStreet) => (&f.street, c.address_value.as_ref()?),
+            Level::Person(PersonLevel::Same) => (&f.person, c.person_value.as_ref()?),
+            _ => return None,
+        };
+        Some((f.share(map, value), Some(value.clone())))
+    }
+
+    /// The learned m and u of a level, for the model report.
+    pub fn m_u(&self, level: Level) -> (f64, f64) {
+        let i = field_index(level.field());
+        (self.m[i][level.index()], self.u[i][level.index()])
+    }
+}
+
+fn field_index(field: Field) -> usize {
+    Field::ALL.iter().position(|f| *f == field).unwrap_or(0)
+}
+
+fn counts() -> [Vec<u64>; 5] {
+    Field::ALL.map(|f| vec![0; f.levels()])
+}
+
+fn tally(counts: &mut [Vec<u64>; 5], c: &Comparison, skip: Option<Field>) {
+    for level in c.levels {
+        if Some(level.field()) != skip {
+            counts[field_index(level.field())][level.index()] += 1;
+        }
+    }
+}
+
+fn tally_field(counts: &mut [Vec<u64>; 5], c: &Comparison, field: Field) {
+    let level = c.levels[field_index(field)];
+    counts[field_index(field)][level.index()] += 1;
+}
+
+/// Level shares among non-missing comparisons, each level given half a count so none is 0.
+fn probabilities(counts: &[Vec<u64>; 5]) -> [Vec<f64>; 5] {
+    let mut out: [Vec<f64>; 5] = Default::default();
+    for (i, levels) in counts.iter().enumerate() {
+        let present: u64 = levels.iter().skip(1).sum();
+        let denominator = present as f64 + 0.5 * (levels.len() - 1) as f64;
+        out[i] = levels
+            .iter()
+            .enumerate()
+            .map(|(j, &n)| {
+                if j == 0 {
+                    1.0
+                } else {
+                    (n as f64 + 0.5) / denominator
+                }
+            })
+            .collect();
+    }
+    out
+}
+
+/// Deterministic random pairs of distinct records (SplitMix64), so a run is reproducible.
+fn random_pairs(n: usize) -> Vec<(usize, usize)> {
+    if n < 2 {
+        return Vec::new();
+    }
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let wanted = U_SAMPLE.min(n * (n - 1) / 2);
+    let mut pairs = Vec::with_capacity(wanted);
+    while pairs.len() < wanted {
+        let a = (next() % n as u64) as usize;
+        let b = (next() % n as u64) as usize;
+        if a != b {
+            pairs.push((a, b));
+        }
+    }
+    pairs
+}
