@@ -20,12 +20,7 @@ const ROAD_MARKERS: [&str; 6] = ["大道", "路", "街", "道", "巷", "胡同"]
 impl AddressKey {
     /// The key of `raw`; `context` is the record's region code, for county short names.
     pub fn parse(raw: &str, context: Option<&str>) -> AddressKey {
-        let mut text = fold(raw)
-            .replace("#楼", "栋")
-            .replace("号楼", "栋")
-            .replace('幢', "栋")
-            .replace('#', "号")
-            .replace(['(', ')'], "");
+        let mut text = canonical_marks(&fold(raw));
         let regions = RegionNames::embedded();
         while let Some((_, len)) = regions.match_prefix(&text, context) {
             text.drain(..len);
@@ -48,6 +43,26 @@ impl AddressKey {
             road,
         }
     }
+}
+
+/// One spelling of building and number marks: 3号楼, 3#楼 and 3幢 are 3栋; 12# is 12号;
+/// brackets go.
+fn canonical_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '#' | '号' if chars.peek() == Some(&'楼') => {
+                chars.next();
+                out.push('栋');
+            }
+            '#' => out.push('号'),
+            '幢' => out.push('栋'),
+            '(' | ')' => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The end of the first `<digits>号` that follows a road marker.

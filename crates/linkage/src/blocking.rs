@@ -2,7 +2,12 @@
 //! million records is 5 × 10^11 comparisons; records that share a code, a 字号 in one city, a
 //! numbered address or a person are few.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::{BuildHasher, Hash};
+
+use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+
+use meijian_domain::region::{RegionCode, RegionTable};
 
 use crate::compare::one_char_apart;
 use crate::features::Features;
@@ -16,33 +21,45 @@ const CODE_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// Candidate pairs `(a, b)` with `a < b`, sorted and without repeats.
 pub fn candidate_pairs(records: &[InputRecord], features: &[Features]) -> Vec<(u32, u32)> {
-    let mut blocks: FxHashMap<String, Vec<u32>> = FxHashMap::default();
     let mut by_code: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
     for (i, f) in features.iter().enumerate() {
-        let i = i as u32;
-        if f.unusable {
-            continue;
-        }
-        if let Some(code) = &f.uscc {
-            by_code.entry(code).or_default().push(i);
-        }
-        for key in keys(f) {
-            blocks.entry(key).or_default().push(i);
+        if let Some(code) = f.uscc.as_deref().filter(|_| !f.unusable) {
+            by_code.entry(code).or_default().push(i as u32);
         }
     }
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for members in blocks.values() {
-        if members.len() < 2 || members.len() > MAX_BLOCK {
-            continue;
+    // Every (key, record), sorted by key: a run of one key is a block.
+    let mut keyed: Vec<(u64, u32)> = features
+        .par_iter()
+        .enumerate()
+        .filter(|(_, f)| !f.unusable)
+        .flat_map_iter(|(i, f)| keys(f).into_iter().map(move |k| (k, i as u32)))
+        .collect();
+    keyed.par_sort_unstable();
+    let mut blocks: Vec<&[(u64, u32)]> = Vec::new();
+    let mut start = 0;
+    for end in 1..=keyed.len() {
+        if end == keyed.len() || keyed[end].0 != keyed[start].0 {
+            let block = &keyed[start..end];
+            if block.len() >= 2 && block.len() <= MAX_BLOCK {
+                blocks.push(block);
+            }
+            start = end;
         }
-        for (x, &a) in members.iter().enumerate() {
-            for &b in &members[x + 1..] {
-                if worth_comparing(records[a as usize].source, records[b as usize].source) {
-                    pairs.push((a.min(b), a.max(b)));
+    }
+    let mut pairs: Vec<(u32, u32)> = blocks
+        .par_iter()
+        .flat_map_iter(|block| {
+            let mut out = Vec::new();
+            for (x, &(_, a)) in block.iter().enumerate() {
+                for &(_, b) in &block[x + 1..] {
+                    if worth_comparing(&records[a as usize], &records[b as usize]) {
+                        out.push((a.min(b), a.max(b)));
+                    }
                 }
             }
-        }
-    }
+            out
+        })
+        .collect();
     // A mistyped code: try every one-character correction against the valid codes.
     for (i, f) in features.iter().enumerate() {
         let Some(bad) = &f.invalid_uscc else { continue };
@@ -56,19 +73,37 @@ pub fn candidate_pairs(records: &[InputRecord], features: &[Features]) -> Vec<(u
             }
         }
     }
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
     pairs
 }
 
-/// Two registrations are compared only through codes, addresses and persons: same-name
-/// registrations in one city are mostly different entities. Other pairs are all worth it.
-fn worth_comparing(a: Source, b: Source) -> bool {
-    !(a == b && matches!(a, Source::Registrations | Source::Tax | Source::Licenses))
+/// Whether two records sharing a name, address or person key are worth scoring. Two records
+/// of one registry that keeps one row per entity (registrations, tax, licenses) are different
+/// entities unless their codes say otherwise, and codes are blocked on their own; likewise a
+/// registration and a tax record with different valid codes, since both registries hold the
+/// entity's own code. Reported codes (licenses, salons, platforms) can be stale or mistyped,
+/// so those pairs are always scored.
+fn worth_comparing(a: &InputRecord, b: &InputRecord) -> bool {
+    let official = |s: Source| matches!(s, Source::Registrations | Source::Tax);
+    if a.source == b.source
+        && matches!(
+            a.source,
+            Source::Registrations | Source::Tax | Source::Licenses
+        )
+    {
+        return false;
+    }
+    if official(a.source) && official(b.source) {
+        if let (Some(x), Some(y)) = (&a.uscc, &b.uscc) {
+            return x == y;
+        }
+    }
+    true
 }
 
 /// The blocking keys of one record.
-fn keys(f: &Features) -> Vec<String> {
+fn keys(f: &Features) -> Vec<u64> {
     let city = f
         .region
         .as_deref()
@@ -76,11 +111,14 @@ fn keys(f: &Features) -> Vec<String> {
         .unwrap_or("");
     let mut keys = Vec::with_capacity(6);
     if let Some(code) = &f.uscc {
-        keys.push(format!("U{code}"));
+        keys.push(key(&("U", code)));
     }
     if let Some(org) = &f.org_code {
-        keys.push(format!("O{org}"));
+        keys.push(key(&("O", org)));
     }
+    // 字号 blocks are per county: a record known only to its city is put in each of the
+    // city's counties.
+    let counties = counties_of(f.region.as_deref());
     let mut seen = FxHashSet::default();
     for n in &f.names {
         if n.trade.chars().count() < 2 {
@@ -91,20 +129,46 @@ fn keys(f: &Features) -> Vec<String> {
         } else {
             n.industry.get(..6).unwrap_or(&n.industry)
         };
-        let key = format!("T{}|{family}|{city}", n.trade);
-        if seen.insert(key.clone()) {
-            keys.push(key);
+        for county in &counties {
+            let k = key(&("T", &n.trade, family, county));
+            if seen.insert(k) {
+                keys.push(k);
+            }
         }
     }
     if !f.address.street.is_empty() {
-        keys.push(format!("A{}|{city}", f.address.street));
+        keys.push(key(&("A", &f.address.street, city)));
     } else if f.address.full.chars().count() >= 6 {
-        keys.push(format!("F{}|{city}", f.address.full));
+        keys.push(key(&("F", &f.address.full, city)));
     }
     for p in &f.persons {
-        keys.push(format!("P{p}|{city}"));
+        keys.push(key(&("P", p, city)));
     }
     keys
+}
+
+/// A block key: a 64-bit hash of its parts (a collision only adds pairs to score).
+fn key(parts: &impl Hash) -> u64 {
+    FxBuildHasher.hash_one(parts)
+}
+
+/// The county codes a record's region stands for: itself, or every county of a city.
+fn counties_of(region: Option<&str>) -> Vec<String> {
+    let Some(code) = region else {
+        return vec![String::new()];
+    };
+    if !code.ends_with("00") {
+        return vec![code.to_owned()];
+    }
+    let children = RegionCode::parse(code)
+        .map(|c| RegionTable::embedded().children(&c))
+        .unwrap_or_default();
+    let mut out: Vec<String> = children
+        .iter()
+        .map(|r| r.code.as_str().to_owned())
+        .collect();
+    out.push(code.to_owned());
+    out
 }
 
 /// Every valid code one character away from `bad`.

@@ -167,17 +167,17 @@ impl Level {
 /// The outcome of comparing two records: a level per field, and the value that agreed where a
 /// term-frequency weight applies.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Comparison {
+pub struct Comparison<'a> {
     pub levels: [Level; 5],
     /// The agreeing 字号 or name core, for its frequency.
-    pub name_value: Option<String>,
+    pub name_value: Option<&'a str>,
     /// The agreeing street or address.
-    pub address_value: Option<String>,
-    pub person_value: Option<String>,
+    pub address_value: Option<&'a str>,
+    pub person_value: Option<&'a str>,
 }
 
 /// Compares two records' features.
-pub fn compare(a: &Features, b: &Features) -> Comparison {
+pub fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
     let (name, name_value) = compare_names(&a.names, &b.names);
     let (address, address_value) = compare_addresses(a, b);
     let (person, person_value) = compare_persons(&a.persons, &b.persons);
@@ -227,7 +227,7 @@ pub fn one_char_apart(x: &str, y: &str) -> bool {
     x.len() == y.len() && x.chars().zip(y.chars()).filter(|(p, q)| p != q).count() == 1
 }
 
-fn compare_names(a: &[NameParts], b: &[NameParts]) -> (NameLevel, Option<String>) {
+fn compare_names<'a>(a: &'a [NameParts], b: &'a [NameParts]) -> (NameLevel, Option<&'a str>) {
     let mut best = (NameLevel::Missing, None);
     for x in a {
         for y in b {
@@ -251,20 +251,20 @@ fn rank(level: NameLevel) -> u8 {
     }
 }
 
-fn compare_name(x: &NameParts, y: &NameParts) -> (NameLevel, Option<String>) {
+fn compare_name<'a>(x: &'a NameParts, y: &'a NameParts) -> (NameLevel, Option<&'a str>) {
     if x.core.is_empty() || y.core.is_empty() {
         return (NameLevel::Missing, None);
     }
     if x.core == y.core {
-        return (NameLevel::SameCore, Some(x.core.clone()));
+        return (NameLevel::SameCore, Some(x.core.as_str()));
     }
     let same_family = x.beauty_family == y.beauty_family
         && (x.beauty_family || industry_head(&x.industry) == industry_head(&y.industry));
     if x.trade == y.trade {
         return if same_family {
-            (NameLevel::SameTrade, Some(x.trade.clone()))
+            (NameLevel::SameTrade, Some(x.trade.as_str()))
         } else {
-            (NameLevel::SameTradeOtherIndustry, Some(x.trade.clone()))
+            (NameLevel::SameTradeOtherIndustry, Some(x.trade.as_str()))
         };
     }
     if same_family && similar_trade(&x.trade, &y.trade) {
@@ -298,16 +298,16 @@ fn similar_trade(x: &str, y: &str) -> bool {
     short.chars().count() >= 2 && long.contains(short)
 }
 
-fn compare_addresses(a: &Features, b: &Features) -> (AddressLevel, Option<String>) {
+fn compare_addresses<'a>(a: &'a Features, b: &'a Features) -> (AddressLevel, Option<&'a str>) {
     let (x, y) = (&a.address, &b.address);
     if x.full.is_empty() || y.full.is_empty() {
         return (AddressLevel::Missing, None);
     }
     if x.full == y.full {
-        return (AddressLevel::Same, Some(x.full.clone()));
+        return (AddressLevel::Same, Some(x.full.as_str()));
     }
     if !x.street.is_empty() && x.street == y.street {
-        return (AddressLevel::SameStreet, Some(x.street.clone()));
+        return (AddressLevel::SameStreet, Some(x.street.as_str()));
     }
     if !x.road.is_empty() && x.road == y.road {
         return (AddressLevel::SameRoad, None);
@@ -315,12 +315,12 @@ fn compare_addresses(a: &Features, b: &Features) -> (AddressLevel, Option<String
     (AddressLevel::Different, None)
 }
 
-fn compare_persons(a: &[String], b: &[String]) -> (PersonLevel, Option<String>) {
+fn compare_persons<'a>(a: &'a [String], b: &'a [String]) -> (PersonLevel, Option<&'a str>) {
     if a.is_empty() || b.is_empty() {
         return (PersonLevel::Missing, None);
     }
     match a.iter().find(|p| b.contains(p)) {
-        Some(p) => (PersonLevel::Same, Some(p.clone())),
+        Some(p) => (PersonLevel::Same, Some(p.as_str())),
         None => (PersonLevel::Different, None),
     }
 }

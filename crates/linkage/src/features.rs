@@ -2,7 +2,9 @@
 //! codes, persons and the most precise region known.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::address::AddressKey;
 use crate::fold::fold;
@@ -85,15 +87,19 @@ fn precise_region<'a>(
 }
 
 /// How often each value occurs, for term-frequency weights: a 字号 shared by 300 shops says
-/// less than one shared by two.
+/// less than one shared by two. Values are kept as 64-bit hashes.
 #[derive(Clone, Debug, Default)]
 pub struct Frequencies {
-    pub trade: FxHashMap<String, u32>,
-    pub core: FxHashMap<String, u32>,
-    pub street: FxHashMap<String, u32>,
-    pub address: FxHashMap<String, u32>,
-    pub person: FxHashMap<String, u32>,
+    pub trade: FxHashMap<u64, u32>,
+    pub core: FxHashMap<u64, u32>,
+    pub street: FxHashMap<u64, u32>,
+    pub address: FxHashMap<u64, u32>,
+    pub person: FxHashMap<u64, u32>,
     pub records: u32,
+}
+
+fn hash(value: &str) -> u64 {
+    FxBuildHasher.hash_one(value)
 }
 
 impl Frequencies {
@@ -104,24 +110,25 @@ impl Frequencies {
         };
         for feat in features {
             for n in &feat.names {
-                *f.trade.entry(n.trade.clone()).or_default() += 1;
-                *f.core.entry(n.core.clone()).or_default() += 1;
+                *f.trade.entry(hash(&n.trade)).or_default() += 1;
+                *f.core.entry(hash(&n.core)).or_default() += 1;
             }
             if !feat.address.street.is_empty() {
-                *f.street.entry(feat.address.street.clone()).or_default() += 1;
+                *f.street.entry(hash(&feat.address.street)).or_default() += 1;
             }
             if !feat.address.full.is_empty() {
-                *f.address.entry(feat.address.full.clone()).or_default() += 1;
+                *f.address.entry(hash(&feat.address.full)).or_default() += 1;
             }
             for p in &feat.persons {
-                *f.person.entry(p.clone()).or_default() += 1;
+                *f.person.entry(hash(p)).or_default() += 1;
             }
         }
         f
     }
 
     /// The share of records with `value` in `map` (at least one record's worth).
-    pub fn share(&self, map: &FxHashMap<String, u32>, value: &str) -> f64 {
-        f64::from(map.get(value).copied().unwrap_or(1).max(1)) / f64::from(self.records.max(1))
+    pub fn share(&self, map: &FxHashMap<u64, u32>, value: &str) -> f64 {
+        let count = map.get(&hash(value)).copied().unwrap_or(1).max(1);
+        f64::from(count) / f64::from(self.records.max(1))
     }
 }

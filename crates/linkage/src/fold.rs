@@ -5,10 +5,14 @@
 //! that carry no identity are dropped. Brackets are kept as `(` `)` because a bracketed part
 //! of a name means something (a region, a branch).
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
+
 /// The folded form of `text`.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut has_cjk = false;
+    let mut has_traditional = false;
     for c in text.chars() {
         let c = half_width(c);
         match c {
@@ -17,16 +21,31 @@ pub fn fold(text: &str) -> String {
             c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
             c if c.is_whitespace() || is_dropped_punctuation(c) => {}
             c => {
-                has_cjk |= !c.is_ascii();
+                has_traditional |= traditional().contains(&c);
                 out.push(c);
             }
         }
     }
-    if has_cjk {
+    if has_traditional {
         fast2s::convert(&out)
     } else {
         out
     }
+}
+
+/// The CJK characters `fast2s` changes on their own: a string without any is already
+/// simplified, and converting it is skipped (most are; conversion costs a lookup per character).
+fn traditional() -> &'static FxHashSet<char> {
+    static SET: OnceLock<FxHashSet<char>> = OnceLock::new();
+    SET.get_or_init(|| {
+        ('\u{3400}'..='\u{9FFF}')
+            .filter(|&c| {
+                let mut buf = [0u8; 4];
+                let s: &str = c.encode_utf8(&mut buf);
+                fast2s::convert(s) != s
+            })
+            .collect()
+    })
 }
 
 /// Full-width ASCII (U+FF01–U+FF5E) and the ideographic space as their half-width forms.

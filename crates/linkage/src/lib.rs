@@ -114,6 +114,8 @@ pub struct Linkage {
     pub model: Model,
     /// Candidate pairs compared.
     pub compared_pairs: usize,
+    /// Wall time of each stage, for the benchmark report.
+    pub timings: Timings,
     features: Vec<Features>,
 }
 
@@ -157,6 +159,36 @@ impl Linkage {
     }
 }
 
+/// Wall time per stage of a run, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, std::time::Duration)>,
+    last: Option<std::time::Instant>,
+}
+
+impl Timings {
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        let since = self.last.unwrap_or(now);
+        if self.last.is_none() {
+            self.last = Some(now);
+        }
+        self.stages.push((stage, now - since));
+        self.last = Some(now);
+    }
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .stages
+            .iter()
+            .map(|(stage, d)| format!("{stage} {:.1} 秒", d.as_secs_f64()))
+            .collect();
+        f.write_str(&parts.join("，"))
+    }
+}
+
 /// Links `records` into operators and classifies them.
 pub fn link(
     records: &[InputRecord],
@@ -164,10 +196,17 @@ pub fn link(
     decisions: &Decisions,
     previous: &FxHashMap<RecordRef, String>,
 ) -> Linkage {
+    let mut timings = Timings {
+        stages: Vec::new(),
+        last: Some(std::time::Instant::now()),
+    };
     let features = Features::all(records);
+    timings.lap("特征");
     let pairs = blocking::candidate_pairs(records, &features);
+    timings.lap("分块");
     let model = Model::learn(&features, &pairs);
     let prior_bits = prior_bits(records.len(), &features, &pairs);
+    timings.lap("学习权重");
     let review_bits = logit_bits(settings.review_probability) - prior_bits;
     let link_bits = logit_bits(settings.link_probability) - prior_bits;
 
@@ -202,6 +241,7 @@ pub fn link(
             })
             .collect()
     };
+    timings.lap("评分");
     let clusters = cluster::cluster(
         records,
         &mut edges,
@@ -213,6 +253,7 @@ pub fn link(
     for (i, &c) in clusters.cluster_of.iter().enumerate() {
         members[c as usize].push(i as u32);
     }
+    timings.lap("聚合");
     let ids = operator_id::assign(&members, records, previous);
     let operators: Vec<Operator> = members
         .into_iter()
@@ -239,6 +280,7 @@ pub fn link(
         weight: e.weight,
         probability: probability(e.weight),
     };
+    timings.lap("编号与分类");
     let links = clusters.accepted.iter().map(to_link).collect();
     let mut candidates: Vec<Link> = scored
         .iter()
@@ -256,6 +298,7 @@ pub fn link(
         prior_bits,
         model,
         compared_pairs: pairs.len(),
+        timings,
         features,
     }
 }

@@ -14,10 +14,14 @@
 use crate::compare::{
     compare, AddressLevel, CodeLevel, Comparison, Field, Level, NameLevel, PersonLevel, RegionLevel,
 };
+use rayon::prelude::*;
+
 use crate::features::{Features, Frequencies};
 
 /// Random pairs drawn to learn u.
 const U_SAMPLE: usize = 400_000;
+/// Candidate pairs (evenly spaced) that m is learned from.
+const M_SAMPLE: usize = 1_000_000;
 
 /// Learned weights.
 #[derive(Clone, Debug)]
@@ -42,31 +46,39 @@ impl Model {
     /// Learns the weights from the records' features and the candidate pairs.
     pub fn learn(features: &[Features], candidates: &[(u32, u32)]) -> Model {
         let frequencies = Frequencies::of(features);
-        let mut u_counts = counts();
-        for (a, b) in random_pairs(features.len()) {
-            tally(&mut u_counts, &compare(&features[a], &features[b]), None);
-        }
-        let mut m_counts = counts();
-        for &(a, b) in candidates {
-            let c = compare(&features[a as usize], &features[b as usize]);
-            let code_anchor = c.levels[0] == Level::Code(CodeLevel::Same);
-            let other_anchor = matches!(
-                c.levels[1],
-                Level::Name(NameLevel::SameCore | NameLevel::SameTrade)
-            ) && matches!(
-                c.levels[2],
-                Level::Address(AddressLevel::Same | AddressLevel::SameStreet)
-            ) && matches!(
-                c.levels[4],
-                Level::Region(RegionLevel::SameCounty | RegionLevel::Within)
-            );
-            if code_anchor {
-                tally(&mut m_counts, &c, Some(Field::Code));
-            }
-            if other_anchor {
-                tally_field(&mut m_counts, &c, Field::Code);
-            }
-        }
+        let u_counts = random_pairs(features.len())
+            .par_iter()
+            .fold(counts, |mut acc, &(a, b)| {
+                tally(&mut acc, &compare(&features[a], &features[b]), None);
+                acc
+            })
+            .reduce(counts, add);
+        let step = (candidates.len() / M_SAMPLE).max(1);
+        let m_counts = candidates
+            .par_iter()
+            .step_by(step)
+            .fold(counts, |mut acc, &(a, b)| {
+                let c = compare(&features[a as usize], &features[b as usize]);
+                let code_anchor = c.levels[0] == Level::Code(CodeLevel::Same);
+                let other_anchor = matches!(
+                    c.levels[1],
+                    Level::Name(NameLevel::SameCore | NameLevel::SameTrade)
+                ) && matches!(
+                    c.levels[2],
+                    Level::Address(AddressLevel::Same | AddressLevel::SameStreet)
+                ) && matches!(
+                    c.levels[4],
+                    Level::Region(RegionLevel::SameCounty | RegionLevel::Within)
+                );
+                if code_anchor {
+                    tally(&mut acc, &c, Some(Field::Code));
+                }
+                if other_anchor {
+                    tally_field(&mut acc, &c, Field::Code);
+                }
+                acc
+            })
+            .reduce(counts, add);
         Model {
             m: probabilities(&m_counts),
             u: probabilities(&u_counts),
@@ -85,35 +97,49 @@ impl Model {
             if level.is_missing() {
                 continue;
             }
-            let m = self.m[i][level.index()];
-            let (u, value) = self
-                .u_of(*level, c)
-                .unwrap_or((self.u[i][level.index()], None));
-            out[i].weight = (m / u).log2();
-            out[i].value = value;
+            out[i].weight = self.level_weight(i, *level, c);
+            out[i].value = self.tf_value(*level, c).map(|(_, v)| v.to_owned());
         }
         out
     }
 
     /// The total weight of a comparison.
     pub fn weight(&self, c: &Comparison) -> f64 {
-        self.contributions(c).iter().map(|x| x.weight).sum()
+        c.levels
+            .iter()
+            .enumerate()
+            .filter(|(_, level)| !level.is_missing())
+            .map(|(i, level)| self.level_weight(i, *level, c))
+            .sum()
     }
 
-    /// u from the frequency of the agreeing value, where one applies.
-    fn u_of(&self, level: Level, c: &Comparison) -> Option<(f64, Option<String>)> {
-        let f = &self.frequencies;
-        let (map, value) = match level {
-            Level::Name(NameLevel::SameCore) => (&f.core, c.name_value.as_ref()?),
-            Level::Name(NameLevel::SameTrade | NameLevel::SameTradeOtherIndustry) => {
-                (&f.trade, c.name_value.as_ref()?)
-            }
-            Level::Address(AddressLevel::Same) => (&f.address, c.address_value.as_ref()?),
-            Level::Address(AddressLevel::SameStreet) => (&f.street, c.address_value.as_ref()?),
-            Level::Person(PersonLevel::Same) => (&f.person, c.person_value.as_ref()?),
-            _ => return None,
+    /// log2(m/u) of field `i` at `level`, u from the agreeing value's frequency where one applies.
+    fn level_weight(&self, i: usize, level: Level, c: &Comparison) -> f64 {
+        let m = self.m[i][level.index()];
+        let u = match self.tf_value(level, c) {
+            Some((map, value)) => self.frequencies.share(map, value),
+            None => self.u[i][level.index()],
         };
-        Some((f.share(map, value), Some(value.clone())))
+        (m / u).log2()
+    }
+
+    /// The frequency table and agreeing value of a level weighed by term frequency.
+    fn tf_value<'c>(
+        &self,
+        level: Level,
+        c: &Comparison<'c>,
+    ) -> Option<(&rustc_hash::FxHashMap<u64, u32>, &'c str)> {
+        let f = &self.frequencies;
+        match level {
+            Level::Name(NameLevel::SameCore) => Some((&f.core, c.name_value?)),
+            Level::Name(NameLevel::SameTrade | NameLevel::SameTradeOtherIndustry) => {
+                Some((&f.trade, c.name_value?))
+            }
+            Level::Address(AddressLevel::Same) => Some((&f.address, c.address_value?)),
+            Level::Address(AddressLevel::SameStreet) => Some((&f.street, c.address_value?)),
+            Level::Person(PersonLevel::Same) => Some((&f.person, c.person_value?)),
+            _ => None,
+        }
     }
 
     /// The learned m and u of a level, for the model report.
@@ -129,6 +155,15 @@ fn field_index(field: Field) -> usize {
 
 fn counts() -> [Vec<u64>; 5] {
     Field::ALL.map(|f| vec![0; f.levels()])
+}
+
+fn add(mut x: [Vec<u64>; 5], y: [Vec<u64>; 5]) -> [Vec<u64>; 5] {
+    for (xs, ys) in x.iter_mut().zip(y) {
+        for (a, b) in xs.iter_mut().zip(ys) {
+            *a += b;
+        }
+    }
+    x
 }
 
 fn tally(counts: &mut [Vec<u64>; 5], c: &Comparison, skip: Option<Field>) {

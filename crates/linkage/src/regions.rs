@@ -80,17 +80,18 @@ impl RegionNames {
     /// The region code meant by the region name at the start of `text`, and the name's length
     /// in bytes; `context` is the record's own region code, if known.
     pub fn match_prefix(&self, text: &str, context: Option<&str>) -> Option<(&str, usize)> {
-        let ends: Vec<usize> = text
-            .char_indices()
-            .map(|(i, c)| i + c.len_utf8())
-            .take(self.longest)
-            .collect();
-        for &end in ends.iter().rev() {
-            if let Some(code) = self.meaning(&text[..end], context) {
-                return Some((code, end));
-            }
+        // Region names are at least two characters long: try the longest first.
+        let mut ends = [0usize; 32];
+        let mut count = 0;
+        for (i, c) in text.char_indices().take(self.longest.min(ends.len())) {
+            ends[count] = i + c.len_utf8();
+            count += 1;
         }
-        None
+        ends[..count]
+            .iter()
+            .skip(1)
+            .rev()
+            .find_map(|&end| self.meaning(&text[..end], context).map(|code| (code, end)))
     }
 
     /// The region code `name` stands for here, if it is a region name we accept.

@@ -1,6 +1,8 @@
 //! The rows of `result.csv` (证照比对结果), DATA.md's output contract: 来源, 记录键, 主体编号,
 //! 分类, then the evidence behind each record's link.
 
+use rayon::prelude::*;
+
 use crate::input::InputRecord;
 use crate::Linkage;
 
@@ -52,7 +54,7 @@ impl Linkage {
     pub fn result_rows(&self, records: &[InputRecord]) -> Vec<ResultRow> {
         let best = self.best_links();
         records
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, record)| {
                 let operator = self.operator(i as u32);

@@ -114,6 +114,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<()> {
         &previous,
     );
     let link_time = linking.elapsed();
+    println!("比对各阶段：{}", linkage.timings);
 
     let writing = Instant::now();
     write_result(&args.out, &linkage.result_rows(&records))?;
