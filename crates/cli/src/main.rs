@@ -6,6 +6,12 @@ mod config;
 
 use clap::Parser;
 
+/// mimalloc: the cross-check and imports allocate many small strings from several threads,
+/// where it is faster than the system allocator and returns memory instead of fragmenting it
+/// (docs/decisions/0011).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let cli = commands::Cli::parse();

@@ -121,25 +121,25 @@ fn keys(f: &Features) -> Vec<u64> {
     let counties = counties_of(f.region.as_deref());
     let mut seen = FxHashSet::default();
     for n in &f.names {
-        if n.trade.chars().count() < 2 {
+        if n.trade().chars().count() < 2 {
             continue;
         }
         let family = if n.beauty_family {
             "美"
         } else {
-            n.industry.get(..6).unwrap_or(&n.industry)
+            n.industry().get(..6).unwrap_or(n.industry())
         };
         for county in &counties {
-            let k = key(&("T", &n.trade, family, county));
+            let k = key(&("T", n.trade(), family, county));
             if seen.insert(k) {
                 keys.push(k);
             }
         }
     }
-    if !f.address.street.is_empty() {
-        keys.push(key(&("A", &f.address.street, city)));
-    } else if f.address.full.chars().count() >= 6 {
-        keys.push(key(&("F", &f.address.full, city)));
+    if !f.address.street().is_empty() {
+        keys.push(key(&("A", f.address.street(), city)));
+    } else if f.address.full().chars().count() >= 6 {
+        keys.push(key(&("F", f.address.full(), city)));
     }
     for p in &f.persons {
         keys.push(key(&("P", p, city)));

@@ -2,7 +2,7 @@
 //! model gives each level a weight. Levels are few and named, so every link can be explained.
 
 use crate::features::Features;
-use crate::name::NameParts;
+use crate::features::NameKey;
 
 /// The fields compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -211,7 +211,7 @@ fn compare_codes(a: &Features, b: &Features) -> CodeLevel {
         (Some(x), Some(y)) if x == y => return CodeLevel::SameOrgCode,
         _ => {}
     }
-    let typo = |bad: &Option<String>, good: &Option<String>| match (bad, good) {
+    let typo = |bad: &Option<Box<str>>, good: &Option<Box<str>>| match (bad, good) {
         (Some(bad), Some(good)) => one_char_apart(bad, good),
         _ => false,
     };
@@ -227,7 +227,7 @@ pub fn one_char_apart(x: &str, y: &str) -> bool {
     x.len() == y.len() && x.chars().zip(y.chars()).filter(|(p, q)| p != q).count() == 1
 }
 
-fn compare_names<'a>(a: &'a [NameParts], b: &'a [NameParts]) -> (NameLevel, Option<&'a str>) {
+fn compare_names<'a>(a: &'a [NameKey], b: &'a [NameKey]) -> (NameLevel, Option<&'a str>) {
     let mut best = (NameLevel::Missing, None);
     for x in a {
         for y in b {
@@ -251,23 +251,23 @@ fn rank(level: NameLevel) -> u8 {
     }
 }
 
-fn compare_name<'a>(x: &'a NameParts, y: &'a NameParts) -> (NameLevel, Option<&'a str>) {
-    if x.core.is_empty() || y.core.is_empty() {
+fn compare_name<'a>(x: &'a NameKey, y: &'a NameKey) -> (NameLevel, Option<&'a str>) {
+    if x.core().is_empty() || y.core().is_empty() {
         return (NameLevel::Missing, None);
     }
-    if x.core == y.core {
-        return (NameLevel::SameCore, Some(x.core.as_str()));
+    if x.core() == y.core() {
+        return (NameLevel::SameCore, Some(x.core()));
     }
     let same_family = x.beauty_family == y.beauty_family
-        && (x.beauty_family || industry_head(&x.industry) == industry_head(&y.industry));
-    if x.trade == y.trade {
+        && (x.beauty_family || industry_head(x.industry()) == industry_head(y.industry()));
+    if x.trade() == y.trade() {
         return if same_family {
-            (NameLevel::SameTrade, Some(x.trade.as_str()))
+            (NameLevel::SameTrade, Some(x.trade()))
         } else {
-            (NameLevel::SameTradeOtherIndustry, Some(x.trade.as_str()))
+            (NameLevel::SameTradeOtherIndustry, Some(x.trade()))
         };
     }
-    if same_family && similar_trade(&x.trade, &y.trade) {
+    if same_family && similar_trade(x.trade(), y.trade()) {
         return (NameLevel::SimilarTrade, None);
     }
     (NameLevel::Different, None)
@@ -300,27 +300,27 @@ fn similar_trade(x: &str, y: &str) -> bool {
 
 fn compare_addresses<'a>(a: &'a Features, b: &'a Features) -> (AddressLevel, Option<&'a str>) {
     let (x, y) = (&a.address, &b.address);
-    if x.full.is_empty() || y.full.is_empty() {
+    if x.full().is_empty() || y.full().is_empty() {
         return (AddressLevel::Missing, None);
     }
-    if x.full == y.full {
-        return (AddressLevel::Same, Some(x.full.as_str()));
+    if x.full() == y.full() {
+        return (AddressLevel::Same, Some(x.full()));
     }
-    if !x.street.is_empty() && x.street == y.street {
-        return (AddressLevel::SameStreet, Some(x.street.as_str()));
+    if !x.street().is_empty() && x.street() == y.street() {
+        return (AddressLevel::SameStreet, Some(x.street()));
     }
-    if !x.road.is_empty() && x.road == y.road {
+    if !x.road().is_empty() && x.road() == y.road() {
         return (AddressLevel::SameRoad, None);
     }
     (AddressLevel::Different, None)
 }
 
-fn compare_persons<'a>(a: &'a [String], b: &'a [String]) -> (PersonLevel, Option<&'a str>) {
+fn compare_persons<'a>(a: &'a [Box<str>], b: &'a [Box<str>]) -> (PersonLevel, Option<&'a str>) {
     if a.is_empty() || b.is_empty() {
         return (PersonLevel::Missing, None);
     }
     match a.iter().find(|p| b.contains(p)) {
-        Some(p) => (PersonLevel::Same, Some(p.as_str())),
+        Some(p) => (PersonLevel::Same, Some(&**p)),
         None => (PersonLevel::Different, None),
     }
 }

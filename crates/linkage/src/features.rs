@@ -16,17 +16,17 @@ use crate::name::NameParts;
 pub struct Features {
     /// The record's names in parts: the main name and, for a platform shop, the displayed
     /// 主体名称.
-    pub names: Vec<NameParts>,
-    pub address: AddressKey,
+    pub names: Vec<NameKey>,
+    pub address: PlaceKey,
     /// Valid codes: the USCC, and the 组织机构代码 inside it or on a license's 登记号.
-    pub uscc: Option<String>,
+    pub uscc: Option<Box<str>>,
     /// A reported code that fails its check (a typo of some valid code, perhaps).
-    pub invalid_uscc: Option<String>,
-    pub org_code: Option<String>,
-    pub persons: Vec<String>,
+    pub invalid_uscc: Option<Box<str>>,
+    pub org_code: Option<Box<str>>,
+    pub persons: Vec<Box<str>>,
     /// The most precise region known: the record's code, or a county its name names when the
     /// record's code is only a city's.
-    pub region: Option<String>,
+    pub region: Option<Box<str>>,
     /// No usable name and no code: linked to nothing, listed alone.
     pub unusable: bool,
 }
@@ -34,31 +34,32 @@ pub struct Features {
 impl Features {
     pub fn of(record: &InputRecord) -> Features {
         let context = record.region.as_deref();
-        let mut names: Vec<NameParts> = std::iter::once(record.name.as_str())
+        let parts: Vec<NameParts> = std::iter::once(record.name.as_str())
             .chain(record.entity_name.as_deref())
-            .filter(|n| !fold(n).is_empty())
             .map(|n| NameParts::parse(n, context))
+            .filter(|n| !n.core.is_empty())
             .collect();
+        let region = precise_region(context, parts.iter().filter_map(|n| n.region.as_deref()));
+        let mut names: Vec<NameKey> = parts.iter().map(NameKey::of).collect();
         names.dedup_by(|a, b| a.core == b.core);
         let org_code = record
             .uscc
             .as_deref()
-            .map(|c| c[8..17].to_owned())
-            .or_else(|| record.license_org_code.clone());
-        let region = precise_region(context, names.iter().filter_map(|n| n.region.as_deref()));
+            .map(|c| c[8..17].into())
+            .or_else(|| record.license_org_code.as_deref().map(Into::into));
         let unusable = names.is_empty() && record.uscc.is_none() && org_code.is_none();
         Features {
             address: record
                 .address
                 .as_deref()
-                .map(|a| AddressKey::parse(a, region.as_deref()))
+                .map(|a| PlaceKey::of(AddressKey::parse(a, region.as_deref())))
                 .unwrap_or_default(),
-            uscc: record.uscc.clone(),
-            invalid_uscc: record.invalid_uscc.clone(),
+            uscc: record.uscc.as_deref().map(Into::into),
+            invalid_uscc: record.invalid_uscc.as_deref().map(Into::into),
             org_code,
-            persons: record.persons.iter().map(|p| fold(p)).collect(),
+            persons: record.persons.iter().map(|p| fold(p).into()).collect(),
             names,
-            region,
+            region: region.map(Into::into),
             unusable,
         }
     }
@@ -66,6 +67,82 @@ impl Features {
     /// The features of every record, in parallel.
     pub fn all(records: &[InputRecord]) -> Vec<Features> {
         records.par_iter().map(Features::of).collect()
+    }
+}
+
+/// A name as compared: [`NameParts`] without the parts only shown, in one allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NameKey {
+    core: Box<str>,
+    trade_end: usize,
+    industry_start: usize,
+    pub beauty_family: bool,
+}
+
+impl NameKey {
+    fn of(parts: &NameParts) -> NameKey {
+        NameKey {
+            core: parts.core.as_str().into(),
+            trade_end: parts.trade.len().min(parts.core.len()),
+            industry_start: parts.core.len().saturating_sub(parts.industry.len()),
+            beauty_family: parts.beauty_family,
+        }
+    }
+
+    /// 字号 + industry.
+    pub fn core(&self) -> &str {
+        &self.core
+    }
+
+    /// 字号.
+    pub fn trade(&self) -> &str {
+        &self.core[..self.trade_end]
+    }
+
+    pub fn industry(&self) -> &str {
+        &self.core[self.industry_start..]
+    }
+}
+
+/// An address as compared: [`AddressKey`] in one allocation (street and road are prefixes).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlaceKey {
+    full: Box<str>,
+    street_end: usize,
+    road_end: usize,
+}
+
+impl PlaceKey {
+    fn of(key: AddressKey) -> PlaceKey {
+        let street_end = if key.full.starts_with(&key.street) {
+            key.street.len()
+        } else {
+            0
+        };
+        let road_end = if key.full.starts_with(&key.road) {
+            key.road.len()
+        } else {
+            0
+        };
+        PlaceKey {
+            full: key.full.into(),
+            street_end,
+            road_end,
+        }
+    }
+
+    pub fn full(&self) -> &str {
+        &self.full
+    }
+
+    /// Road and number, or "".
+    pub fn street(&self) -> &str {
+        &self.full[..self.street_end]
+    }
+
+    /// Road, or "".
+    pub fn road(&self) -> &str {
+        &self.full[..self.road_end]
     }
 }
 
@@ -110,14 +187,14 @@ impl Frequencies {
         };
         for feat in features {
             for n in &feat.names {
-                *f.trade.entry(hash(&n.trade)).or_default() += 1;
-                *f.core.entry(hash(&n.core)).or_default() += 1;
+                *f.trade.entry(hash(n.trade())).or_default() += 1;
+                *f.core.entry(hash(n.core())).or_default() += 1;
             }
-            if !feat.address.street.is_empty() {
-                *f.street.entry(hash(&feat.address.street)).or_default() += 1;
+            if !feat.address.street().is_empty() {
+                *f.street.entry(hash(feat.address.street())).or_default() += 1;
             }
-            if !feat.address.full.is_empty() {
-                *f.address.entry(hash(&feat.address.full)).or_default() += 1;
+            if !feat.address.full().is_empty() {
+                *f.address.entry(hash(feat.address.full())).or_default() += 1;
             }
             for p in &feat.persons {
                 *f.person.entry(hash(p)).or_default() += 1;

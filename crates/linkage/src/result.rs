@@ -52,11 +52,23 @@ impl ResultRow {
 impl Linkage {
     /// One row per input record, in input order.
     pub fn result_rows(&self, records: &[InputRecord]) -> Vec<ResultRow> {
-        let best = self.best_links();
-        records
+        self.result_rows_of(records, 0..records.len(), &self.best_links())
+    }
+
+    /// The rows of the records in `range`, for writing a large result in chunks; `best` is
+    /// [`Linkage::best_links`].
+    pub fn result_rows_of(
+        &self,
+        records: &[InputRecord],
+        range: std::ops::Range<usize>,
+        best: &[Option<crate::Link>],
+    ) -> Vec<ResultRow> {
+        let start = range.start;
+        records[range]
             .par_iter()
             .enumerate()
-            .map(|(i, record)| {
+            .map(|(offset, record)| {
+                let i = start + offset;
                 let operator = self.operator(i as u32);
                 let (confidence, evidence) = match best[i] {
                     Some(link) => (link.probability, self.evidence_zh(link.a, link.b)),

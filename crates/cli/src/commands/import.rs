@@ -38,7 +38,7 @@ pub struct ImportArgs {
     #[arg(long)]
     rejections_xlsx: Option<PathBuf>,
     /// Rows per transaction.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = registry_import::DEFAULT_BATCH_SIZE)]
     batch_size: usize,
 }
 

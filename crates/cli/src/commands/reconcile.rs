@@ -117,7 +117,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<()> {
     println!("比对各阶段：{}", linkage.timings);
 
     let writing = Instant::now();
-    write_result(&args.out, &linkage.result_rows(&records))?;
+    write_result(&args.out, &linkage, &records)?;
     let write_time = writing.elapsed();
 
     let mut counts: FxHashMap<Option<Class>, usize> = FxHashMap::default();
@@ -227,7 +227,13 @@ fn read_previous(path: &Path) -> anyhow::Result<FxHashMap<RecordRef, String>> {
 
 /// Writes the rows to a temporary file beside `out` and renames it, so a crash never leaves a
 /// half-written result.
-fn write_result(out: &Path, rows: &[meijian_linkage::result::ResultRow]) -> anyhow::Result<()> {
+fn write_result(
+    out: &Path,
+    linkage: &meijian_linkage::Linkage,
+    records: &[InputRecord],
+) -> anyhow::Result<()> {
+    const CHUNK: usize = 65_536;
+    let best = linkage.best_links();
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -237,8 +243,11 @@ fn write_result(out: &Path, rows: &[meijian_linkage::result::ResultRow]) -> anyh
     {
         let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file()));
         writer.write_record(HEADER)?;
-        for row in rows {
-            writer.write_record(row.fields())?;
+        for start in (0..records.len()).step_by(CHUNK) {
+            let range = start..(start + CHUNK).min(records.len());
+            for row in linkage.result_rows_of(records, range, &best) {
+                writer.write_record(row.fields())?;
+            }
         }
         writer.flush()?;
     }
