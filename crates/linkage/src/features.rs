@@ -203,9 +203,12 @@ impl Frequencies {
         f
     }
 
-    /// The share of records with `value` in `map` (at least one record's worth).
-    pub fn share(&self, map: &FxHashMap<u64, u32>, value: &str) -> f64 {
-        let count = map.get(&hash(value)).copied().unwrap_or(1).max(1);
-        f64::from(count) / f64::from(self.records.max(1))
+    /// The share of records with `value` in `map`, smoothed towards `prior` (the level's u)
+    /// as [`crate::model`] smooths everything, so a handful of records cannot make a value
+    /// look common.
+    pub fn share(&self, map: &FxHashMap<u64, u32>, value: &str, prior: f64) -> f64 {
+        const PRIOR_WEIGHT: f64 = 100.0;
+        let count = f64::from(map.get(&hash(value)).copied().unwrap_or(1).max(1));
+        (count + PRIOR_WEIGHT * prior) / (f64::from(self.records) + PRIOR_WEIGHT)
     }
 }
