@@ -12,6 +12,7 @@
 //! | `view_audit_log` | ✓ | ✓ | | | | |
 //! | `view_registries` | ✓ | ✓ | ✓ | ✓ | ✓ | |
 //! | `import_registries` | ✓ | | ✓ | | | |
+//! | `reconcile` (run the 证照比对, confirm, split and merge its links) | ✓ | | ✓ | | | |
 //! | `handle_leads` (complaints, leads, cases) | | ✓ | ✓ | | | |
 //! | `supervise_deadlines` (督办) | | ✓ | | | | |
 //! | `approve_rewards` (举报奖励) | | ✓ | | | | |
@@ -53,6 +54,8 @@ pub enum Permission {
     ViewAuditLog,
     ViewRegistries,
     ImportRegistries,
+    /// Run the 证照比对 and confirm, split or merge its links.
+    Reconcile,
     /// Work complaints, leads and cases.
     HandleLeads,
     /// 督办: supervise deadlines of others' work.
@@ -128,7 +131,7 @@ impl Role {
             P::ViewDashboard | P::ViewDirectory | P::ViewRegistries => self != R::Institution,
             P::ManageAccounts => self == R::Administrator,
             P::ViewAuditLog => matches!(self, R::Administrator | R::Leader),
-            P::ImportRegistries => matches!(self, R::Administrator | R::Officer),
+            P::ImportRegistries | P::Reconcile => matches!(self, R::Administrator | R::Officer),
             P::HandleLeads => matches!(self, R::Officer | R::Leader),
             P::SuperviseDeadlines | P::ApproveRewards => self == R::Leader,
             P::FileReports => matches!(self, R::Liaison | R::Leader),
@@ -142,13 +145,14 @@ impl Role {
 
 impl Permission {
     /// Every permission, in declaration order.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ViewDashboard,
         Permission::ViewDirectory,
         Permission::ManageAccounts,
         Permission::ViewAuditLog,
         Permission::ViewRegistries,
         Permission::ImportRegistries,
+        Permission::Reconcile,
         Permission::HandleLeads,
         Permission::SuperviseDeadlines,
         Permission::ApproveRewards,
@@ -166,6 +170,7 @@ impl Permission {
             Permission::ViewAuditLog => "view_audit_log",
             Permission::ViewRegistries => "view_registries",
             Permission::ImportRegistries => "import_registries",
+            Permission::Reconcile => "reconcile",
             Permission::HandleLeads => "handle_leads",
             Permission::SuperviseDeadlines => "supervise_deadlines",
             Permission::ApproveRewards => "approve_rewards",

@@ -15,6 +15,7 @@ mod error;
 pub mod login;
 pub mod password;
 pub mod public_lookup;
+pub mod reconcile;
 pub mod registry_import;
 pub mod registry_records;
 mod scope;

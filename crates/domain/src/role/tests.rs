@@ -16,13 +16,14 @@ const COLUMNS: [Role; 6] = [
 ];
 
 /// The policy of the brief, written out: `x` granted, `.` refused.
-const MATRIX: [(Permission, &str); 12] = [
+const MATRIX: [(Permission, &str); 13] = [
     (Permission::ViewDashboard, "xxxxx."),
     (Permission::ViewDirectory, "xxxxx."),
     (Permission::ManageAccounts, "x....."),
     (Permission::ViewAuditLog, "xx...."),
     (Permission::ViewRegistries, "xxxxx."),
     (Permission::ImportRegistries, "x.x..."),
+    (Permission::Reconcile, "x.x..."),
     (Permission::HandleLeads, ".xx..."),
     (Permission::SuperviseDeadlines, ".x...."),
     (Permission::ApproveRewards, ".x...."),

@@ -1,0 +1,847 @@
+//! The cross-check (证照比对) on the imported registries: run it over a jurisdiction, keep the
+//! operators with their class and evidence, list them per district, and keep the officers'
+//! decisions (merge / split) that every later run follows.
+//!
+//! A run reads the current records of the five cross-check registries inside the caller's
+//! jurisdiction (records missing from the latest full export are left out), links them with
+//! `meijian-linkage`, and writes the whole result in one transaction with its audit entry. The
+//! previous run of the same jurisdiction gives the operator ids to keep and the classes to
+//! compare with, so a run reports which operators moved between lists.
+
+use std::collections::BTreeMap;
+
+use meijian_domain::role::Permission;
+use meijian_linkage::{Class, Decisions, InputRecord, RecordRef, Settings, Source};
+use meijian_registry::{Record, RegistryKind};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::audit::{self, Change};
+use crate::sql::{bulk_insert, values};
+use crate::{new_id, timefmt, Scope, Store, StoreError};
+
+/// Rows per multi-row insert (8 columns × 1000 stays under both databases' bind limits).
+const BATCH: usize = 1000;
+
+/// A run as listed.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RunRow {
+    pub id: String,
+    pub region_code: String,
+    pub as_of: String,
+    pub records: i64,
+    pub operators: i64,
+    pub links: i64,
+    pub candidates: i64,
+    pub changed: i64,
+    pub previous_run_id: Option<String>,
+    pub actor_name: String,
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+/// An operator as listed.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OperatorRow {
+    pub operator_id: String,
+    pub region_code: String,
+    pub name: String,
+    pub class: String,
+    pub previous_class: Option<String>,
+    pub public_kind: Option<String>,
+    pub scope_reason: Option<String>,
+    pub unusable: i64,
+    pub members: i64,
+}
+
+impl OperatorRow {
+    /// 分类 in Chinese, or "非医美" for an operator outside medical aesthetics.
+    pub fn class_zh(&self) -> &'static str {
+        class_zh(&self.class)
+    }
+
+    pub fn previous_class_zh(&self) -> &'static str {
+        self.previous_class
+            .as_deref()
+            .map(class_zh)
+            .unwrap_or("（新主体）")
+    }
+}
+
+/// The Chinese label of a stored class code.
+pub fn class_zh(code: &str) -> &'static str {
+    Class::from_code(code)
+        .map(Class::label_zh)
+        .unwrap_or("非医美")
+}
+
+/// One record of an operator, with the link that joined it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MemberRow {
+    pub registry: String,
+    pub record_key: String,
+    pub record_id: String,
+    pub region_code: String,
+    pub confidence: i64,
+    pub evidence: String,
+    pub name: Option<String>,
+    pub uscc: Option<String>,
+    pub status: Option<String>,
+    pub data_json: String,
+}
+
+/// A pair left for review.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CandidateRow {
+    pub seq: i64,
+    pub a_registry: String,
+    pub a_key: String,
+    pub a_operator: String,
+    pub b_registry: String,
+    pub b_key: String,
+    pub b_operator: String,
+    pub region_code: String,
+    pub confidence: i64,
+    pub evidence: String,
+}
+
+/// An officer's decision.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DecisionRow {
+    pub id: String,
+    pub kind: String,
+    pub a_registry: String,
+    pub a_key: String,
+    pub b_registry: String,
+    pub b_key: String,
+    pub region_code: String,
+    pub note: String,
+    pub actor_name: String,
+    pub decided_at: String,
+}
+
+/// Counts of one district: operators per class.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DistrictCounts {
+    pub region_code: String,
+    /// In [`Class::ALL`] order, then outside medical aesthetics.
+    pub counts: [i64; 5],
+}
+
+/// 合并 or 拆分.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionKind {
+    Merge,
+    Split,
+}
+
+impl DecisionKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            DecisionKind::Merge => "merge",
+            DecisionKind::Split => "split",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DecisionKind> {
+        match code {
+            "merge" => Some(DecisionKind::Merge),
+            "split" => Some(DecisionKind::Split),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DecisionKind::Merge => "合并（确认为同一主体）",
+            DecisionKind::Split => "拆分（不是同一主体）",
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredRecord {
+    id: String,
+    registry: String,
+    record_key: String,
+    region_code: String,
+    data_json: String,
+}
+
+/// Runs the cross-check over the scope's jurisdiction as of `as_of` (`YYYY-MM-DD`).
+pub async fn run(
+    store: &Store,
+    scope: &Scope,
+    as_of: &str,
+    now: OffsetDateTime,
+) -> Result<RunRow, StoreError> {
+    scope.require(Permission::Reconcile)?;
+    let as_of = meijian_registry::parse_date(as_of)
+        .map_err(|e| StoreError::invalid("比对基准日", format!("“{as_of}”{e}")))?
+        .to_string();
+    let (lo, hi) = scope.region_range();
+    let (lo, hi) = (lo.to_owned(), hi.to_owned());
+    let root = scope
+        .region
+        .as_ref()
+        .map(|r| r.as_str().to_owned())
+        .unwrap_or_else(|| "000000".to_owned());
+
+    let stored: Vec<StoredRecord> = sqlx::query_as(
+        "select id, registry, record_key, region_code, data_json from registry_record \
+         where registry in ('registrations', 'licenses', 'salon_filings', 'platform_merchants', 'tax') \
+         and region_code between $1 and $2 and missing_since is null \
+         order by registry, record_key",
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .fetch_all(store.pool())
+    .await?;
+    let decisions = load_decisions(store, &lo, &hi).await?;
+    let previous_run: Option<String> = sqlx::query_scalar(
+        "select id from reconcile_run where region_lo = $1 and region_hi = $2 \
+         order by finished_at desc, id desc limit 1",
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .fetch_optional(store.pool())
+    .await?;
+    let previous = match &previous_run {
+        Some(id) => previous_members(store, id).await?,
+        None => PreviousRun::default(),
+    };
+
+    let settings = Settings::new(as_of.clone());
+    let outcome =
+        tokio::task::spawn_blocking(move || compute(stored, &settings, &decisions, previous))
+            .await
+            .map_err(|e| StoreError::Other(format!("比对任务异常退出：{e}")))?;
+
+    let run = RunRow {
+        id: new_id(),
+        region_code: root,
+        as_of,
+        records: outcome.members.len() as i64,
+        operators: outcome.operators.len() as i64,
+        links: outcome.links as i64,
+        candidates: outcome.candidates.len() as i64,
+        changed: outcome
+            .operators
+            .iter()
+            .filter(|o| o.previous_class.as_deref() != Some(o.class.as_str()))
+            .count() as i64,
+        previous_run_id: previous_run,
+        actor_name: scope.actor.name.clone(),
+        started_at: timefmt::to_db(now),
+        finished_at: timefmt::to_db(OffsetDateTime::now_utc()),
+    };
+    write(store, scope, &run, &lo, &hi, &outcome, now).await?;
+    Ok(run)
+}
+
+/// What a run computed, ready to store.
+struct Outcome {
+    operators: Vec<OperatorRow>,
+    members: Vec<(String, String, String, String, String, i64, String)>,
+    candidates: Vec<CandidateRow>,
+    links: usize,
+}
+
+/// The previous run's operator of each record, and each operator's class.
+#[derive(Default)]
+struct PreviousRun {
+    operator_of: FxHashMap<RecordRef, String>,
+    class_of: FxHashMap<String, String>,
+}
+
+fn compute(
+    stored: Vec<StoredRecord>,
+    settings: &Settings,
+    decisions: &Decisions,
+    previous: PreviousRun,
+) -> Outcome {
+    let mut inputs = Vec::with_capacity(stored.len());
+    let mut ids = Vec::with_capacity(stored.len());
+    for row in &stored {
+        let Some(kind) = RegistryKind::from_code(&row.registry) else {
+            continue;
+        };
+        let Some(input) = InputRecord::from_registry(kind, &to_record(kind, row)) else {
+            continue;
+        };
+        inputs.push(input);
+        ids.push((row.id.clone(), row.region_code.clone()));
+    }
+    drop(stored);
+    let linkage = meijian_linkage::link(&inputs, settings, decisions, &previous.operator_of);
+    let best = linkage.best_links();
+    let rows = linkage.result_rows_of(&inputs, 0..inputs.len(), &best);
+
+    let operators = linkage
+        .operators
+        .iter()
+        .map(|op| {
+            let anchor = meijian_linkage::operator_id::anchor(&op.members, &inputs);
+            let anchor_index = op
+                .members
+                .iter()
+                .copied()
+                .find(|&i| std::ptr::eq(&inputs[i as usize], anchor))
+                .unwrap_or(op.members[0]);
+            let class = op.verdict.class.map(Class::code).unwrap_or("").to_owned();
+            OperatorRow {
+                operator_id: op.id.clone(),
+                region_code: ids[anchor_index as usize].1.clone(),
+                name: anchor.name.clone(),
+                previous_class: previous.class_of.get(&op.id).cloned(),
+                class,
+                public_kind: op
+                    .verdict
+                    .public_institution
+                    .map(|k| k.label_zh().to_owned()),
+                scope_reason: op.verdict.scope_reason.clone(),
+                unusable: i64::from(op.unusable),
+                members: op.members.len() as i64,
+            }
+        })
+        .collect();
+    let members = rows
+        .into_iter()
+        .zip(&ids)
+        .map(|(row, (id, region))| {
+            (
+                row.source.to_owned(),
+                row.key,
+                id.clone(),
+                row.operator_id,
+                region.clone(),
+                (row.confidence * 1000.0).round() as i64,
+                row.evidence,
+            )
+        })
+        .collect();
+    let candidates = linkage
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(seq, link)| {
+            let (a, b) = (&inputs[link.a as usize], &inputs[link.b as usize]);
+            CandidateRow {
+                seq: seq as i64,
+                a_registry: a.source.code().to_owned(),
+                a_key: a.key.clone(),
+                a_operator: linkage.operator(link.a).id.clone(),
+                b_registry: b.source.code().to_owned(),
+                b_key: b.key.clone(),
+                b_operator: linkage.operator(link.b).id.clone(),
+                region_code: ids[link.a as usize].1.clone(),
+                confidence: (link.probability * 1000.0).round() as i64,
+                evidence: linkage.evidence_zh(link.a, link.b),
+            }
+        })
+        .collect();
+    Outcome {
+        operators,
+        members,
+        candidates,
+        links: linkage.links.len(),
+    }
+}
+
+/// A stored record as the registry reader would have yielded it.
+fn to_record(kind: RegistryKind, row: &StoredRecord) -> Record {
+    let data: BTreeMap<String, String> = serde_json::from_str(&row.data_json).unwrap_or_default();
+    let spec = kind.spec();
+    let fields = data
+        .into_iter()
+        .filter_map(|(k, v)| spec.field(&k).map(|f| (f.name, v)))
+        .collect();
+    Record {
+        line: 0,
+        key: row.record_key.clone(),
+        fields,
+        extras: BTreeMap::new(),
+        warnings: Vec::new(),
+    }
+}
+
+async fn load_decisions(store: &Store, lo: &str, hi: &str) -> Result<Decisions, StoreError> {
+    let rows: Vec<DecisionRow> = sqlx::query_as(
+        "select id, kind, a_registry, a_key, b_registry, b_key, region_code, note, actor_name, \
+         decided_at from reconcile_decision \
+         where revoked_at is null and region_code between $1 and $2 order by decided_at, id",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(store.pool())
+    .await?;
+    let mut decisions = Decisions::default();
+    for d in rows {
+        let (Some(a), Some(b)) = (
+            record_ref(&d.a_registry, &d.a_key),
+            record_ref(&d.b_registry, &d.b_key),
+        ) else {
+            continue;
+        };
+        match DecisionKind::from_code(&d.kind) {
+            Some(DecisionKind::Merge) => decisions.merges.push((a, b)),
+            Some(DecisionKind::Split) => decisions.splits.push((a, b)),
+            None => {}
+        }
+    }
+    Ok(decisions)
+}
+
+fn record_ref(registry: &str, key: &str) -> Option<RecordRef> {
+    let source = RegistryKind::from_code(registry).and_then(Source::of_registry)?;
+    Some((source, key.to_owned()))
+}
+
+async fn previous_members(store: &Store, run_id: &str) -> Result<PreviousRun, StoreError> {
+    let members: Vec<(String, String, String)> = sqlx::query_as(
+        "select registry, record_key, operator_id from reconcile_member where run_id = $1",
+    )
+    .bind(run_id)
+    .fetch_all(store.pool())
+    .await?;
+    let classes: Vec<(String, String)> =
+        sqlx::query_as("select operator_id, class from reconcile_operator where run_id = $1")
+            .bind(run_id)
+            .fetch_all(store.pool())
+            .await?;
+    let mut previous = PreviousRun::default();
+    for (registry, key, operator) in members {
+        if let Some(r) = record_ref(&registry, &key) {
+            previous.operator_of.insert(r, operator);
+        }
+    }
+    previous.class_of = classes.into_iter().collect();
+    Ok(previous)
+}
+
+async fn write(
+    store: &Store,
+    scope: &Scope,
+    run: &RunRow,
+    lo: &str,
+    hi: &str,
+    outcome: &Outcome,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let backend = store.backend();
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "insert into reconcile_run (id, region_code, region_lo, region_hi, as_of, records, \
+         operators, links, candidates, changed, previous_run_id, actor_id, actor_name, \
+         started_at, finished_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(&run.id)
+    .bind(&run.region_code)
+    .bind(lo)
+    .bind(hi)
+    .bind(&run.as_of)
+    .bind(run.records)
+    .bind(run.operators)
+    .bind(run.links)
+    .bind(run.candidates)
+    .bind(run.changed)
+    .bind(&run.previous_run_id)
+    .bind(&scope.actor.account_id)
+    .bind(&run.actor_name)
+    .bind(&run.started_at)
+    .bind(&run.finished_at)
+    .execute(&mut *tx)
+    .await?;
+
+    for chunk in outcome.operators.chunks(BATCH) {
+        let sql = format!(
+            "{} reconcile_operator (run_id, operator_id, region_code, name, class, previous_class, \
+             public_kind, scope_reason, unusable, members) values {}",
+            bulk_insert(backend),
+            values(backend, chunk.len(), 10, 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for o in chunk {
+            q = q
+                .bind(&run.id)
+                .bind(&o.operator_id)
+                .bind(&o.region_code)
+                .bind(&o.name)
+                .bind(&o.class)
+                .bind(&o.previous_class)
+                .bind(&o.public_kind)
+                .bind(&o.scope_reason)
+                .bind(o.unusable)
+                .bind(o.members);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    for chunk in outcome.members.chunks(BATCH) {
+        let sql = format!(
+            "{} reconcile_member (run_id, registry, record_key, record_id, operator_id, \
+             region_code, confidence, evidence) values {}",
+            bulk_insert(backend),
+            values(backend, chunk.len(), 8, 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for (registry, key, record_id, operator, region, confidence, evidence) in chunk {
+            q = q
+                .bind(&run.id)
+                .bind(registry)
+                .bind(key)
+                .bind(record_id)
+                .bind(operator)
+                .bind(region)
+                .bind(*confidence)
+                .bind(evidence);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    for chunk in outcome.candidates.chunks(BATCH) {
+        let sql = format!(
+            "{} reconcile_candidate (run_id, seq, a_registry, a_key, a_operator, b_registry, \
+             b_key, b_operator, region_code, confidence, evidence) values {}",
+            bulk_insert(backend),
+            values(backend, chunk.len(), 11, 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q
+                .bind(&run.id)
+                .bind(c.seq)
+                .bind(&c.a_registry)
+                .bind(&c.a_key)
+                .bind(&c.a_operator)
+                .bind(&c.b_registry)
+                .bind(&c.b_key)
+                .bind(&c.b_operator)
+                .bind(&c.region_code)
+                .bind(c.confidence)
+                .bind(&c.evidence);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    audit::record(
+        &mut tx,
+        &scope.actor,
+        now,
+        Change {
+            action: "reconcile.run",
+            entity: "reconcile_run",
+            entity_id: &run.id,
+            region_code: Some(&run.region_code),
+            before: None,
+            after: Some(serde_json::json!({
+                "as_of": run.as_of,
+                "records": run.records,
+                "operators": run.operators,
+                "changed": run.changed,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The newest run that covers the scope's whole jurisdiction.
+pub async fn latest_run(store: &Store, scope: &Scope) -> Result<Option<RunRow>, StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = scope.region_range();
+    Ok(sqlx::query_as::<_, RunRow>(
+        "select id, region_code, as_of, records, operators, links, candidates, changed, \
+         previous_run_id, actor_name, started_at, finished_at from reconcile_run \
+         where region_lo <= $1 and region_hi >= $2 order by finished_at desc, id desc limit 1",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_optional(store.pool())
+    .await?)
+}
+
+/// Operators per district and class in the scope, districts in code order.
+pub async fn district_counts(
+    store: &Store,
+    scope: &Scope,
+    run_id: &str,
+) -> Result<Vec<DistrictCounts>, StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = scope.region_range();
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "select region_code, class, count(*) from reconcile_operator \
+         where run_id = $1 and region_code between $2 and $3 \
+         group by region_code, class order by region_code",
+    )
+    .bind(run_id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: Vec<DistrictCounts> = Vec::new();
+    for (region, class, n) in rows {
+        if out.last().is_none_or(|d| d.region_code != region) {
+            out.push(DistrictCounts {
+                region_code: region.clone(),
+                counts: [0; 5],
+            });
+        }
+        let slot = Class::ALL
+            .iter()
+            .position(|c| c.code() == class)
+            .unwrap_or(4);
+        if let Some(last) = out.last_mut() {
+            last.counts[slot] += n;
+        }
+    }
+    Ok(out)
+}
+
+/// What an operator list shows.
+#[derive(Debug, Clone, Default)]
+pub struct OperatorFilter {
+    /// A class code, `out` for operators outside medical aesthetics, or none for all.
+    pub class: Option<String>,
+    /// A region inside the scope; its subtree.
+    pub region: Option<String>,
+    /// Only operators whose class changed since the previous run.
+    pub changed_only: bool,
+}
+
+/// Operators of a run in the scope, by region and name; `limit` rows from `offset`.
+pub async fn operators(
+    store: &Store,
+    scope: &Scope,
+    run_id: &str,
+    filter: &OperatorFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<OperatorRow>, i64), StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = match &filter.region {
+        Some(r) if scope.covers(r) => meijian_domain::region::Jurisdiction::new(
+            meijian_domain::region::RegionCode::parse(r)
+                .map_err(|e| StoreError::invalid("行政区划", e.to_string()))?,
+        )
+        .code_range(),
+        Some(_) => return Err(StoreError::NotFound),
+        None => {
+            let (lo, hi) = scope.region_range();
+            (lo.to_owned(), hi.to_owned())
+        }
+    };
+    let mut sql =
+        String::from("from reconcile_operator where run_id = $1 and region_code between $2 and $3");
+    let mut binds = vec![run_id.to_owned(), lo, hi];
+    if let Some(class) = &filter.class {
+        binds.push(if class == "out" {
+            String::new()
+        } else {
+            class.clone()
+        });
+        sql.push_str(&format!(" and class = ${}", binds.len()));
+    }
+    if filter.changed_only {
+        sql.push_str(" and (previous_class is null or previous_class <> class)");
+    }
+    let count_sql = format!("select count(*) {sql}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        count = count.bind(b);
+    }
+    let total = count.fetch_one(store.pool()).await?;
+    let list_sql = format!(
+        "select operator_id, region_code, name, class, previous_class, public_kind, scope_reason, \
+         unusable, members {sql} order by region_code, name, operator_id limit {limit} offset {offset}"
+    );
+    let mut list = sqlx::query_as::<_, OperatorRow>(&list_sql);
+    for b in &binds {
+        list = list.bind(b);
+    }
+    Ok((list.fetch_all(store.pool()).await?, total))
+}
+
+/// One operator of a run, if it lies in the scope, with its records side by side.
+pub async fn operator(
+    store: &Store,
+    scope: &Scope,
+    run_id: &str,
+    operator_id: &str,
+) -> Result<(OperatorRow, Vec<MemberRow>, Vec<CandidateRow>), StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = scope.region_range();
+    let op = sqlx::query_as::<_, OperatorRow>(
+        "select operator_id, region_code, name, class, previous_class, public_kind, scope_reason, \
+         unusable, members from reconcile_operator \
+         where run_id = $1 and operator_id = $2 and region_code between $3 and $4",
+    )
+    .bind(run_id)
+    .bind(operator_id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let members = sqlx::query_as::<_, MemberRow>(
+        "select m.registry, m.record_key, m.record_id, m.region_code, m.confidence, m.evidence, \
+         r.name, r.uscc, r.status, r.data_json \
+         from reconcile_member m join registry_record r on r.id = m.record_id \
+         where m.run_id = $1 and m.operator_id = $2 \
+         order by m.registry, m.record_key",
+    )
+    .bind(run_id)
+    .bind(operator_id)
+    .fetch_all(store.pool())
+    .await?;
+    let candidates = sqlx::query_as::<_, CandidateRow>(
+        "select seq, a_registry, a_key, a_operator, b_registry, b_key, b_operator, region_code, \
+         confidence, evidence from reconcile_candidate \
+         where run_id = $1 and (a_operator = $2 or b_operator = $2) order by confidence desc",
+    )
+    .bind(run_id)
+    .bind(operator_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok((op, members, candidates))
+}
+
+/// Pairs left for review in the scope, most likely first.
+pub async fn candidates(
+    store: &Store,
+    scope: &Scope,
+    run_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<CandidateRow>, i64), StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = scope.region_range();
+    let total: i64 = sqlx::query_scalar(
+        "select count(*) from reconcile_candidate where run_id = $1 and region_code between $2 and $3",
+    )
+    .bind(run_id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_one(store.pool())
+    .await?;
+    let rows = sqlx::query_as::<_, CandidateRow>(&format!(
+        "select seq, a_registry, a_key, a_operator, b_registry, b_key, b_operator, region_code, \
+         confidence, evidence from reconcile_candidate \
+         where run_id = $1 and region_code between $2 and $3 \
+         order by confidence desc, seq limit {limit} offset {offset}"
+    ))
+    .bind(run_id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(store.pool())
+    .await?;
+    Ok((rows, total))
+}
+
+/// Records an officer's decision about two records; both must lie in the scope. Applied by
+/// the next run and every run after.
+pub async fn decide(
+    store: &Store,
+    scope: &Scope,
+    kind: DecisionKind,
+    a: (&str, &str),
+    b: (&str, &str),
+    note: &str,
+    now: OffsetDateTime,
+) -> Result<DecisionRow, StoreError> {
+    scope.require(Permission::Reconcile)?;
+    if a == b {
+        return Err(StoreError::invalid("记录", "不能对同一条记录作出决定"));
+    }
+    let mut regions = Vec::new();
+    for (registry, key) in [a, b] {
+        if record_ref(registry, key).is_none() {
+            return Err(StoreError::invalid(
+                "登记表",
+                format!("“{registry}”不是比对登记表"),
+            ));
+        }
+        let region: Option<String> = sqlx::query_scalar(
+            "select region_code from registry_record where registry = $1 and record_key = $2",
+        )
+        .bind(registry)
+        .bind(key)
+        .fetch_optional(store.pool())
+        .await?;
+        match region {
+            Some(r) if scope.covers(&r) => regions.push(r),
+            _ => return Err(StoreError::NotFound),
+        }
+    }
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        return Err(StoreError::invalid("说明", "不能超过 500 字"));
+    }
+    let row = DecisionRow {
+        id: new_id(),
+        kind: kind.code().to_owned(),
+        a_registry: a.0.to_owned(),
+        a_key: a.1.to_owned(),
+        b_registry: b.0.to_owned(),
+        b_key: b.1.to_owned(),
+        region_code: regions[0].clone(),
+        note: note.to_owned(),
+        actor_name: scope.actor.name.clone(),
+        decided_at: timefmt::to_db(now),
+    };
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "insert into reconcile_decision (id, kind, a_registry, a_key, b_registry, b_key, \
+         region_code, note, actor_id, actor_name, decided_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&row.id)
+    .bind(&row.kind)
+    .bind(&row.a_registry)
+    .bind(&row.a_key)
+    .bind(&row.b_registry)
+    .bind(&row.b_key)
+    .bind(&row.region_code)
+    .bind(&row.note)
+    .bind(&scope.actor.account_id)
+    .bind(&row.actor_name)
+    .bind(&row.decided_at)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &scope.actor,
+        now,
+        Change {
+            action: "reconcile.decide",
+            entity: "reconcile_decision",
+            entity_id: &row.id,
+            region_code: Some(&row.region_code),
+            before: None,
+            after: Some(serde_json::json!({
+                "kind": row.kind,
+                "a": [row.a_registry, row.a_key],
+                "b": [row.b_registry, row.b_key],
+                "note": row.note,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// The decisions in force in the scope, newest first.
+pub async fn decisions(store: &Store, scope: &Scope) -> Result<Vec<DecisionRow>, StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = scope.region_range();
+    Ok(sqlx::query_as::<_, DecisionRow>(
+        "select id, kind, a_registry, a_key, b_registry, b_key, region_code, note, actor_name, \
+         decided_at from reconcile_decision \
+         where revoked_at is null and region_code between $1 and $2 order by decided_at desc, id",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(store.pool())
+    .await?)
+}
