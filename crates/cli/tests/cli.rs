@@ -45,6 +45,7 @@ fn every_subcommand_has_help() {
         "backup",
         "restore",
         "audit",
+        "reconcile",
     ] {
         let text = stdout(meijian().args([sub, "--help"]));
         assert!(text.contains("Usage: meijian"), "{sub}: {text}");

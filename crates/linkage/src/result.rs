@@ -49,6 +49,18 @@ impl ResultRow {
     }
 }
 
+/// 说明 of a row: a record listed alone for want of a name and code, or a public-sector
+/// institution (事业单位 …) that holds no 营业执照 by law.
+pub fn note_zh(unusable: bool, public_kind: Option<&str>) -> String {
+    if unusable {
+        "无可用名称和代码，单独列出".to_owned()
+    } else if let Some(kind) = public_kind {
+        format!("{kind}，不办理营业执照，非无照经营")
+    } else {
+        String::new()
+    }
+}
+
 impl Linkage {
     /// One row per input record, in input order.
     pub fn result_rows(&self, records: &[InputRecord]) -> Vec<ResultRow> {
@@ -74,13 +86,10 @@ impl Linkage {
                     Some(link) => (link.probability, self.evidence_zh(link.a, link.b)),
                     None => (1.0, String::new()),
                 };
-                let note = if operator.unusable {
-                    "无可用名称和代码，单独列出".to_owned()
-                } else if let Some(kind) = operator.verdict.public_institution {
-                    format!("{}，不办理营业执照，非无照经营", kind.label_zh())
-                } else {
-                    String::new()
-                };
+                let note = note_zh(
+                    operator.unusable,
+                    operator.verdict.public_institution.map(|k| k.label_zh()),
+                );
                 ResultRow {
                     source: record.source.code(),
                     key: record.key.clone(),

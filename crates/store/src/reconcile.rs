@@ -290,9 +290,21 @@ fn compute(
                 .find(|&i| std::ptr::eq(&inputs[i as usize], anchor))
                 .unwrap_or(op.members[0]);
             let class = op.verdict.class.map(Class::code).unwrap_or("").to_owned();
+            // The district whose list the operator is on: the anchor's, or, when the anchor
+            // gives only a city (a platform shop), the first member's county.
+            let anchor_region = &ids[anchor_index as usize].1;
+            let region = if anchor_region.ends_with("00") {
+                op.members
+                    .iter()
+                    .map(|&i| &ids[i as usize].1)
+                    .find(|r| !r.ends_with("00"))
+                    .unwrap_or(anchor_region)
+            } else {
+                anchor_region
+            };
             OperatorRow {
                 operator_id: op.id.clone(),
-                region_code: ids[anchor_index as usize].1.clone(),
+                region_code: region.clone(),
                 name: anchor.name.clone(),
                 previous_class: previous.class_of.get(&op.id).cloned(),
                 class,
@@ -840,6 +852,59 @@ pub async fn decisions(store: &Store, scope: &Scope) -> Result<Vec<DecisionRow>,
          decided_at from reconcile_decision \
          where revoked_at is null and region_code between $1 and $2 order by decided_at desc, id",
     )
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// One row of DATA.md's `result.csv` for a stored run.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ResultRow {
+    pub registry: String,
+    pub record_key: String,
+    pub operator_id: String,
+    pub class: String,
+    pub confidence: i64,
+    pub evidence: String,
+    pub public_kind: Option<String>,
+    pub unusable: i64,
+}
+
+impl ResultRow {
+    /// The fields in the order of `meijian_linkage::result::HEADER`.
+    pub fn fields(&self) -> [String; 7] {
+        let class = Class::from_code(&self.class)
+            .map(Class::label_zh)
+            .unwrap_or("");
+        [
+            self.registry.clone(),
+            self.record_key.clone(),
+            self.operator_id.clone(),
+            class.to_owned(),
+            format!("{:.3}", self.confidence as f64 / 1000.0),
+            self.evidence.clone(),
+            meijian_linkage::result::note_zh(self.unusable != 0, self.public_kind.as_deref()),
+        ]
+    }
+}
+
+/// Every record of a run in the scope, as `result.csv` rows.
+pub async fn result_rows(
+    store: &Store,
+    scope: &Scope,
+    run_id: &str,
+) -> Result<Vec<ResultRow>, StoreError> {
+    scope.require(Permission::ViewRegistries)?;
+    let (lo, hi) = scope.region_range();
+    Ok(sqlx::query_as::<_, ResultRow>(
+        "select m.registry, m.record_key, m.operator_id, o.class, m.confidence, m.evidence, \
+         o.public_kind, o.unusable from reconcile_member m \
+         join reconcile_operator o on o.run_id = m.run_id and o.operator_id = m.operator_id \
+         where m.run_id = $1 and m.region_code between $2 and $3 \
+         order by m.registry, m.record_key",
+    )
+    .bind(run_id)
     .bind(lo)
     .bind(hi)
     .fetch_all(store.pool())

@@ -67,6 +67,20 @@ impl Scope {
         }
     }
 
+    /// Administrator scope limited to one jurisdiction, for command-line tasks that act for a
+    /// city or district (e.g. `meijian reconcile --region`).
+    pub fn system_at(actor: Actor, region: RegionCode) -> Scope {
+        let (lo, hi) = Jurisdiction::new(region.clone()).code_range();
+        Scope {
+            actor,
+            role: Role::Administrator,
+            department_id: None,
+            region: Some(region),
+            lo,
+            hi,
+        }
+    }
+
     /// The inclusive range of region codes inside the jurisdiction, for `between $lo and $hi`.
     pub fn region_range(&self) -> (&str, &str) {
         (&self.lo, &self.hi)

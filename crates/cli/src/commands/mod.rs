@@ -111,7 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(a) => import::import(a).await,
         Command::DemoData(a) => demo_data::run(a),
-        Command::Reconcile(a) => reconcile::run(a),
+        Command::Reconcile(a) => reconcile::run(a).await,
         Command::User(c) => account::run(c).await,
         Command::Department(c) => department::run(c).await,
         Command::Backup(a) => backup::backup(a).await,

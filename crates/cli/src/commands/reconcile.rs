@@ -1,5 +1,7 @@
-//! `meijian reconcile --from-files DIR --out result.csv`: the cross-check (证照比对) straight on
-//! the registry files of DATA.md, writing DATA.md's `result.csv`.
+//! `meijian reconcile`: the cross-check (证照比对) on the imported registries, stored with its
+//! evidence and compared with the previous run; or, with `--from-files DIR --out result.csv`,
+//! straight on the registry files of DATA.md without a database. Both write DATA.md's
+//! `result.csv` when given `--out`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -14,11 +16,17 @@ use rustc_hash::FxHashMap;
 pub struct ReconcileArgs {
     /// Folder with the registry files: registrations, licenses, salon_filings,
     /// platform_merchants and tax, each as NAME.csv or NAME.xlsx (a missing one is skipped).
+    /// Without it, the imported registries in the database are cross-checked and the run stored.
     #[arg(long)]
-    from_files: PathBuf,
-    /// Where to write result.csv.
+    from_files: Option<PathBuf>,
+    /// Where to write result.csv (required with --from-files).
     #[arg(long)]
-    out: PathBuf,
+    out: Option<PathBuf>,
+    /// Database mode: the jurisdiction to cross-check (6-digit region code; default: all).
+    #[arg(long)]
+    region: Option<String>,
+    #[command(flatten)]
+    db: super::DbArgs,
     /// 比对基准日 YYYY-MM-DD: licenses expired before it are not valid (default: today, China time).
     #[arg(long)]
     as_of: Option<String>,
@@ -38,26 +46,84 @@ struct FileRead {
     rejections: Vec<Rejection>,
 }
 
-pub fn run(args: ReconcileArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
+pub async fn run(args: ReconcileArgs) -> anyhow::Result<()> {
     let as_of = match &args.as_of {
         Some(d) => meijian_registry::parse_date(d)
             .map(|d| d.to_string())
             .map_err(|e| anyhow::anyhow!("--as-of “{d}”{e}"))?,
         None => today_in_china(),
     };
+    match (&args.from_files, &args.out) {
+        (Some(dir), Some(out)) => run_files(&args, dir, out, as_of),
+        (Some(_), None) => anyhow::bail!("--from-files 需要同时给出 --out（结果文件路径）"),
+        (None, _) => run_stored(&args, as_of).await,
+    }
+}
+
+/// The cross-check of the imported registries, stored as a run.
+async fn run_stored(args: &ReconcileArgs, as_of: String) -> anyhow::Result<()> {
+    let (_, store) = args.db.open().await?;
+    let actor = super::cli_actor();
+    let scope = match &args.region {
+        Some(code) => meijian_store::Scope::system_at(
+            actor,
+            meijian_domain::region::RegionCode::parse(code)
+                .map_err(|e| anyhow::anyhow!("--region “{code}”：{e}"))?,
+        ),
+        None => meijian_store::Scope::system(actor),
+    };
+    let started = Instant::now();
+    let run =
+        meijian_store::reconcile::run(&store, &scope, &as_of, time::OffsetDateTime::now_utc())
+            .await?;
+    println!(
+        "比对基准日 {}：{} 条记录归并为 {} 个主体，{} 对待复核（{:.1} 秒）",
+        run.as_of,
+        run.records,
+        run.operators,
+        run.candidates,
+        started.elapsed().as_secs_f64()
+    );
+    if run.previous_run_id.is_some() {
+        println!(
+            "  与上次比对相比，{} 个主体为新主体或分类有变化",
+            run.changed
+        );
+    }
+    for d in meijian_store::reconcile::district_counts(&store, &scope, &run.id).await? {
+        let name = meijian_domain::region::RegionCode::parse(&d.region_code)
+            .ok()
+            .and_then(|c| meijian_domain::region::RegionTable::embedded().full_name(&c))
+            .unwrap_or_else(|| d.region_code.clone());
+        let [both, registered, neither, licensed, out] = d.counts;
+        println!(
+            "  {name}：有证有照 {both}，有照无证 {registered}，无照无证 {neither}，有证无照 {licensed}，非医美 {out}"
+        );
+    }
+    if let Some(out) = &args.out {
+        let rows = meijian_store::reconcile::result_rows(&store, &scope, &run.id).await?;
+        write_csv(out, rows.iter().map(|r| r.fields()))?;
+        println!("结果已写入 {}", out.display());
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// The cross-check straight on the files of a folder.
+fn run_files(args: &ReconcileArgs, dir: &Path, out: &Path, as_of: String) -> anyhow::Result<()> {
+    let started = Instant::now();
     let opts = ReadOptions {
         encoding: args.encoding.clone(),
         ..ReadOptions::default()
     };
     let files: Vec<(Source, PathBuf)> = Source::ALL
         .iter()
-        .filter_map(|&s| find_file(&args.from_files, s).map(|p| (s, p)))
+        .filter_map(|&s| find_file(dir, s).map(|p| (s, p)))
         .collect();
     anyhow::ensure!(
         !files.is_empty(),
         "{} 中没有找到任何登记文件（应为 registrations.csv、licenses.csv、salon_filings.csv、platform_merchants.csv、tax.csv 或同名 .xlsx）",
-        args.from_files.display()
+        dir.display()
     );
     let reads: Vec<anyhow::Result<FileRead>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
@@ -117,7 +183,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<()> {
     println!("比对各阶段：{}", linkage.timings);
 
     let writing = Instant::now();
-    write_result(&args.out, &linkage, &records)?;
+    write_result(out, &linkage, &records)?;
     let write_time = writing.elapsed();
 
     let mut counts: FxHashMap<Option<Class>, usize> = FxHashMap::default();
@@ -141,7 +207,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<()> {
     println!("  非医美主体：{}", counts.get(&None).unwrap_or(&0));
     println!(
         "结果已写入 {}（读取 {:.1} 秒，比对 {:.1} 秒，写出 {:.1} 秒，共 {:.1} 秒）",
-        args.out.display(),
+        out.display(),
         read_time.as_secs_f64(),
         link_time.as_secs_f64(),
         write_time.as_secs_f64(),
@@ -225,8 +291,7 @@ fn read_previous(path: &Path) -> anyhow::Result<FxHashMap<RecordRef, String>> {
     Ok(previous)
 }
 
-/// Writes the rows to a temporary file beside `out` and renames it, so a crash never leaves a
-/// half-written result.
+/// Writes the result of a file run.
 fn write_result(
     out: &Path,
     linkage: &meijian_linkage::Linkage,
@@ -234,6 +299,19 @@ fn write_result(
 ) -> anyhow::Result<()> {
     const CHUNK: usize = 65_536;
     let best = linkage.best_links();
+    let chunks = (0..records.len()).step_by(CHUNK).flat_map(|start| {
+        let range = start..(start + CHUNK).min(records.len());
+        linkage
+            .result_rows_of(records, range, &best)
+            .into_iter()
+            .map(|row| row.fields())
+    });
+    write_csv(out, chunks)
+}
+
+/// Writes `rows` under DATA.md's header to a temporary file beside `out` and renames it, so a
+/// crash never leaves a half-written result.
+fn write_csv(out: &Path, rows: impl Iterator<Item = [String; 7]>) -> anyhow::Result<()> {
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -243,11 +321,8 @@ fn write_result(
     {
         let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file()));
         writer.write_record(HEADER)?;
-        for start in (0..records.len()).step_by(CHUNK) {
-            let range = start..(start + CHUNK).min(records.len());
-            for row in linkage.result_rows_of(records, range, &best) {
-                writer.write_record(row.fields())?;
-            }
+        for row in rows {
+            writer.write_record(row)?;
         }
         writer.flush()?;
     }
