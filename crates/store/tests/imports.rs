@@ -407,3 +407,37 @@ both_backends!(
         assert_eq!(count(&db.store, "select count(*) from import_run").await, 0);
     }
 );
+
+both_backends!(
+    last_wins_within_one_batch_keeps_the_last_row_and_both_versions,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::system(Actor::system("test"));
+        let a = uscc("370402", 1);
+        let file = write(
+            dir.path(),
+            "dup.csv",
+            &[
+                row(&a, "旧名字美容院", "存续", "370402"),
+                row(&a, "新名字美容院", "存续", "370402"),
+            ],
+        );
+        let o = ImportOptions {
+            last_wins: true,
+            batch_size: 100,
+            ..opts(false)
+        };
+        let r = run(&db.store, &scope, &file, &o).await;
+        assert_eq!((r.added, r.changed, r.rejected), (1, 1, 0));
+        let (name, version): (String, i64) =
+            sqlx::query_as("select name, version from registry_record")
+                .fetch_one(db.store.pool())
+                .await
+                .unwrap();
+        assert_eq!((name.as_str(), version), ("新名字美容院", 2));
+        assert_eq!(
+            count(&db.store, "select count(*) from registry_version").await,
+            2
+        );
+    }
+);

@@ -87,7 +87,7 @@ fn options(p: &Pending, dry_run: bool, run_id: Option<String>) -> AppResult<Impo
         full_export: !p.partial,
         last_wins: p.last_wins,
         dry_run,
-        batch_size: 2000,
+        batch_size: registry_import::DEFAULT_BATCH_SIZE,
         run_id,
         file_name: Some(p.file_name.clone()),
     })
