@@ -9,26 +9,39 @@
 //! time, never a wrong result. See `docs/decisions/0009-search-index.md`.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use crate::registry_records::Filter;
 use crate::{Store, StoreError};
 
-struct Doc {
-    record_id: Box<str>,
-    registry: u16,
-    region: [u8; 6],
-    status: u16,
-    category: u16,
-    missing: bool,
-    name: Box<str>,
-    text: Box<str>,
+/// The documents as parallel arrays, indexed by document number: a query's filters read a few
+/// bytes per candidate from compact arrays instead of a scattered struct per document.
+#[derive(Default)]
+struct Docs {
+    record_id: Vec<Box<str>>,
+    registry: Vec<u16>,
+    status: Vec<u16>,
+    category: Vec<u16>,
+    missing: Vec<bool>,
+    /// Display order as one integer: the region code (20 bits) then the first 13 bytes of the
+    /// name. Equal keys fall back to the whole name.
+    order: Vec<u128>,
+    name: Vec<Box<str>>,
+    /// Every document's search text in one buffer, in document order, so that checking the
+    /// candidates of a posting list reads memory front to back. A changed document's new text
+    /// is appended; the old one stays until the index is loaded again.
+    texts: String,
+    text: Vec<std::ops::Range<usize>>,
+    /// Hash of the row as last loaded: a refresh re-reads the rows of the newest second and
+    /// skips those it already holds.
+    stamp: Vec<u64>,
 }
 
 #[derive(Default)]
 struct Inner {
-    docs: Vec<Doc>,
+    docs: Docs,
     by_record: HashMap<Box<str>, u32>,
     postings: HashMap<u64, Vec<u32>>,
     /// Interned registry codes, statuses and categories (few distinct values, many records).
@@ -48,7 +61,11 @@ pub struct SearchIndex {
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let docs = self.inner.read().map(|i| i.docs.len()).unwrap_or(0);
+        let docs = self
+            .inner
+            .read()
+            .map(|i| i.docs.record_id.len())
+            .unwrap_or(0);
         f.debug_struct("SearchIndex").field("docs", &docs).finish()
     }
 }
@@ -65,6 +82,26 @@ fn bigrams(text: &str) -> Vec<u64> {
     out
 }
 
+/// A six-digit region code as a number; `None` for anything else.
+fn region_number(code: &str) -> Option<u32> {
+    (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| code.parse().ok())
+        .flatten()
+}
+
+/// The display-order key of a document (see [`Docs::order`]). UTF-8 bytes compare like the
+/// characters they encode, so the key orders like `(region_code, name)` up to its length.
+fn order_key(region: u32, name: &str) -> u128 {
+    let mut key = u128::from(region) << 104;
+    for (i, b) in name.bytes().take(13).enumerate() {
+        key |= u128::from(b) << (96 - 8 * i);
+    }
+    key
+}
+
+/// Region codes outside 000000–999999 never fall in a range.
+const NO_REGION: u32 = (1 << 20) - 1;
+
 impl Inner {
     fn word(&mut self, w: Option<&str>) -> u16 {
         let w = w.unwrap_or("");
@@ -77,37 +114,55 @@ impl Inner {
         id
     }
 
-    fn upsert(&mut self, row: IndexRow) {
+    /// Adds or replaces a document; `false` when it was already loaded as it is.
+    fn upsert(&mut self, row: IndexRow) -> bool {
+        let stamp = {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            row.hash(&mut h);
+            h.finish()
+        };
+        let existing = self.by_record.get(row.id.as_str()).copied();
+        if let Some(id) = existing {
+            if self.docs.stamp.get(id as usize) == Some(&stamp) {
+                return false;
+            }
+        }
         let registry = self.word(Some(&row.registry));
         let status = self.word(row.status.as_deref());
         let category = self.word(row.category.as_deref());
-        let mut region = [b'0'; 6];
-        for (i, b) in row.region_code.bytes().take(6).enumerate() {
-            region[i] = b;
-        }
-        let doc = Doc {
-            record_id: row.id.as_str().into(),
-            registry,
-            region,
-            status,
-            category,
-            missing: row.missing_since.is_some(),
-            name: row.name.unwrap_or_default().into(),
-            text: row.search_text.into(),
-        };
-        let grams = bigrams(&doc.text);
-        let id = match self.by_record.get(row.id.as_str()) {
+        let region = region_number(&row.region_code).unwrap_or(NO_REGION);
+        let name = row.name.unwrap_or_default();
+        let order = order_key(region, &name);
+        let grams = bigrams(&row.search_text);
+        let d = &mut self.docs;
+        let id = match existing {
             Some(id) => {
-                let id = *id;
-                if let Some(slot) = self.docs.get_mut(id as usize) {
-                    *slot = doc;
-                }
+                let i = id as usize;
+                d.registry[i] = registry;
+                d.status[i] = status;
+                d.category[i] = category;
+                d.missing[i] = row.missing_since.is_some();
+                d.order[i] = order;
+                d.name[i] = name.into();
+                d.text[i] = d.texts.len()..d.texts.len() + row.search_text.len();
+                d.texts.push_str(&row.search_text);
+                d.stamp[i] = stamp;
                 id
             }
             None => {
-                let id = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
-                self.by_record.insert(row.id.into(), id);
-                self.docs.push(doc);
+                let id = u32::try_from(d.record_id.len()).unwrap_or(u32::MAX);
+                self.by_record.insert(row.id.as_str().into(), id);
+                d.record_id.push(row.id.into());
+                d.registry.push(registry);
+                d.status.push(status);
+                d.category.push(category);
+                d.missing.push(row.missing_since.is_some());
+                d.order.push(order);
+                d.name.push(name.into());
+                d.text
+                    .push(d.texts.len()..d.texts.len() + row.search_text.len());
+                d.texts.push_str(&row.search_text);
+                d.stamp.push(stamp);
                 id
             }
         };
@@ -119,6 +174,7 @@ impl Inner {
                 list.push(id);
             }
         }
+        true
     }
 
     fn tidy(&mut self) {
@@ -131,7 +187,7 @@ impl Inner {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Hash)]
 struct IndexRow {
     id: String,
     registry: String,
@@ -142,6 +198,14 @@ struct IndexRow {
     name: Option<String>,
     search_text: String,
     updated_at: String,
+}
+
+/// A match in display order: region and name prefix, the whole name, the document number.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Hit<'a> {
+    order: u128,
+    name: &'a str,
+    doc: u32,
 }
 
 /// One page of results: record ids in display order, and the number of matches.
@@ -168,12 +232,12 @@ impl SearchIndex {
         let Ok(mut inner) = self.inner.write() else {
             return Err(StoreError::Other("search index lock poisoned".to_string()));
         };
-        let changed = !rows.is_empty();
+        let mut changed = false;
         for row in rows {
             if row.updated_at > inner.watermark {
                 inner.watermark.clone_from(&row.updated_at);
             }
-            inner.upsert(row);
+            changed |= inner.upsert(row);
         }
         if changed {
             inner.tidy();
@@ -235,81 +299,91 @@ impl SearchIndex {
             Some(c) => Some(*inner.word_ids.get(c)?),
             None => None,
         };
-        let (rlo, rhi) = match filter
+        let (mut lo, mut hi) = (region_number(lo)?, region_number(hi)?);
+        if let Some(code) = filter
             .region
             .as_deref()
             .and_then(|r| meijian_domain::region::RegionCode::parse(r).ok())
         {
-            Some(code) => meijian_domain::region::Jurisdiction::new(code).code_range(),
-            None => (lo.to_string(), hi.to_string()),
-        };
-        let (lo, hi) = (
-            lo.max(rlo.as_str()).as_bytes(),
-            hi.min(rhi.as_str()).as_bytes(),
-        );
-        // A two-character query is one bigram: its posting list is the exact answer, and
-        // checking each text again would only cost a cache miss per match.
-        let exact = q.chars().count() == 2;
-        let keep = |d: &Doc| {
-            d.registry == registry
-                && (filter.include_missing || !d.missing)
-                && status.is_none_or(|s| d.status == s)
-                && category.is_none_or(|c| d.category == c)
-                && &d.region[..] >= lo
-                && &d.region[..] <= hi
-                && (exact || d.text.contains(q.as_str()))
-        };
-        let mut hits: Vec<&Doc> = match candidates(&inner, &q) {
-            Some(ids) => ids
-                .into_iter()
-                .filter_map(|i| inner.docs.get(i as usize))
-                .filter(|d| keep(d))
-                .collect(),
-            None => inner.docs.iter().filter(|d| keep(d)).collect(),
-        };
-        let total = hits.len() as i64;
-        let start = ((page.max(1) - 1) * per_page) as usize;
-        let end = (start + per_page as usize).min(hits.len());
-        let order = |a: &&Doc, b: &&Doc| (a.region, &a.name).cmp(&(b.region, &b.name));
-        // Only the requested page needs ordering: select the first `end` in linear time, then
-        // sort just those. A two-character query can match half the registry.
-        if end > 0 && end < hits.len() {
-            hits.select_nth_unstable_by(end - 1, order);
-            hits.truncate(end);
+            let (rlo, rhi) = meijian_domain::region::Jurisdiction::new(code).code_range();
+            lo = lo.max(region_number(&rlo)?);
+            hi = hi.min(region_number(&rhi)?);
         }
-        hits.sort_unstable_by(order);
-        let record_ids = hits
-            .iter()
+        let (key_lo, key_hi) = (u128::from(lo) << 104, (u128::from(hi) + 1) << 104);
+        let d = &inner.docs;
+        let grams = bigrams(&q);
+        // The rarest bigram's postings are the candidates; each is checked against the
+        // filters, then against its text. Checking the text costs less than intersecting
+        // further lists, which for digits of a USCC hold most of the registry. A two-character
+        // query needs no check: its one posting list is the exact answer.
+        let mut smallest: Option<&Vec<u32>> = None;
+        for g in &grams {
+            let list = inner.postings.get(g);
+            match (list, smallest) {
+                (None, _) => {
+                    return Some(Hits {
+                        record_ids: Vec::new(),
+                        total: 0,
+                    })
+                }
+                (Some(l), Some(s)) if l.len() >= s.len() => {}
+                (Some(l), _) => smallest = Some(l),
+            }
+        }
+        let verify = q.chars().count() != 2;
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
+        let texts = d.texts.as_bytes();
+        let keep = |i: u32| {
+            let i = i as usize;
+            d.registry[i] == registry
+                && (filter.include_missing || !d.missing[i])
+                && status.is_none_or(|s| d.status[i] == s)
+                && category.is_none_or(|c| d.category[i] == c)
+                && d.order[i] >= key_lo
+                && d.order[i] < key_hi
+                && (!verify || finder.find(&texts[d.text[i].clone()]).is_some())
+        };
+        // One pass counts the matches and keeps the first `end` in display order in a heap:
+        // most matches of a large result are turned away by one integer comparison with the
+        // heap's last, without collecting or moving them.
+        let start = ((page.max(1) - 1) * per_page) as usize;
+        let end = start + per_page as usize;
+        let mut total = 0i64;
+        let mut best: std::collections::BinaryHeap<Hit<'_>> =
+            std::collections::BinaryHeap::with_capacity(end.min(4096));
+        let mut offer = |i: u32| {
+            if !keep(i) {
+                return;
+            }
+            total += 1;
+            if end == 0 {
+                return;
+            }
+            let order = d.order[i as usize];
+            if best.len() == end && best.peek().is_some_and(|last| order > last.order) {
+                return;
+            }
+            best.push(Hit {
+                order,
+                name: &d.name[i as usize],
+                doc: i,
+            });
+            if best.len() > end {
+                best.pop();
+            }
+        };
+        match smallest {
+            Some(list) => list.iter().for_each(|&i| offer(i)),
+            None => (0..d.record_id.len() as u32).for_each(&mut offer),
+        }
+        let record_ids = best
+            .into_sorted_vec()
+            .into_iter()
             .skip(start)
-            .take(per_page as usize)
-            .map(|d| d.record_id.to_string())
+            .map(|h| d.record_id[h.doc as usize].to_string())
             .collect();
         Some(Hits { record_ids, total })
     }
-}
-
-/// Documents whose text holds every bigram of `q`; `None` when `q` has no bigram (0–1 chars).
-fn candidates(inner: &Inner, q: &str) -> Option<Vec<u32>> {
-    let grams = bigrams(q);
-    if grams.is_empty() {
-        return None;
-    }
-    let mut lists: Vec<&Vec<u32>> = Vec::with_capacity(grams.len());
-    for g in &grams {
-        match inner.postings.get(g) {
-            Some(l) => lists.push(l),
-            None => return Some(Vec::new()),
-        }
-    }
-    lists.sort_by_key(|l| l.len());
-    let mut result: Vec<u32> = lists[0].clone();
-    for other in &lists[1..] {
-        result.retain(|id| other.binary_search(id).is_ok());
-        if result.is_empty() {
-            break;
-        }
-    }
-    Some(result)
 }
 
 #[cfg(test)]
