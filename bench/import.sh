@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Import benchmark (issue 3): ROWS registration rows from CSV into SQLite and PostgreSQL,
 # beside a bare CSV parse and the validating reader on the same file, in one run.
-# Usage: bench/import.sh [ROWS]   (default 1000000). Data goes to target/bench/ (not committed).
+# Usage: bench/import.sh [ROWS]   (default 1000000). Data goes to target/bench/ (or
+# $CARGO_TARGET_DIR/bench/), never committed.
 set -euo pipefail
 ROWS="${1:-1000000}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-OUT="target/bench"
+TARGET="${CARGO_TARGET_DIR:-target}"
+OUT="$TARGET/bench"
 mkdir -p "$OUT"
 cargo build --release -q -p meijian --bin meijian
 cargo build --release -q -p meijian-registry --example parse
-BIN="target/release/meijian"
-PARSE="target/release/examples/parse"
+BIN="$TARGET/release/meijian"
+PARSE="$TARGET/release/examples/parse"
 
 # demo-data writes about 0.93 registrations per operator; generate enough, keep ROWS rows.
 DATA="$OUT/data-$ROWS"
