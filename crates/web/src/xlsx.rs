@@ -9,20 +9,51 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 /// A workbook with one sheet: a bold, frozen header row and string cells.
 pub fn table(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    sheet_with(sheet, None, headers, rows)
+}
+
+/// Like [`table`], with a bold title in the first row above the header, as lists handed up
+/// between offices are laid out (e.g. `枣庄市薛城区 有照无证主体名单（比对基准日 2026-11-22）`).
+pub fn titled_table(
+    sheet: &str,
+    title: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, XlsxError> {
+    sheet_with(sheet, Some(title), headers, rows)
+}
+
+fn sheet_with(
+    sheet: &str,
+    title: Option<&str>,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name(sheet)?;
     let bold = Format::new().set_bold();
+    let top = u32::from(title.is_some());
     for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        ws.write_string_with_format(top, c as u16, *h, &bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, v)?;
+            ws.write_string(top + r as u32 + 1, c as u16, v)?;
         }
     }
-    ws.set_freeze_panes(1, 0)?;
+    ws.set_freeze_panes(top + 1, 0)?;
     ws.autofit();
+    // After autofit, so that the title spans the columns instead of widening the first one.
+    if let Some(title) = title {
+        let format = Format::new().set_bold().set_font_size(14);
+        let last = headers.len().saturating_sub(1) as u16;
+        if last > 0 {
+            ws.merge_range(0, 0, 0, last, title, &format)?;
+        } else {
+            ws.write_string_with_format(0, 0, title, &format)?;
+        }
+    }
     book.save_to_buffer()
 }
 
