@@ -28,7 +28,6 @@ impl Chrome {
         let mut entries: Vec<(&'static str, Option<&'static str>)> = vec![
             ("工作台", Some("/")),
             ("登记数据", Some("/registries")),
-            ("证照比对", None),
             ("投诉举报", None),
             ("线索台账", None),
             ("检查", None),
@@ -36,6 +35,9 @@ impl Chrome {
             ("统计报表", None),
             ("公开查询", None),
         ];
+        if scope.can(Permission::ViewRegistries) {
+            entries.insert(2, ("证照比对", Some("/reconcile")));
+        }
         if scope.can(Permission::ViewDirectory) {
             entries.push(("部门通讯录", Some("/departments")));
         }

@@ -72,7 +72,7 @@ async fn app_css() -> impl IntoResponse {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    use pages::{admin, audit, dashboard, departments, imports, login, registries};
+    use pages::{admin, audit, dashboard, departments, imports, login, reconcile, registries};
     let max_body = state.settings.max_body_bytes;
     Router::new()
         .route("/", get(dashboard::show_dashboard))
@@ -104,6 +104,19 @@ pub fn router(state: AppState) -> Router {
             "/imports/{id}/rejections.xlsx",
             get(imports::rejections_xlsx),
         )
+        .route("/reconcile", get(reconcile::show_summary))
+        .route("/reconcile/run", post(reconcile::run_reconcile))
+        .route("/reconcile/operators", get(reconcile::list::list_operators))
+        .route(
+            "/reconcile/operators.xlsx",
+            get(reconcile::list::export_operators),
+        )
+        .route(
+            "/reconcile/operators/{id}",
+            get(reconcile::operator::show_operator),
+        )
+        .route("/reconcile/review", get(reconcile::operator::show_review))
+        .route("/reconcile/decisions", post(reconcile::operator::decide))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/app.css", get(app_css))

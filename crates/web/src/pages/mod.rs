@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod departments;
 pub mod imports;
 pub mod login;
+pub mod reconcile;
 pub mod registries;
 
 use askama::Template;

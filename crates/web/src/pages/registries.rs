@@ -179,7 +179,7 @@ fn list_row(r: RecordRow) -> ListRow {
 }
 
 /// The county or city name of a code, for tables.
-fn short_region(code: &str) -> String {
+pub fn short_region(code: &str) -> String {
     RegionCode::parse(code)
         .ok()
         .and_then(|c| RegionTable::embedded().get(&c).map(|r| r.name.clone()))
