@@ -47,7 +47,10 @@ impl Features {
             .as_deref()
             .map(|c| c[8..17].into())
             .or_else(|| record.license_org_code.as_deref().map(Into::into));
-        let unusable = names.is_empty() && record.uscc.is_none() && org_code.is_none();
+        let unusable = names.is_empty()
+            && record.persons.is_empty()
+            && record.uscc.is_none()
+            && org_code.is_none();
         Features {
             address: record
                 .address

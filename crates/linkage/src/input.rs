@@ -133,12 +133,28 @@ impl InputRecord {
             Some(Err(_)) => (None, reported.map(str::to_uppercase)),
             None => (None, None),
         };
-        let persons = ["legal_rep", "principal", "operator"]
+        let mut persons: Vec<String> = ["legal_rep", "principal", "operator"]
             .iter()
             .filter_map(|f| record.get(f))
             .map(|p| p.split_whitespace().collect::<String>())
             .filter(|p| !p.is_empty())
             .collect();
+        // A natural person on the tax register (自然人纳税人: an ID number, a person's name) is
+        // a person, not a business name: compared with the persons of other records, not
+        // with their names.
+        let mut name = name;
+        if source == Source::Tax
+            && uscc.is_none()
+            && record.get("taxpayer_id").is_some_and(looks_like_id_number)
+            && name.as_deref().is_some_and(looks_like_person)
+        {
+            persons.extend(name.take());
+        }
+        // Likewise a platform shop run by a person displays the person as its 主体名称.
+        let mut entity_name = get("entity_name").filter(|_| source == Source::PlatformMerchants);
+        if entity_name.as_deref().is_some_and(looks_like_person) {
+            persons.extend(entity_name.take());
+        }
         let registration = (source == Source::Registrations).then(|| match record.get("status") {
             Some("注销") | Some("吊销") => RegistrationState::Ended,
             _ => RegistrationState::Alive,
@@ -155,7 +171,7 @@ impl InputRecord {
             source,
             key: record.key.clone(),
             name: name.unwrap_or_default(),
-            entity_name: get("entity_name").filter(|_| source == Source::PlatformMerchants),
+            entity_name,
             uscc,
             invalid_uscc,
             license_org_code,
@@ -167,6 +183,36 @@ impl InputRecord {
             aesthetic: scope::sign_of(source, record),
         })
     }
+}
+
+/// 18 characters of a 居民身份证号码 (17 digits and a digit or X), or the old 15 digits.
+fn looks_like_id_number(id: &str) -> bool {
+    let id = id.trim();
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    match id.len() {
+        18 => {
+            digits(&id[..17])
+                && id[17..]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x')
+        }
+        _ => false,
+    }
+}
+
+/// Two to four Chinese characters and nothing of a business name in them.
+fn looks_like_person(name: &str) -> bool {
+    let name = name.trim();
+    let count = name.chars().count();
+    (2..=4).contains(&count)
+        && name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        && !crate::words::INDUSTRY_WORDS
+            .iter()
+            .any(|w| name.contains(w))
+        && !crate::words::ORG_FORMS.iter().any(|w| name.contains(w))
+        && !["店", "部", "厂", "社", "馆", "室", "中心"]
+            .iter()
+            .any(|w| name.contains(w))
 }
 
 /// The 组织机构代码 a 22-character 医疗机构登记号 starts with, when its check character holds
