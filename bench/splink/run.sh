@@ -2,16 +2,17 @@
 # Splink reference benchmark (issue 4): a well-tuned Splink 4 model (DuckDB backend) on the files
 # of `meijian demo-data`, scored against their ground truth: pairwise F1, wall time, peak memory.
 # Usage: bench/splink/run.sh [OPERATORS...]   (default 10000 100000)
-# The venv, the data and the results go to target/bench/ (not committed).
+# The venv, the data and the results go to target/bench/ (or $CARGO_TARGET_DIR/bench/; not committed).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 SIZES=("$@")
 [[ ${#SIZES[@]} -gt 0 ]] || SIZES=(10000 100000)
-OUT="target/bench"
+TARGET="${CARGO_TARGET_DIR:-target}"
+OUT="$TARGET/bench"
 VENV="$OUT/splink-venv"
 DATA="$OUT/splink-data"
-BIN="target/release/meijian"
+BIN="$TARGET/release/meijian"
 REQ="bench/splink/requirements.txt"
 mkdir -p "$DATA"
 
