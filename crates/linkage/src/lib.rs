@@ -49,7 +49,8 @@ pub type RecordRef = (Source, String);
 /// numbers are configurable).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
-    /// Link two records when the probability that they are one operator is at least this.
+    /// Link two records when the probability that they are one operator is at least this:
+    /// 0.5 links whatever is more likely one operator than two (equal costs of both errors).
     pub link_probability: f64,
     /// Offer a pair for review when its probability is at least this (and below the link).
     pub review_probability: f64,
@@ -60,8 +61,8 @@ pub struct Settings {
 impl Settings {
     pub fn new(as_of: impl Into<String>) -> Settings {
         Settings {
-            link_probability: 0.9,
-            review_probability: 0.2,
+            link_probability: 0.5,
+            review_probability: 0.1,
             as_of: as_of.into(),
         }
     }

@@ -32,8 +32,12 @@ create table reconcile_operator (
     operator_id     text not null,
     -- The region of the operator's anchor record: the district whose list it is on.
     region_code     text not null,
-    -- The anchor record's name.
+    -- The anchor record's name, and what a list handed up shows beside it: a valid
+    -- 统一社会信用代码 of its records, the anchor's 法定代表人/负责人 and address.
     name            text not null,
+    uscc            text,
+    legal_rep       text,
+    address         text,
     -- both, registered_only, neither, licensed_only; '' when outside medical aesthetics.
     class           text not null,
     -- The class in the previous run; null when the operator is new.

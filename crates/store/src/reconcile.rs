@@ -47,6 +47,9 @@ pub struct OperatorRow {
     pub operator_id: String,
     pub region_code: String,
     pub name: String,
+    pub uscc: Option<String>,
+    pub legal_rep: Option<String>,
+    pub address: Option<String>,
     pub class: String,
     pub previous_class: Option<String>,
     pub public_kind: Option<String>,
@@ -306,6 +309,13 @@ fn compute(
                 operator_id: op.id.clone(),
                 region_code: region.clone(),
                 name: anchor.name.clone(),
+                uscc: anchor.uscc.clone().or_else(|| {
+                    op.members
+                        .iter()
+                        .find_map(|&i| inputs[i as usize].uscc.clone())
+                }),
+                legal_rep: anchor.persons.first().cloned(),
+                address: anchor.address.clone(),
                 previous_class: previous.class_of.get(&op.id).cloned(),
                 class,
                 public_kind: op
@@ -469,10 +479,11 @@ async fn write(
 
     for chunk in outcome.operators.chunks(BATCH) {
         let sql = format!(
-            "{} reconcile_operator (run_id, operator_id, region_code, name, class, previous_class, \
-             public_kind, scope_reason, unusable, members) values {}",
+            "{} reconcile_operator (run_id, operator_id, region_code, name, uscc, legal_rep, \
+             address, class, previous_class, public_kind, scope_reason, unusable, members) \
+             values {}",
             bulk_insert(backend),
-            values(backend, chunk.len(), 10, 1)
+            values(backend, chunk.len(), 13, 1)
         );
         let mut q = sqlx::query(&sql);
         for o in chunk {
@@ -481,6 +492,9 @@ async fn write(
                 .bind(&o.operator_id)
                 .bind(&o.region_code)
                 .bind(&o.name)
+                .bind(&o.uscc)
+                .bind(&o.legal_rep)
+                .bind(&o.address)
                 .bind(&o.class)
                 .bind(&o.previous_class)
                 .bind(&o.public_kind)
@@ -664,7 +678,8 @@ pub async fn operators(
     }
     let total = count.fetch_one(store.pool()).await?;
     let list_sql = format!(
-        "select operator_id, region_code, name, class, previous_class, public_kind, scope_reason, \
+        "select operator_id, region_code, name, uscc, legal_rep, address, class, previous_class, \
+         public_kind, scope_reason, \
          unusable, members {sql} order by region_code, name, operator_id limit {limit} offset {offset}"
     );
     let mut list = sqlx::query_as::<_, OperatorRow>(&list_sql);
@@ -684,7 +699,8 @@ pub async fn operator(
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
     let op = sqlx::query_as::<_, OperatorRow>(
-        "select operator_id, region_code, name, class, previous_class, public_kind, scope_reason, \
+        "select operator_id, region_code, name, uscc, legal_rep, address, class, previous_class, \
+         public_kind, scope_reason, \
          unusable, members from reconcile_operator \
          where run_id = $1 and operator_id = $2 and region_code between $3 and $4",
     )

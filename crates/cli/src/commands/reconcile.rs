@@ -33,6 +33,12 @@ pub struct ReconcileArgs {
     /// An earlier result.csv: operators keep the 主体编号 their records had there.
     #[arg(long)]
     previous: Option<PathBuf>,
+    /// Link two records when the probability that they are one operator is at least this.
+    #[arg(long, default_value_t = Settings::new("").link_probability)]
+    link_probability: f64,
+    /// Offer pairs from this probability (below the link threshold) for review.
+    #[arg(long, default_value_t = Settings::new("").review_probability)]
+    review_probability: f64,
     /// Force the encoding of CSV files (utf-8, gbk, gb18030); detected by default.
     #[arg(long)]
     encoding: Option<String>,
@@ -109,6 +115,23 @@ async fn run_stored(args: &ReconcileArgs, as_of: String) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn settings(args: &ReconcileArgs, as_of: &str) -> anyhow::Result<Settings> {
+    let ok = |p: f64| (0.0..1.0).contains(&p) && p > 0.0;
+    anyhow::ensure!(
+        ok(args.link_probability) && ok(args.review_probability),
+        "--link-probability 与 --review-probability 应在 0 与 1 之间"
+    );
+    anyhow::ensure!(
+        args.review_probability <= args.link_probability,
+        "--review-probability 不能高于 --link-probability"
+    );
+    Ok(Settings {
+        link_probability: args.link_probability,
+        review_probability: args.review_probability,
+        ..Settings::new(as_of)
+    })
+}
+
 /// The cross-check straight on the files of a folder.
 fn run_files(args: &ReconcileArgs, dir: &Path, out: &Path, as_of: String) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -175,7 +198,7 @@ fn run_files(args: &ReconcileArgs, dir: &Path, out: &Path, as_of: String) -> any
     let linking = Instant::now();
     let linkage = meijian_linkage::link(
         &records,
-        &Settings::new(as_of.clone()),
+        &settings(args, &as_of)?,
         &Decisions::default(),
         &previous,
     );

@@ -206,7 +206,8 @@ pub async fn list_operators(
     .into_response())
 }
 
-/// The whole list as XLSX: a title row, then 序号, 主体编号, 主体名称, 区县, 分类, (上次分类), 说明.
+/// The whole list as XLSX: a title row, then 序号, 主体编号, 主体名称, 统一社会信用代码,
+/// 法定代表人/负责人, 地址, 区县, 分类, (上次分类), 说明.
 pub async fn export_operators(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -217,7 +218,16 @@ pub async fn export_operators(
     let filter = query.filter()?;
     let (rows, _) =
         reconcile::operators(&state.store, &user.scope, &run.id, &filter, EXPORT_LIMIT, 0).await?;
-    let mut headers = vec!["序号", "主体编号", "主体名称", "区县", "分类"];
+    let mut headers = vec![
+        "序号",
+        "主体编号",
+        "主体名称",
+        "统一社会信用代码",
+        "法定代表人/负责人",
+        "地址",
+        "区县",
+        "分类",
+    ];
     if filter.changed_only {
         headers.push("上次分类");
     }
@@ -230,6 +240,9 @@ pub async fn export_operators(
                 (i + 1).to_string(),
                 o.operator_id.clone(),
                 o.name.clone(),
+                o.uscc.clone().unwrap_or_default(),
+                o.legal_rep.clone().unwrap_or_default(),
+                o.address.clone().unwrap_or_default(),
                 short_region(&o.region_code),
                 o.class_zh().to_string(),
             ];
