@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use meijian_store::registry_import::RowIssue;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
@@ -83,4 +85,22 @@ pub fn rejections(rows: &[RowIssue]) -> Result<Vec<u8>, XlsxError> {
 pub fn write_rejections(path: &Path, rows: &[RowIssue]) -> anyhow::Result<()> {
     let bytes = rejections(rows)?;
     std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))
+}
+
+/// An XLSX download named `file_name` (Chinese names kept, RFC 5987).
+pub fn download(file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::pages::registries::attachment(file_name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use meijian_domain::role::Permission;
@@ -16,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::chrome::Chrome;
 use crate::error::{AppError, AppResult};
-use crate::pages::registries::{attachment, status_label};
+use crate::pages::registries::status_label;
 use crate::pages::render;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -400,15 +399,5 @@ pub async fn rejections_xlsx(
     let bytes =
         crate::xlsx::rejections(&rows).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
     let name = format!("问题行-{}.xlsx", run.file_name);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, attachment(&name)),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::xlsx::download(&name, bytes))
 }

@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use meijian_domain::region::{RegionCode, RegionTable};
 use meijian_registry::RegistryKind;
 use meijian_store::registry_records::{self, Filter, RecordRow};
@@ -341,17 +340,7 @@ pub async fn export_records(
         kind.label_zh(),
         timefmt::display(&timefmt::to_db(state.now())).replace([' ', ':'], "")
     );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, attachment(&name)),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::xlsx::download(&name, bytes))
 }
 
 /// A value of a change pair as people read it.

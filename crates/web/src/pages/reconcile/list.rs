@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use meijian_domain::region::{RegionCode, RegionTable};
 use meijian_domain::role::Permission;
@@ -13,7 +12,7 @@ use serde::Deserialize;
 use super::{class_filter_label, latest, CLASSES};
 use crate::chrome::Chrome;
 use crate::error::{AppError, AppResult};
-use crate::pages::registries::{attachment, short_region};
+use crate::pages::registries::short_region;
 use crate::pages::render;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -257,15 +256,5 @@ pub async fn export_operators(
     let bytes = crate::xlsx::titled_table("名单", &title, &headers, &data)
         .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
     let name = format!("{}.xlsx", title.replace([' ', '（', '）'], ""));
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, attachment(&name)),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::xlsx::download(&name, bytes))
 }
