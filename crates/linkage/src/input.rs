@@ -127,6 +127,8 @@ impl InputRecord {
             .filter(|c| !c.is_empty());
         let parsed = reported.map(Uscc::parse);
         let (uscc, invalid_uscc) = match parsed {
+            // A 居民身份证号码 can pass the code's check by chance (one in 31): it is a person's.
+            Some(Ok(_)) if reported.is_some_and(looks_like_id_number) => (None, None),
             Some(Ok(code)) => (Some(code.to_string()), None),
             // A 纳税人识别号 that is not a code (an old 注册号 or an ID number) is not a typo.
             Some(Err(_)) if source == Source::Tax => (None, None),
@@ -185,19 +187,28 @@ impl InputRecord {
     }
 }
 
-/// 18 characters of a 居民身份证号码 (17 digits and a digit or X), or the old 15 digits.
+/// A 居民身份证号码: 17 digits and a digit or X, a birth date (YYYYMMDD, 1900–2099) at
+/// positions 7–14, and a start that is no USCC's 登记管理部门码 and 机构类别码.
 fn looks_like_id_number(id: &str) -> bool {
     let id = id.trim();
-    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    match id.len() {
-        18 => {
-            digits(&id[..17])
-                && id[17..]
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x')
-        }
-        _ => false,
+    if id.len() != 18 || !id.is_ascii() {
+        return false;
     }
+    let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+    let number = |s: &str| s.parse::<u32>().unwrap_or(0);
+    let last = id.as_bytes()[17];
+    let (year, month, day) = (number(&id[6..10]), number(&id[10..12]), number(&id[12..14]));
+    let mut start = id.chars();
+    let kind = meijian_domain::uscc::EntityKind::from_codes(
+        start.next().unwrap_or(' '),
+        start.next().unwrap_or(' '),
+    );
+    digits(&id[..17])
+        && (last.is_ascii_digit() || last == b'X' || last == b'x')
+        && (1900..2100).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && kind == meijian_domain::uscc::EntityKind::Other
 }
 
 /// Two to four Chinese characters and nothing of a business name in them.
@@ -225,4 +236,22 @@ fn org_code_of_license_no(license_no: &str) -> Option<String> {
     let body: String = chars[..8].iter().collect::<String>().to_uppercase();
     let check = meijian_domain::uscc::org_code_check_char(&body)?;
     (chars[8].to_ascii_uppercase() == check).then(|| format!("{body}{check}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_number_is_a_person_not_a_code() {
+        // Passes the USCC check by chance, and is a person's 身份证号码.
+        assert!(Uscc::parse("370404198912183776").is_ok());
+        assert!(looks_like_id_number("370404198912183776"));
+        assert!(looks_like_id_number("37048120000502474X"));
+        assert!(!looks_like_id_number("913704037851146137"));
+        assert!(!looks_like_id_number("92370481MALHTX05X5"));
+        assert!(looks_like_person("范艳振"));
+        assert!(!looks_like_person("鑫华饭店"));
+        assert!(!looks_like_person("悦颜医美"));
+    }
 }
