@@ -859,6 +859,57 @@ pub async fn decide(
     Ok(row)
 }
 
+/// Withdraws a decision made in error (撤销): later runs no longer apply it. The decision must
+/// be in force and in the scope.
+pub async fn revoke_decision(
+    store: &Store,
+    scope: &Scope,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    scope.require(Permission::Reconcile)?;
+    let (lo, hi) = scope.region_range();
+    let decision = sqlx::query_as::<_, DecisionRow>(
+        "select id, kind, a_registry, a_key, b_registry, b_key, region_code, note, actor_name, \
+         decided_at from reconcile_decision \
+         where id = $1 and revoked_at is null and region_code between $2 and $3",
+    )
+    .bind(id)
+    .bind(lo)
+    .bind(hi)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "update reconcile_decision set revoked_at = $1 where id = $2 and revoked_at is null",
+    )
+    .bind(timefmt::to_db(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &scope.actor,
+        now,
+        Change {
+            action: "reconcile.revoke",
+            entity: "reconcile_decision",
+            entity_id: id,
+            region_code: Some(&decision.region_code),
+            before: Some(serde_json::json!({
+                "kind": decision.kind,
+                "a": [decision.a_registry, decision.a_key],
+                "b": [decision.b_registry, decision.b_key],
+            })),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The decisions in force in the scope, newest first.
 pub async fn decisions(store: &Store, scope: &Scope) -> Result<Vec<DecisionRow>, StoreError> {
     scope.require(Permission::ViewRegistries)?;

@@ -342,5 +342,53 @@ both_backends!(
         .await
         .unwrap();
         assert_eq!(audited, 2);
+        // A decision made in error is withdrawn, audited, and no longer applied.
+        let merge = reconcile::decisions(&db.store, &scope)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.kind == "merge")
+            .unwrap();
+        let err = reconcile::revoke_decision(&db.store, &officer("370402"), &merge.id, NOW).await;
+        assert!(
+            matches!(err, Err(StoreError::NotFound)),
+            "the merge lies in 薛城区"
+        );
+        reconcile::revoke_decision(&db.store, &scope, &merge.id, NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            reconcile::decisions(&db.store, &scope).await.unwrap().len(),
+            1
+        );
+        let again = reconcile::run(&db.store, &scope, "2026-11-22", NOW)
+            .await
+            .unwrap();
+        let op_of = |key: String| {
+            let store = db.store.clone();
+            let run_id = again.id.clone();
+            async move {
+                sqlx::query_scalar::<_, String>(
+                    "select operator_id from reconcile_member where run_id = $1 and record_key = $2",
+                )
+                .bind(run_id)
+                .bind(key)
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+            }
+        };
+        assert_ne!(
+            op_of(clinic).await,
+            op_of(other).await,
+            "the merge is no longer applied"
+        );
+        let revoked: i64 = sqlx::query_scalar(
+            "select count(*) from audit_entry where action = 'reconcile.revoke'",
+        )
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(revoked, 1);
     }
 );

@@ -117,6 +117,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/reconcile/review", get(reconcile::operator::show_review))
         .route("/reconcile/decisions", post(reconcile::operator::decide))
+        .route(
+            "/reconcile/decisions/{id}/revoke",
+            post(reconcile::operator::revoke),
+        )
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/app.css", get(app_css))

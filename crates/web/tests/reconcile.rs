@@ -365,5 +365,34 @@ both_backends!(
             1,
             "only the shop's new operator: {html}"
         );
+
+        // Withdrawn (撤销, with the CSRF token), the split no longer applies on the next run.
+        let id: String = sqlx::query_scalar("select id from reconcile_decision")
+            .fetch_one(app.db.store.pool())
+            .await
+            .unwrap();
+        let path = format!("/reconcile/decisions/{id}/revoke");
+        let r = admin.post(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 403, "no token, no revocation");
+        let r = admin
+            .post(app.url(&path))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let (_, html) = app
+            .get_text(&admin, "/reconcile/review?notice=revoked")
+            .await;
+        assert!(html.contains("决定已撤销"), "{html}");
+        assert_eq!(run(&app, &admin, &csrf).await.status(), 303);
+        let (_, html) = app
+            .get_text(&admin, &format!("/reconcile/operators/{clinic}"))
+            .await;
+        assert_eq!(
+            html.matches("class=\"panel record-card\"").count(),
+            3,
+            "{html}"
+        );
     }
 );

@@ -66,6 +66,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
     match code {
         "ran" => Some("比对已完成，下面是本次结果。"),
         "decided" => Some("决定已保存，将在下一次比对时生效。"),
+        "revoked" => Some("决定已撤销，下一次比对起不再适用。"),
         _ => None,
     }
 }

@@ -153,6 +153,7 @@ pub async fn show_operator(
 
 /// A decision as people read it.
 pub struct DecisionView {
+    pub id: String,
     pub kind: &'static str,
     pub a: String,
     pub b: String,
@@ -204,6 +205,7 @@ pub async fn show_review(
         .await?
         .into_iter()
         .map(|d| DecisionView {
+            id: d.id.clone(),
             kind: DecisionKind::from_code(&d.kind).map_or("未知", DecisionKind::label_zh),
             a: format!("{} {}", registry_label(&d.a_registry), d.a_key),
             b: format!("{} {}", registry_label(&d.b_registry), d.b_key),
@@ -279,4 +281,15 @@ pub async fn decide(
         "/reconcile/review?notice=decided".to_string()
     };
     Ok(Redirect::to(&back).into_response())
+}
+
+/// 撤销: withdraws a decision; the next run no longer applies it.
+pub async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    user.scope.require(Permission::Reconcile)?;
+    reconcile::revoke_decision(&state.store, &user.scope, &id, state.now()).await?;
+    Ok(Redirect::to("/reconcile/review?notice=revoked").into_response())
 }
