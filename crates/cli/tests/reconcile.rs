@@ -133,6 +133,17 @@ fn stored_run_on_imported_registries() {
         ])
         .arg(&out));
     assert!(text.contains("枣庄市"), "{text}");
+    // A later run on another as-of date reports the operators whose licenses lapsed meanwhile.
+    let later = ok(meijian().args([
+        "reconcile",
+        "--as-of",
+        "2040-01-01",
+        "--region",
+        "370400",
+        "--database-url",
+        &url,
+    ]));
+    assert!(later.contains("有证有照 → 有照无证"), "{later}");
     let files = dir.path().join("files.csv");
     ok(meijian()
         .args(["reconcile", "--as-of", "2026-11-22", "--from-files"])

@@ -95,6 +95,27 @@ async fn run_stored(args: &ReconcileArgs, as_of: String) -> anyhow::Result<()> {
             "  与上次比对相比，{} 个主体为新主体或分类有变化",
             run.changed
         );
+        let filter = meijian_store::reconcile::OperatorFilter {
+            changed_only: true,
+            ..Default::default()
+        };
+        let (moved, total) =
+            meijian_store::reconcile::operators(&store, &scope, &run.id, &filter, 20, 0).await?;
+        for op in &moved {
+            println!(
+                "    {} {}：{} → {}",
+                op.operator_id,
+                op.name,
+                op.previous_class_zh(),
+                op.class_zh()
+            );
+        }
+        if total > moved.len() as i64 {
+            println!(
+                "    …… 另有 {} 个，见网页“本次变化”",
+                total - moved.len() as i64
+            );
+        }
     }
     for d in meijian_store::reconcile::district_counts(&store, &scope, &run.id).await? {
         let name = meijian_domain::region::RegionCode::parse(&d.region_code)
