@@ -163,6 +163,10 @@ impl DecisionKind {
     }
 }
 
+/// The columns of [`DecisionRow`].
+const DECISION_COLUMNS: &str =
+    "id, kind, a_registry, a_key, b_registry, b_key, region_code, note, actor_name, decided_at";
+
 #[derive(sqlx::FromRow)]
 struct StoredRecord {
     id: String,
@@ -389,11 +393,10 @@ fn to_record(kind: RegistryKind, row: &StoredRecord) -> Record {
 }
 
 async fn load_decisions(store: &Store, lo: &str, hi: &str) -> Result<Decisions, StoreError> {
-    let rows: Vec<DecisionRow> = sqlx::query_as(
-        "select id, kind, a_registry, a_key, b_registry, b_key, region_code, note, actor_name, \
-         decided_at from reconcile_decision \
-         where revoked_at is null and region_code between $1 and $2 order by decided_at, id",
-    )
+    let rows: Vec<DecisionRow> = sqlx::query_as(&format!(
+        "select {DECISION_COLUMNS} from reconcile_decision \
+         where revoked_at is null and region_code between $1 and $2 order by decided_at, id"
+    ))
     .bind(lo)
     .bind(hi)
     .fetch_all(store.pool())
@@ -869,11 +872,10 @@ pub async fn revoke_decision(
 ) -> Result<(), StoreError> {
     scope.require(Permission::Reconcile)?;
     let (lo, hi) = scope.region_range();
-    let decision = sqlx::query_as::<_, DecisionRow>(
-        "select id, kind, a_registry, a_key, b_registry, b_key, region_code, note, actor_name, \
-         decided_at from reconcile_decision \
-         where id = $1 and revoked_at is null and region_code between $2 and $3",
-    )
+    let decision = sqlx::query_as::<_, DecisionRow>(&format!(
+        "select {DECISION_COLUMNS} from reconcile_decision \
+         where id = $1 and revoked_at is null and region_code between $2 and $3"
+    ))
     .bind(id)
     .bind(lo)
     .bind(hi)
@@ -914,11 +916,10 @@ pub async fn revoke_decision(
 pub async fn decisions(store: &Store, scope: &Scope) -> Result<Vec<DecisionRow>, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, DecisionRow>(
-        "select id, kind, a_registry, a_key, b_registry, b_key, region_code, note, actor_name, \
-         decided_at from reconcile_decision \
-         where revoked_at is null and region_code between $1 and $2 order by decided_at desc, id",
-    )
+    Ok(sqlx::query_as::<_, DecisionRow>(&format!(
+        "select {DECISION_COLUMNS} from reconcile_decision \
+         where revoked_at is null and region_code between $1 and $2 order by decided_at desc, id"
+    ))
     .bind(lo)
     .bind(hi)
     .fetch_all(store.pool())
