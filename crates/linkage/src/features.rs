@@ -210,8 +210,8 @@ impl Frequencies {
     /// as [`crate::model`] smooths everything, so a handful of records cannot make a value
     /// look common.
     pub fn share(&self, map: &FxHashMap<u64, u32>, value: &str, prior: f64) -> f64 {
-        const PRIOR_WEIGHT: f64 = 100.0;
         let count = f64::from(map.get(&hash(value)).copied().unwrap_or(1).max(1));
-        (count + PRIOR_WEIGHT * prior) / (f64::from(self.records) + PRIOR_WEIGHT)
+        (count + crate::model::PRIOR_WEIGHT * prior)
+            / (f64::from(self.records) + crate::model::PRIOR_WEIGHT)
     }
 }

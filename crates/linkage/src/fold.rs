@@ -7,6 +7,7 @@
 
 use std::sync::OnceLock;
 
+use meijian_registry::half_width;
 use rustc_hash::FxHashSet;
 
 /// The folded form of `text`.
@@ -46,15 +47,6 @@ fn traditional() -> &'static FxHashSet<char> {
             })
             .collect()
     })
-}
-
-/// Full-width ASCII (U+FF01–U+FF5E) and the ideographic space as their half-width forms.
-pub fn half_width(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        _ => c,
-    }
 }
 
 /// Punctuation that clerks add or leave out at will: dots, dashes, quotes, commas.

@@ -161,21 +161,25 @@ impl Linkage {
 }
 
 /// Wall time per stage of a run, in order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Timings {
     pub stages: Vec<(&'static str, std::time::Duration)>,
-    last: Option<std::time::Instant>,
+    last: std::time::Instant,
 }
 
 impl Timings {
+    fn start() -> Timings {
+        Timings {
+            stages: Vec::new(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    /// Records the time since the previous lap (or the start) as `stage`.
     fn lap(&mut self, stage: &'static str) {
         let now = std::time::Instant::now();
-        let since = self.last.unwrap_or(now);
-        if self.last.is_none() {
-            self.last = Some(now);
-        }
-        self.stages.push((stage, now - since));
-        self.last = Some(now);
+        self.stages.push((stage, now - self.last));
+        self.last = now;
     }
 }
 
@@ -197,10 +201,7 @@ pub fn link(
     decisions: &Decisions,
     previous: &FxHashMap<RecordRef, String>,
 ) -> Linkage {
-    let mut timings = Timings {
-        stages: Vec::new(),
-        last: Some(std::time::Instant::now()),
-    };
+    let mut timings = Timings::start();
     let features = Features::all(records);
     timings.lap("特征");
     let pairs = blocking::candidate_pairs(records, &features);

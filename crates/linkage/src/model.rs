@@ -181,7 +181,7 @@ fn tally_field(counts: &mut [Vec<u64>; 5], c: &Comparison, field: Field) {
 
 /// Pseudo-counts of the prior: with a few dozen records the data say little and the prior
 /// below holds; with thousands the data decide.
-const PRIOR_WEIGHT: f64 = 100.0;
+pub(crate) const PRIOR_WEIGHT: f64 = 100.0;
 
 /// Prior m per field and level (index 0, missing, unused): what one operator's records look
 /// like across registries — mostly the same code where both carry one, a name that differs

@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 
 use crate::input::{InputRecord, RegistrationState, Source};
 
-/// The anchor of an operator: the record whose identity is most lasting.
-pub fn anchor<'a>(members: &[u32], records: &'a [InputRecord]) -> &'a InputRecord {
+/// The anchor of an operator (the member index): the record whose identity is most lasting.
+pub fn anchor(members: &[u32], records: &[InputRecord]) -> u32 {
     let rank = |r: &InputRecord| -> u8 {
         match (r.source, r.registration) {
             (Source::Registrations, Some(RegistrationState::Alive)) => 0,
@@ -20,11 +20,15 @@ pub fn anchor<'a>(members: &[u32], records: &'a [InputRecord]) -> &'a InputRecor
             (Source::PlatformMerchants, _) => 5,
         }
     };
+    let record = |i: &u32| &records[*i as usize];
     members
         .iter()
-        .map(|&i| &records[i as usize])
-        .min_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.key.cmp(&b.key)))
-        .unwrap_or(&records[members[0] as usize])
+        .copied()
+        .min_by(|a, b| {
+            let (a, b) = (record(a), record(b));
+            rank(a).cmp(&rank(b)).then_with(|| a.key.cmp(&b.key))
+        })
+        .unwrap_or(members[0])
 }
 
 /// `ZT` and 16 hex digits of SHA-256 over the anchor's source and key.
@@ -68,7 +72,7 @@ pub fn assign(
             .find(|id| !taken.contains(*id))
             .map(str::to_owned);
         let id = reused.unwrap_or_else(|| {
-            let anchor = anchor(&clusters[c], records);
+            let anchor = &records[anchor(&clusters[c], records) as usize];
             (0..)
                 .map(|salt| derived_id(anchor, salt))
                 .find(|id| !taken.contains(id))

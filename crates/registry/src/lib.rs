@@ -13,7 +13,7 @@ mod row;
 pub mod spec;
 
 pub use error::FileError;
-pub use normalise::{parse_date, DateError, Normalised, OPEN_ENDED_DATE};
+pub use normalise::{half_width, parse_date, DateError, Normalised, OPEN_ENDED_DATE};
 pub use read::{
     open, FileFormat, ProgressUnit, ReadOptions, RowReader, MAX_COMPRESSION_RATIO,
     MAX_RECORD_BYTES, MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES, RATIO_CHECK_FLOOR,

@@ -86,7 +86,7 @@ impl FieldSpec {
 }
 
 /// Full-width ASCII (U+FF01–U+FF5E) and the ideographic space to their half-width forms.
-pub(crate) fn half_width(c: char) -> char {
+pub fn half_width(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',

@@ -289,13 +289,8 @@ fn compute(
         .operators
         .iter()
         .map(|op| {
-            let anchor = meijian_linkage::operator_id::anchor(&op.members, &inputs);
-            let anchor_index = op
-                .members
-                .iter()
-                .copied()
-                .find(|&i| std::ptr::eq(&inputs[i as usize], anchor))
-                .unwrap_or(op.members[0]);
+            let anchor_index = meijian_linkage::operator_id::anchor(&op.members, &inputs);
+            let anchor = &inputs[anchor_index as usize];
             let class = op.verdict.class.map(Class::code).unwrap_or("").to_owned();
             // The district whose list the operator is on: the anchor's, or, when the anchor
             // gives only a city (a platform shop), the first member's county.

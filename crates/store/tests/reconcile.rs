@@ -93,6 +93,18 @@ async fn city(store: &Store, dir: &Path, license_until: &str) -> (String, String
     (clinic, other)
 }
 
+/// The operator a record belongs to in a run.
+async fn operator_of(store: &Store, run_id: &str, record_key: &str) -> String {
+    sqlx::query_scalar(
+        "select operator_id from reconcile_member where run_id = $1 and record_key = $2",
+    )
+    .bind(run_id)
+    .bind(record_key)
+    .fetch_one(store.pool())
+    .await
+    .unwrap()
+}
+
 fn officer(region: &str) -> Scope {
     Scope::for_user(
         Actor::system("officer"),
@@ -280,24 +292,14 @@ both_backends!(
         let run = reconcile::run(&db.store, &scope, "2026-11-22", NOW)
             .await
             .unwrap();
-        let member_op = |key: String| {
-            let store = db.store.clone();
-            let run_id = run.id.clone();
-            async move {
-                sqlx::query_scalar::<_, String>(
-                "select operator_id from reconcile_member where run_id = $1 and record_key = $2",
-            )
-            .bind(run_id)
-            .bind(key)
-            .fetch_one(store.pool())
-            .await
-            .unwrap()
-            }
-        };
-        let clinic_op = member_op(clinic.clone()).await;
-        assert_eq!(member_op(other.clone()).await, clinic_op, "merged");
+        let clinic_op = operator_of(&db.store, &run.id, &clinic).await;
+        assert_eq!(
+            operator_of(&db.store, &run.id, &other).await,
+            clinic_op,
+            "merged"
+        );
         assert_ne!(
-            member_op("https://shop.example.com/1".into()).await,
+            operator_of(&db.store, &run.id, "https://shop.example.com/1").await,
             clinic_op,
             "split"
         );
@@ -364,23 +366,9 @@ both_backends!(
         let again = reconcile::run(&db.store, &scope, "2026-11-22", NOW)
             .await
             .unwrap();
-        let op_of = |key: String| {
-            let store = db.store.clone();
-            let run_id = again.id.clone();
-            async move {
-                sqlx::query_scalar::<_, String>(
-                    "select operator_id from reconcile_member where run_id = $1 and record_key = $2",
-                )
-                .bind(run_id)
-                .bind(key)
-                .fetch_one(store.pool())
-                .await
-                .unwrap()
-            }
-        };
         assert_ne!(
-            op_of(clinic).await,
-            op_of(other).await,
+            operator_of(&db.store, &again.id, &clinic).await,
+            operator_of(&db.store, &again.id, &other).await,
             "the merge is no longer applied"
         );
         let revoked: i64 = sqlx::query_scalar(

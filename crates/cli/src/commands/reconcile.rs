@@ -46,7 +46,6 @@ pub struct ReconcileArgs {
 
 /// The records read from one file, and its rejected rows.
 struct FileRead {
-    source: Source,
     path: PathBuf,
     records: Vec<InputRecord>,
     rejections: Vec<Rejection>,
@@ -57,7 +56,7 @@ pub async fn run(args: ReconcileArgs) -> anyhow::Result<()> {
         Some(d) => meijian_registry::parse_date(d)
             .map(|d| d.to_string())
             .map_err(|e| anyhow::anyhow!("--as-of “{d}”{e}"))?,
-        None => today_in_china(),
+        None => meijian_store::timefmt::date_cst(time::OffsetDateTime::now_utc()),
     };
     match (&args.from_files, &args.out) {
         (Some(dir), Some(out)) => run_files(&args, dir, out, as_of),
@@ -207,7 +206,6 @@ fn run_files(args: &ReconcileArgs, dir: &Path, out: &Path, as_of: String) -> any
         if read.rejections.len() > 20 {
             eprintln!("  …… 另有 {} 行被拒绝", read.rejections.len() - 20);
         }
-        let _ = read.source;
         records.extend(read.records);
     }
     let read_time = started.elapsed();
@@ -295,7 +293,6 @@ fn read_file(source: Source, path: &Path, opts: &ReadOptions) -> anyhow::Result<
         }
     }
     Ok(FileRead {
-        source,
         path: path.to_owned(),
         records,
         rejections,
@@ -373,9 +370,4 @@ fn write_csv(out: &Path, rows: impl Iterator<Item = [String; 7]>) -> anyhow::Res
     tmp.persist(out)
         .with_context(|| format!("无法写入 {}", out.display()))?;
     Ok(())
-}
-
-fn today_in_china() -> String {
-    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
-    now.date().to_string()
 }
