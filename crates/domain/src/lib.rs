@@ -5,9 +5,11 @@
 //! `code()` strings, so those never change once released.
 
 pub mod department;
+pub mod lead;
 pub mod region;
 pub mod role;
 pub mod uscc;
+pub mod workdays;
 
 pub use department::DepartmentKind;
 pub use region::{Jurisdiction, Region, RegionCode, RegionLevel, RegionTable};

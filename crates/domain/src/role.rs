@@ -13,6 +13,7 @@
 //! | `view_registries` | ✓ | ✓ | ✓ | ✓ | ✓ | |
 //! | `import_registries` | ✓ | | ✓ | | | |
 //! | `reconcile` (run the 证照比对, confirm, split and merge its links) | ✓ | | ✓ | | | |
+//! | `manage_settings` (duty matrix, working-day calendar, reward rules) | ✓ | | | | | |
 //! | `handle_leads` (complaints, leads, cases) | | ✓ | ✓ | | | |
 //! | `supervise_deadlines` (督办) | | ✓ | | | | |
 //! | `approve_rewards` (举报奖励) | | ✓ | | | | |
@@ -56,6 +57,9 @@ pub enum Permission {
     ImportRegistries,
     /// Run the 证照比对 and confirm, split or merge its links.
     Reconcile,
+    /// Edit the jurisdiction's settings: the duty matrix (职责分工), the working-day calendar,
+    /// the reward rules.
+    ManageSettings,
     /// Work complaints, leads and cases.
     HandleLeads,
     /// 督办: supervise deadlines of others' work.
@@ -129,7 +133,7 @@ impl Role {
         use Role as R;
         match permission {
             P::ViewDashboard | P::ViewDirectory | P::ViewRegistries => self != R::Institution,
-            P::ManageAccounts => self == R::Administrator,
+            P::ManageAccounts | P::ManageSettings => self == R::Administrator,
             P::ViewAuditLog => matches!(self, R::Administrator | R::Leader),
             P::ImportRegistries | P::Reconcile => matches!(self, R::Administrator | R::Officer),
             P::HandleLeads => matches!(self, R::Officer | R::Leader),
@@ -145,7 +149,7 @@ impl Role {
 
 impl Permission {
     /// Every permission, in declaration order.
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ViewDashboard,
         Permission::ViewDirectory,
         Permission::ManageAccounts,
@@ -153,6 +157,7 @@ impl Permission {
         Permission::ViewRegistries,
         Permission::ImportRegistries,
         Permission::Reconcile,
+        Permission::ManageSettings,
         Permission::HandleLeads,
         Permission::SuperviseDeadlines,
         Permission::ApproveRewards,
@@ -171,6 +176,7 @@ impl Permission {
             Permission::ViewRegistries => "view_registries",
             Permission::ImportRegistries => "import_registries",
             Permission::Reconcile => "reconcile",
+            Permission::ManageSettings => "manage_settings",
             Permission::HandleLeads => "handle_leads",
             Permission::SuperviseDeadlines => "supervise_deadlines",
             Permission::ApproveRewards => "approve_rewards",

@@ -16,7 +16,7 @@ const COLUMNS: [Role; 6] = [
 ];
 
 /// The policy of the brief, written out: `x` granted, `.` refused.
-const MATRIX: [(Permission, &str); 13] = [
+const MATRIX: [(Permission, &str); 14] = [
     (Permission::ViewDashboard, "xxxxx."),
     (Permission::ViewDirectory, "xxxxx."),
     (Permission::ManageAccounts, "x....."),
@@ -24,6 +24,7 @@ const MATRIX: [(Permission, &str); 13] = [
     (Permission::ViewRegistries, "xxxxx."),
     (Permission::ImportRegistries, "x.x..."),
     (Permission::Reconcile, "x.x..."),
+    (Permission::ManageSettings, "x....."),
     (Permission::HandleLeads, ".xx..."),
     (Permission::SuperviseDeadlines, ".x...."),
     (Permission::ApproveRewards, ".x...."),
