@@ -8,12 +8,15 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod calendar;
 pub mod dashboard;
 pub mod demo;
 pub mod departments;
 mod error;
+pub mod leads;
 pub mod login;
 pub mod password;
+pub mod public_form;
 pub mod public_lookup;
 pub mod reconcile;
 pub mod registry_import;

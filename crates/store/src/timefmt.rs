@@ -3,7 +3,7 @@
 //! The UI shows them in Asia/Shanghai (UTC+8).
 
 use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime, UtcOffset};
 
 /// Format for storage.
 pub fn to_db(t: OffsetDateTime) -> String {
@@ -28,6 +28,30 @@ pub fn cst() -> UtcOffset {
 pub fn date_cst(t: OffsetDateTime) -> String {
     let t = t.to_offset(cst());
     format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// `YYYY-MM` with a year from 2000 to 2100.
+pub fn parse_month(text: &str) -> Option<(i32, Month)> {
+    let (y, m) = text.trim().split_once('-')?;
+    let year: i32 = y.parse().ok()?;
+    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    (2000..=2100).contains(&year).then_some((year, month))
+}
+
+/// The first instants of a month in China and of the month after, as stored text: the
+/// `[from, to)` of a monthly count (a report's month is China's, not UTC's).
+pub fn month_bounds(year: i32, month: Month) -> Option<(String, String)> {
+    let next_year = if month == Month::December {
+        year + 1
+    } else {
+        year
+    };
+    let start = |y, m| {
+        Date::from_calendar_date(y, m, 1)
+            .ok()
+            .map(|d| to_db(d.midnight().assume_offset(cst())))
+    };
+    Some((start(year, month)?, start(next_year, month.next())?))
 }
 
 /// `2026-11-22 16:00` in China Standard Time, for people.
@@ -61,6 +85,22 @@ mod tests {
         assert_eq!(from_db(&s), Some(datetime!(2026-03-31 15:30:12 UTC)));
         // 15:30 UTC is 23:30 in China: still March for the monthly report.
         assert_eq!(display(&s), "2026-03-31 23:30");
+    }
+
+    #[test]
+    fn months_are_china_months() {
+        assert_eq!(parse_month("2026-11"), Some((2026, Month::November)));
+        assert_eq!(parse_month("2026-13"), None);
+        assert_eq!(parse_month("11/2026"), None);
+        assert_eq!(parse_month("1999-01"), None);
+        assert_eq!(
+            month_bounds(2026, Month::November),
+            Some(("2026-10-31T16:00:00Z".into(), "2026-11-30T16:00:00Z".into()))
+        );
+        assert_eq!(
+            month_bounds(2026, Month::December).map(|b| b.1),
+            Some("2026-12-31T16:00:00Z".into())
+        );
     }
 
     #[test]

@@ -1,0 +1,128 @@
+//! 进度查询: what the reporter reads with the ticket code and secret — the steps taken, the
+//! reply, and a place to say whether they are satisfied. A wrong code and a wrong secret give
+//! the same answer; officers' names are never shown.
+
+use meijian_domain::lead::{Category, LeadKind, LeadState, Satisfaction};
+use time::OffsetDateTime;
+
+use super::intake::{normalise_code, secret_hash};
+use super::{workflow, Lead, LEAD_COLUMNS};
+use crate::{Actor, Store, StoreError};
+
+/// One step as the reporter sees it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PublicStep {
+    pub at: String,
+    pub step: &'static str,
+    pub note: Option<String>,
+}
+
+/// The status page of one complaint.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PublicStatus {
+    pub ticket_code: String,
+    pub lead_code: String,
+    pub kind: &'static str,
+    pub category: &'static str,
+    pub department: String,
+    pub state: &'static str,
+    pub received_at: String,
+    /// When the acceptance decision is due, while it is pending.
+    pub accept_due: Option<String>,
+    pub steps: Vec<PublicStep>,
+    pub reply: Option<String>,
+    pub satisfaction: Option<&'static str>,
+    /// Whether the reporter may rate now (replied, not yet rated).
+    pub can_rate: bool,
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A lead found by its ticket, with the stored hash of the ticket's secret.
+#[derive(sqlx::FromRow)]
+struct Found {
+    #[sqlx(flatten)]
+    lead: Lead,
+    secret_hash: String,
+}
+
+/// One read: the public status page is the most frequent request of the public side.
+async fn find(store: &Store, ticket: &str, secret: &str) -> Result<Lead, StoreError> {
+    let found = sqlx::query_as::<_, Found>(&format!(
+        "select {LEAD_COLUMNS}, c.secret_hash from complaint c join lead l on l.id = c.lead_id \
+         join department d on d.id = l.department_id where c.ticket_code = $1"
+    ))
+    .bind(normalise_code(ticket))
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if !same(&found.secret_hash, &secret_hash(secret)) {
+        return Err(StoreError::NotFound);
+    }
+    Ok(found.lead)
+}
+
+/// The status behind a ticket; `NotFound` unless code and secret match.
+pub async fn lookup(store: &Store, ticket: &str, secret: &str) -> Result<PublicStatus, StoreError> {
+    let lead = find(store, ticket, secret).await?;
+    let steps: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "select at, action, note from lead_event where lead_id = $1 and public = 1 order by at, id",
+    )
+    .bind(&lead.id)
+    .fetch_all(store.pool())
+    .await?;
+    let state = lead.state();
+    Ok(PublicStatus {
+        ticket_code: normalise_code(ticket),
+        lead_code: lead.code.clone(),
+        kind: LeadKind::from_code(&lead.kind).map_or("", |k| k.label_zh()),
+        category: Category::from_code(&lead.category).map_or("", |c| c.label_zh()),
+        department: lead.department_name.clone(),
+        state: if state == LeadState::Concluded && lead.replied_at.is_some() {
+            "已答复"
+        } else {
+            state.label_zh()
+        },
+        received_at: lead.received_at.clone(),
+        accept_due: (state == LeadState::Received)
+            .then(|| lead.accept_due.clone())
+            .flatten(),
+        steps: steps
+            .into_iter()
+            .map(|(at, action, note)| PublicStep {
+                at,
+                step: workflow::action_zh(&action),
+                note,
+            })
+            .collect(),
+        reply: lead.reply_text.clone(),
+        satisfaction: lead
+            .satisfaction
+            .as_deref()
+            .and_then(Satisfaction::from_code)
+            .map(|s| s.label_zh()),
+        can_rate: lead.replied_at.is_some() && lead.satisfaction.is_none(),
+    })
+}
+
+/// The reporter says whether they are satisfied with the reply.
+pub async fn rate(
+    store: &Store,
+    actor: &Actor,
+    now: OffsetDateTime,
+    ticket: &str,
+    secret: &str,
+    s: Satisfaction,
+) -> Result<(), StoreError> {
+    let lead = find(store, ticket, secret).await?;
+    let mut tx = store.begin().await?;
+    workflow::record_satisfaction(&mut tx, actor, now, &lead, s).await?;
+    tx.commit().await?;
+    Ok(())
+}

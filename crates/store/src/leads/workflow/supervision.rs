@@ -1,0 +1,91 @@
+//! 督办: a leader of the jurisdiction chases an overdue lead; the record stays on the lead.
+
+use meijian_domain::role::Permission;
+use time::OffsetDateTime;
+
+use super::{audit_step, event};
+use crate::leads::get;
+use crate::leads::Lead;
+use crate::{new_id, timefmt, Scope, Store, StoreError};
+
+/// 督办: a leader chases an overdue lead of the jurisdiction.
+pub async fn supervise(
+    store: &Store,
+    scope: &Scope,
+    now: OffsetDateTime,
+    id: &str,
+    note: &str,
+) -> Result<(), StoreError> {
+    scope.require(Permission::SuperviseDeadlines)?;
+    let lead = get(store, scope, id).await?;
+    if !scope.covers(&lead.region_code) {
+        return Err(StoreError::NotFound);
+    }
+    let now_db = timefmt::to_db(now);
+    let overdue = lead
+        .next_due
+        .as_deref()
+        .is_some_and(|d| d < now_db.as_str());
+    if !overdue {
+        return Err(StoreError::invalid("督办", "只有逾期的线索需要督办"));
+    }
+    let note = note.trim();
+    if note.chars().count() < 2 || note.chars().count() > 500 {
+        return Err(StoreError::invalid("督办意见", "请填写督办意见（2–500字）"));
+    }
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "insert into lead_supervision (id, lead_id, at, by_id, by_name, note, due) \
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(&lead.id)
+    .bind(&now_db)
+    .bind(scope.actor.account_id.clone().unwrap_or_default())
+    .bind(&scope.actor.name)
+    .bind(note)
+    .bind(&lead.next_due)
+    .execute(&mut *tx)
+    .await?;
+    event(
+        &mut tx,
+        &lead.id,
+        now,
+        "supervised",
+        &scope.actor,
+        scope.department_id.as_deref(),
+        Some(note),
+        false,
+    )
+    .await?;
+    audit_step(
+        &mut tx,
+        scope,
+        now,
+        &lead,
+        "lead.supervise",
+        serde_json::json!({"note": note}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 督办 records of a lead.
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+pub struct Supervision {
+    pub at: String,
+    pub by_name: String,
+    pub note: String,
+    pub due: Option<String>,
+}
+
+/// `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
+pub async fn supervisions(store: &Store, lead: &Lead) -> Result<Vec<Supervision>, StoreError> {
+    Ok(sqlx::query_as::<_, Supervision>(
+        "select at, by_name, note, due from lead_supervision where lead_id = $1 order by at",
+    )
+    .bind(&lead.id)
+    .fetch_all(store.pool())
+    .await?)
+}

@@ -1,0 +1,99 @@
+//! What the public complaint form (投诉举报) reads before anyone signs in: the places a
+//! complaint can be sent to, and the names of registered and licensed subjects for the "as
+//! you type" lookup. Only public facts: a subject's name and address, never a legal
+//! representative, a number or anything about a reporter.
+
+use std::collections::BTreeMap;
+
+use meijian_domain::region::{RegionCode, RegionLevel, RegionTable};
+
+use crate::{Store, StoreError};
+
+/// A county (区县) with departments, as the form's 发生地 choice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub code: String,
+    /// E.g. 枣庄市薛城区.
+    pub name: String,
+}
+
+/// The counties that have at least one department, ordered by code.
+pub async fn places(store: &Store) -> Result<Vec<Place>, StoreError> {
+    let codes: Vec<String> =
+        sqlx::query_scalar("select distinct region_code from department order by region_code")
+            .fetch_all(store.pool())
+            .await?;
+    let table = RegionTable::embedded();
+    Ok(codes
+        .into_iter()
+        .filter_map(|code| {
+            let parsed = RegionCode::parse(&code).ok()?;
+            let region = table.get(&parsed)?;
+            (region.level == RegionLevel::County).then(|| Place {
+                name: crate::departments::short_region_name(&parsed)
+                    .unwrap_or_else(|| region.name.clone()),
+                code,
+            })
+        })
+        .collect())
+}
+
+/// A registered or licensed subject whose name matched.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SubjectName {
+    pub name: String,
+    pub address: String,
+}
+
+/// Up to `limit` names of current market-entity registrations (存续、在业) and valid
+/// medical licenses (有效, not expired on `today`, YYYY-MM-DD) containing `q`; one entry per
+/// name and address. Fewer than two characters give nothing.
+pub async fn subject_names(
+    store: &Store,
+    q: &str,
+    today: &str,
+    limit: usize,
+) -> Result<Vec<SubjectName>, StoreError> {
+    let q = q.trim().to_lowercase();
+    if q.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+        "select registry, status, data_json from registry_record \
+         where registry in ('registrations', 'licenses') and missing_since is null \
+         and search_text like $1 escape '\\' order by name, record_key limit $2",
+    )
+    .bind(format!("%{escaped}%"))
+    .bind((limit * 5) as i64)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: Vec<SubjectName> = Vec::new();
+    for (registry, status, json) in rows {
+        let data: BTreeMap<String, String> = serde_json::from_str(&json).unwrap_or_default();
+        let current = match registry.as_str() {
+            "licenses" => {
+                status.as_deref() == Some("有效")
+                    && data.get("valid_until").is_none_or(|d| d.as_str() >= today)
+            }
+            _ => !matches!(status.as_deref(), Some("注销" | "吊销" | "迁出")),
+        };
+        let Some(name) = data.get("name").filter(|_| current) else {
+            continue;
+        };
+        let entry = SubjectName {
+            name: name.clone(),
+            address: data.get("address").cloned().unwrap_or_default(),
+        };
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
