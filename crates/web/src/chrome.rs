@@ -25,7 +25,7 @@ impl Chrome {
     /// The frame for `user`, with the entry at `active` (a path) highlighted.
     pub fn new(user: &CurrentUser, active: &str) -> Chrome {
         let scope = &user.scope;
-        let mut entries: Vec<(&'static str, Option<&'static str>)> = vec![
+        let mut entries: Vec<Entry> = vec![
             ("工作台", Some("/")),
             ("登记数据", Some("/registries")),
             ("投诉举报", None),
@@ -37,6 +37,21 @@ impl Chrome {
         ];
         if scope.can(Permission::ViewRegistries) {
             entries.insert(2, ("证照比对", Some("/reconcile")));
+        }
+        if scope.can(Permission::HandleLeads) {
+            open(&mut entries, "投诉举报", "/leads/new");
+            open(&mut entries, "线索台账", "/leads");
+            insert_after(&mut entries, "线索台账", ("移送", Some("/referrals")));
+        }
+        if scope.can(Permission::ApproveRewards) {
+            insert_after(&mut entries, "移送", ("举报奖励", Some("/rewards")));
+        }
+        if scope.can(Permission::HandleLeads) || scope.can(Permission::ViewStatistics) {
+            let entry = ("投诉举报汇总", Some("/leads/summary"));
+            match entries.iter().position(|e| e.0 == "统计报表") {
+                Some(at) => entries.insert(at, entry),
+                None => entries.push(entry),
+            }
         }
         if scope.can(Permission::ViewDirectory) {
             entries.push(("部门通讯录", Some("/departments")));
@@ -65,6 +80,23 @@ impl Chrome {
     }
 }
 
+type Entry = (&'static str, Option<&'static str>);
+
+/// Gives the entry `label` (an area shown as 即将上线) its page.
+fn open(entries: &mut [Entry], label: &str, href: &'static str) {
+    if let Some(e) = entries.iter_mut().find(|e| e.0 == label) {
+        e.1 = Some(href);
+    }
+}
+
+/// Inserts `entry` after the entry `label`, or at the end.
+fn insert_after(entries: &mut Vec<Entry>, label: &str, entry: Entry) {
+    match entries.iter().position(|e| e.0 == label) {
+        Some(at) => entries.insert(at + 1, entry),
+        None => entries.push(entry),
+    }
+}
+
 /// Chinese label of an audit action code.
 pub fn action_label(action: &str) -> &str {
     match action {
@@ -79,6 +111,38 @@ pub fn action_label(action: &str) -> &str {
         "account.unlock" => "解除锁定",
         "account.set_password" => "重置密码",
         "department.create" => "新增部门",
+        "registry.import" => "导入登记数据",
+        "reconcile.run" => "运行证照比对",
+        "reconcile.decide" => "比对复核决定",
+        "reconcile.revoke" => "撤销比对决定",
+        "calendar_override.set" => "调整工作日历",
+        "calendar_override.remove" => "删除工作日历调整",
+        "duty_rule.set" => "设置职责分工",
+        "duty_rule.reset" => "恢复默认职责分工",
+        "complaint.receive" => "收到投诉举报",
+        "lead.record" => "登记线索",
+        "lead.accept" => "受理线索",
+        "lead.decline" => "不予受理",
+        "lead.verify" => "核查线索",
+        "lead.conclude" => "办结线索",
+        "lead.reply" => "答复举报人",
+        "lead.satisfaction" => "记录满意度",
+        "lead.supervise" => "督办线索",
+        "lead.link_operator" => "关联主体",
+        "referral.send" => "移送线索",
+        "referral.police" => "提请移送公安",
+        "referral.police_approved" => "批准移送公安",
+        "referral.police_withdrawn" => "不批准移送公安",
+        "referral.acknowledged" => "签收移送",
+        "referral.accepted" => "接收移送",
+        "referral.returned" => "退回移送",
+        "referral.filed" => "公安立案",
+        "referral.refused" => "公安不予立案",
+        "referral.reconsider" => "申请复议",
+        "reward.propose" => "申请举报奖励",
+        "reward.approved" => "批准举报奖励",
+        "reward.rejected" => "不批准举报奖励",
+        "reward.paid" => "发放举报奖励",
         other => other,
     }
 }

@@ -25,6 +25,10 @@ pub enum AppError {
         field: String,
         message: String,
     },
+    /// Over a rate limit of the public pages; how long to wait, in Chinese.
+    TooManyRequests {
+        retry_after: String,
+    },
     Unavailable(String),
     Internal(String),
 }
@@ -71,6 +75,11 @@ impl AppError {
                 StatusCode::CONFLICT,
                 "conflict",
                 format!("{field}：{message}"),
+            ),
+            AppError::TooManyRequests { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("操作过于频繁，请 {retry_after}后再试。"),
             ),
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -11,10 +11,12 @@ pub mod clock;
 pub mod error;
 pub mod health;
 pub mod pages;
+pub mod public_desk;
 pub mod request_id;
 pub mod session;
 pub mod settings;
 pub mod state;
+pub(crate) mod uploads;
 pub mod xlsx;
 
 use std::net::SocketAddr;
@@ -47,8 +49,12 @@ pub fn metrics_handle() -> PrometheusHandle {
 }
 
 impl AppState {
+    /// Must run inside a Tokio runtime: it starts the complaint desk's writer task.
     pub fn new(store: Store, settings: WebSettings, clock: Arc<dyn Clock>) -> AppState {
+        let desk =
+            public_desk::PublicDesk::start(store.clone(), &settings.complaints, clock.clone());
         AppState {
+            desk,
             store,
             settings: Arc::new(settings),
             clock,
@@ -124,6 +130,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/app.css", get(app_css))
+        .merge(pages::calendar::router())
+        .merge(pages::duty::router())
+        .merge(pages::leads::router(state.settings.complaints.attachments))
+        .merge(pages::complaints::router(&state.settings.complaints))
         .merge(api::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(

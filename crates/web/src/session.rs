@@ -28,8 +28,18 @@ use crate::state::AppState;
 
 pub const COOKIE: &str = "meijian_session";
 
-/// Paths where a POST without a session is expected (it creates one).
-const NO_TOKEN_PATHS: [&str; 2] = ["/login", "/api/session"];
+/// Paths where a POST without a session is expected: sign-in (it creates one) and the public
+/// complaint pages, which act for no session (their signed form token guards them).
+const NO_TOKEN_PATHS: [&str; 8] = [
+    "/login",
+    "/api/session",
+    "/complaints",
+    "/complaints/status",
+    "/complaints/rate",
+    "/api/public/complaints",
+    "/api/public/complaints/status",
+    "/api/public/complaints/rate",
+];
 
 /// Who is asking: the signed-in user with their scope, and the CSRF token for forms.
 #[derive(Clone, Debug)]
@@ -55,6 +65,14 @@ pub fn anonymous_actor(ext: &axum::http::Extensions) -> Actor {
         ip: client_ip(ext),
         request_id: ext.get::<RequestId>().map(|r| r.0.clone()),
     }
+}
+
+/// The 403 of a refused unsafe request, sent after reading what is left of its body (up to
+/// `limit`): answering while a browser still uploads makes it report a broken connection
+/// instead of showing the refusal.
+async fn refuse(body: Body, limit: usize) -> Response {
+    let _ = to_bytes(body, limit).await;
+    AppError::CsrfRejected.into_response()
 }
 
 /// Resolves the session and enforces origin and CSRF checks; see the module doc.
@@ -84,7 +102,7 @@ pub async fn session_layer(
     if unsafe_method {
         if !same_origin(&parts.headers) {
             tracing::warn!(path = %parts.uri.path(), "cross-origin unsafe request refused");
-            return AppError::CsrfRejected.into_response();
+            return refuse(body, state.settings.max_body_bytes).await;
         }
         if let Some(session) = &active {
             if !NO_TOKEN_PATHS.contains(&parts.uri.path()) {
@@ -98,7 +116,7 @@ pub async fn session_layer(
                 .await;
                 if !ok {
                     tracing::warn!(path = %parts.uri.path(), "missing or wrong CSRF token");
-                    return AppError::CsrfRejected.into_response();
+                    return refuse(rebuilt, state.settings.max_body_bytes).await;
                 }
                 body = rebuilt;
             }

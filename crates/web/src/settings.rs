@@ -1,6 +1,8 @@
 //! Settings of the web application, validated once at start by the binary's config loader.
 
+use meijian_domain::lead::LeadRules;
 use meijian_store::accounts::LoginPolicy;
+use meijian_store::leads::intake::AttachmentLimits;
 use meijian_store::sessions::SessionPolicy;
 
 /// What the web app needs to know; built from the config file and environment.
@@ -16,6 +18,36 @@ pub struct WebSettings {
     pub max_upload_bytes: usize,
     /// Where uploaded files wait for their import (and a preview's confirmation).
     pub upload_dir: std::path::PathBuf,
+    /// Time limits and reward rules of lead handling (`[leads]`).
+    pub leads: LeadRules,
+    /// The public complaint page's limits (`[complaints]`).
+    pub complaints: ComplaintSettings,
+}
+
+/// Limits of the public complaint page.
+#[derive(Debug, Clone)]
+pub struct ComplaintSettings {
+    pub attachments: AttachmentLimits,
+    /// Submissions one address may make per hour.
+    pub submissions_per_hour: u32,
+    /// Status lookups one address may make per minute (guessing a secret is hopeless anyway).
+    pub lookups_per_minute: u32,
+    /// A form sent back sooner than this after it was shown is a robot's.
+    pub min_fill_seconds: u32,
+    /// Submissions written per transaction at most (group commit).
+    pub max_batch: usize,
+}
+
+impl Default for ComplaintSettings {
+    fn default() -> Self {
+        ComplaintSettings {
+            attachments: AttachmentLimits::default(),
+            submissions_per_hour: 20,
+            lookups_per_minute: 30,
+            min_fill_seconds: 3,
+            max_batch: 256,
+        }
+    }
 }
 
 impl Default for WebSettings {
@@ -27,6 +59,8 @@ impl Default for WebSettings {
             max_body_bytes: 2 * 1024 * 1024,
             max_upload_bytes: 1024 * 1024 * 1024,
             upload_dir: std::env::temp_dir().join("meijian-uploads"),
+            leads: LeadRules::default(),
+            complaints: ComplaintSettings::default(),
         }
     }
 }

@@ -16,10 +16,19 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Name and number search of registry records (loaded in the background at start).
     pub search: Arc<meijian_store::search_index::SearchIndex>,
+    /// The public complaint desk: submission queue, form tokens, rate limits.
+    pub desk: Arc<crate::public_desk::PublicDesk>,
 }
 
 impl AppState {
     pub fn now(&self) -> time::OffsetDateTime {
         self.clock.now()
+    }
+
+    /// The working-day calendar in force: the shipped table and the administrator's days.
+    pub async fn calendar(
+        &self,
+    ) -> Result<meijian_domain::workdays::Calendar, crate::error::AppError> {
+        Ok(meijian_store::calendar::calendar(&self.store).await?)
     }
 }

@@ -166,3 +166,123 @@ both_backends!(
         browser.close().await.unwrap();
     }
 );
+
+/// How far the page reaches beyond the viewport (scroll bar excluded): 0 when nothing
+/// scrolls sideways.
+async fn overflow(browser: &Client) -> i64 {
+    browser
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap()
+}
+
+async fn type_into(browser: &Client, css: &str, text: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn click(browser: &Client, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+both_backends!(
+    a_reporter_files_a_complaint_on_a_phone_and_follows_it,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let profile = tempfile::tempdir().unwrap();
+        let (_driver, browser) = start_browser(profile.path()).await;
+        // A phone's viewport: the form must fit without sideways scrolling.
+        browser.set_window_size(390, 844).await.unwrap();
+        browser.goto(&app.url("/login")).await.unwrap();
+        click(&browser, "a[href='/complaints/new']").await;
+        browser
+            .wait()
+            .for_element(Locator::Css("#description"))
+            .await
+            .unwrap();
+        assert_eq!(overflow(&browser).await, 0, "the form fits a phone");
+        click(&browser, "input[name=kind][value=report]").await;
+        click(&browser, "input[name=category][value=advertising]").await;
+        browser
+            .find(Locator::Css("#region_code"))
+            .await
+            .unwrap()
+            .select_by_value("370403")
+            .await
+            .unwrap();
+        type_into(&browser, "#subject_name", "美莱医美").await;
+        type_into(&browser, "#subject_address", "薛城区泰山南路123号").await;
+        type_into(
+            &browser,
+            "#description",
+            "短视频平台发布“零风险、七天变美”的广告，还用术前术后对比照。",
+        )
+        .await;
+        type_into(&browser, "#name", "王小花").await;
+        type_into(&browser, "#phone", "13812345678").await;
+        // A person takes longer than the form's minimum fill time; the app's clock says so.
+        app.clock.advance(time::Duration::seconds(30));
+        click(&browser, "form button[type=submit].primary").await;
+        let code = browser
+            .wait()
+            .for_element(Locator::Css("#ticket-code"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let secret = browser
+            .find(Locator::Css("#ticket-secret"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let department = browser
+            .find(Locator::Css("#department"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(department, "枣庄市薛城区市场监督管理局");
+        assert_eq!(overflow(&browser).await, 0, "the ticket page fits a phone");
+
+        browser.goto(&app.url("/complaints/status")).await.unwrap();
+        type_into(&browser, "#ticket", &code.to_lowercase()).await;
+        type_into(&browser, "#secret", &secret).await;
+        click(&browser, "form button[type=submit]").await;
+        let state = browser
+            .wait()
+            .for_element(Locator::Css("#state"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(state, "待受理");
+        let page = browser.source().await.unwrap();
+        assert!(
+            !page.contains("13812345678"),
+            "the phone is not on the status page"
+        );
+        assert_eq!(overflow(&browser).await, 0, "the status page fits a phone");
+        browser.close().await.unwrap();
+    }
+);

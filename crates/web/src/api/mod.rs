@@ -3,8 +3,11 @@
 //! (`POST /api/session`); unsafe methods need the `X-CSRF-Token` header it returns.
 
 pub mod audit;
+pub mod complaints;
 pub mod departments;
+pub mod leads;
 pub mod public;
+pub mod referrals;
 pub mod registries;
 pub mod session;
 pub mod users;
@@ -35,6 +38,20 @@ use crate::state::AppState;
         users::act_on_user,
         audit::list_audit,
         public::lookup,
+        leads::list_leads,
+        leads::get_lead,
+        leads::take_complaint,
+        leads::record_clue,
+        leads::act_on_lead,
+        leads::lead_suggestions,
+        referrals::list_referrals,
+        referrals::act_on_referral,
+        leads::summary,
+        complaints::form_token,
+        complaints::submit_complaint,
+        complaints::complaint_status,
+        complaints::rate_reply,
+        complaints::subject_names,
         registries::list_records,
         registries::get_record,
         crate::health::healthz,
@@ -50,11 +67,37 @@ use crate::state::AppState;
         users::UserView,
         users::NewUserRequest,
         users::CreatedUser,
+        leads::LeadPage,
+        leads::LeadDetail,
+        leads::IntakeRequest,
+        leads::ReporterRequest,
+        leads::TicketView,
+        leads::ClueRequest,
+        leads::CreatedLead,
+        leads::LeadAction,
+        referrals::ReferralAction,
+        complaints::FormTokenView,
+        complaints::ComplaintRequest,
+        crate::public_desk::input::ComplaintInput,
+        complaints::PublicTicketView,
+        complaints::TicketRequest,
+        complaints::ComplaintStatusView,
+        complaints::StepView,
+        complaints::RateRequest,
+        complaints::SubjectNameView,
         ErrorBody,
         ErrorDetail,
     ))
 )]
 pub struct ApiDoc;
+
+/// A 422 for a request field the API reads itself (codes, dates), named as the request names it.
+pub(crate) fn invalid(field: &str, message: &str) -> crate::error::AppError {
+    crate::error::AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
 
 /// Error body of every failed API call.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -64,7 +107,7 @@ pub struct ErrorBody {
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code: not_found, forbidden, unauthenticated, csrf, invalid, conflict, unavailable, internal.
+    /// Stable code: not_found, forbidden, unauthenticated, csrf, invalid, conflict, rate_limited, unavailable, internal.
     pub code: String,
     /// Message in Chinese.
     pub message: String,
@@ -118,7 +161,29 @@ pub fn router() -> Router<AppState> {
         .route("/api/users/{id}", get(users::get_user))
         .route("/api/users/{id}/actions", post(users::act_on_user))
         .route("/api/audit", get(audit::list_audit))
+        .route(
+            "/api/leads",
+            get(leads::list_leads).post(leads::take_complaint),
+        )
+        .route("/api/leads/clues", post(leads::record_clue))
+        .route("/api/leads/summary", get(leads::summary))
+        .route("/api/leads/{id}", get(leads::get_lead))
+        .route("/api/leads/{id}/actions", post(leads::act_on_lead))
+        .route("/api/leads/{id}/suggestions", get(leads::lead_suggestions))
+        .route("/api/referrals", get(referrals::list_referrals))
+        .route(
+            "/api/referrals/{id}/actions",
+            post(referrals::act_on_referral),
+        )
         .route("/api/public/{kind}", get(public::lookup))
+        .route("/api/public/names", get(complaints::subject_names))
+        .route("/api/public/complaints/token", get(complaints::form_token))
+        .route("/api/public/complaints", post(complaints::submit_complaint))
+        .route(
+            "/api/public/complaints/status",
+            post(complaints::complaint_status),
+        )
+        .route("/api/public/complaints/rate", post(complaints::rate_reply))
         .route("/api/registries/{code}", get(registries::list_records))
         .route("/api/records/{id}", get(registries::get_record))
 }

@@ -1,10 +1,12 @@
-//! The dashboard (工作台): real counts of the user's jurisdiction and, for those who may read
-//! the audit log, the latest activity.
+//! The dashboard (工作台): real counts of the user's jurisdiction, the leads waiting on the
+//! user's department (待办, 临期, 逾期, 待签收移送) and, for those who may read the audit log, the
+//! latest activity.
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use meijian_domain::role::Permission;
+use meijian_store::leads::stats::{self, DueCounts};
 use meijian_store::{audit, dashboard, timefmt};
 
 use crate::chrome::{action_label, Chrome};
@@ -57,6 +59,10 @@ struct DashboardPage {
     jurisdiction: String,
     /// `None` for roles without the dashboard (institutions), who see their own home instead.
     counts: Option<dashboard::Counts>,
+    /// Leads waiting, for those who handle them.
+    due: Option<DueCounts>,
+    /// The list's filter that matches the counts: the own department's, or all for a leader.
+    due_scope: &'static str,
     recent: Vec<ActivityRow>,
 }
 
@@ -66,6 +72,12 @@ pub async fn show_dashboard(
 ) -> AppResult<Html<String>> {
     let counts = if user.scope.can(Permission::ViewDashboard) {
         Some(dashboard::counts(&state.store, &user.scope, state.now()).await?)
+    } else {
+        None
+    };
+    let due = if user.scope.can(Permission::HandleLeads) {
+        let (now_db, warn) = super::leads::list::now_and_warn(&state).await?;
+        Some(stats::due_counts(&state.store, &user.scope, &now_db, &warn).await?)
     } else {
         None
     };
@@ -82,6 +94,12 @@ pub async fn show_dashboard(
         chrome: Chrome::new(&user, "/"),
         jurisdiction: region_name(&user.principal.department.region_code),
         counts,
+        due,
+        due_scope: if user.scope.can(Permission::SuperviseDeadlines) {
+            ""
+        } else {
+            "&mine=1"
+        },
         recent,
     })
 }

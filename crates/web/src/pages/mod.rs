@@ -2,9 +2,13 @@
 
 pub mod admin;
 pub mod audit;
+pub mod calendar;
+pub mod complaints;
 pub mod dashboard;
 pub mod departments;
+pub mod duty;
 pub mod imports;
+pub mod leads;
 pub mod login;
 pub mod reconcile;
 pub mod registries;

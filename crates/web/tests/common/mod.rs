@@ -20,11 +20,16 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: TestDb) -> TestApp {
+        TestApp::spawn_with(db, WebSettings::default()).await
+    }
+
+    /// The app with other settings (short limits for the public complaint pages).
+    pub async fn spawn_with(db: TestDb, settings: WebSettings) -> TestApp {
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-20 02:00 UTC)));
         let accounts = demo::seed(&db.store, meijian_web::Clock::now(clock.as_ref()))
             .await
             .unwrap();
-        let state = AppState::new(db.store.clone(), WebSettings::default(), clock.clone());
+        let state = AppState::new(db.store.clone(), settings, clock.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -1,0 +1,451 @@
+//! Leads through the API (线索台账): the same list, record and steps as the pages, for other
+//! systems (a 12345 hotline's transfer, a city dashboard). Every answer is limited to what the
+//! caller may see; the reporter is masked unless the caller's department handles the lead.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use meijian_domain::lead::{Category, Channel, Finding, LeadKind, Outcome, Satisfaction, Source};
+use meijian_store::leads::intake::{NewClue, NewComplaint, ReporterIn};
+use meijian_store::leads::workflow::{self, Conclusion};
+use meijian_store::leads::{
+    self, deadlines, detail, intake, referral, reward, stats, suggest, Due, LeadFilter,
+};
+use meijian_store::timefmt;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{invalid, ApiJson};
+use crate::error::AppResult;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct LeadQuery {
+    /// all | open | due_soon | overdue | closed
+    pub due: Option<String>,
+    /// A category code, e.g. unlicensed_practice.
+    pub category: Option<String>,
+    /// Only my department's leads.
+    pub mine: Option<bool>,
+    /// Part of the subject's name or the lead code.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LeadPage {
+    pub total: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub leads: Vec<leads::Lead>,
+}
+
+/// Leads I may see, most urgent first.
+#[utoipa::path(get, path = "/api/leads", tag = "leads", params(LeadQuery),
+    responses((status = 200, body = LeadPage), (status = 403, body = super::ErrorBody)))]
+pub async fn list_leads(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<LeadQuery>,
+) -> AppResult<Json<LeadPage>> {
+    let due = match q.due.as_deref().unwrap_or("all") {
+        "all" => Due::All,
+        "open" => Due::Open,
+        "due_soon" => Due::DueSoon,
+        "overdue" => Due::Overdue,
+        "closed" => Due::Closed,
+        _ => {
+            return Err(invalid(
+                "due",
+                "应为 all、open、due_soon、overdue 或 closed",
+            ))
+        }
+    };
+    let category = match q.category.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(Category::from_code(c).ok_or_else(|| invalid("category", "未知的类别"))?),
+    };
+    let cal = state.calendar().await?;
+    let now = state.now();
+    let warn = deadlines::warn_from(&cal, now, state.settings.leads.limits.due_soon_working_days);
+    let filter = LeadFilter {
+        due,
+        category,
+        mine: q.mine.unwrap_or(false),
+        q: q.q,
+        department_id: None,
+        limit: q.limit.unwrap_or(50),
+        offset: q.offset.unwrap_or(0),
+    };
+    let (leads, total) = leads::list(
+        &state.store,
+        &user.scope,
+        &filter,
+        &timefmt::to_db(now),
+        &warn,
+    )
+    .await?;
+    Ok(Json(LeadPage { total, leads }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LeadDetail {
+    #[schema(value_type = Object)]
+    pub lead: leads::Lead,
+    /// Whether my department handles it (and so sees the reporter).
+    pub handling: bool,
+    #[schema(value_type = Vec<Object>)]
+    pub complaints: Vec<detail::ComplaintView>,
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<workflow::Event>,
+    #[schema(value_type = Vec<Object>)]
+    pub referrals: Vec<referral::Referral>,
+    #[schema(value_type = Vec<Object>)]
+    pub supervisions: Vec<workflow::Supervision>,
+    #[schema(value_type = Option<Object>)]
+    pub reward: Option<reward::Reward>,
+}
+
+/// One lead I may see, with its complaints, history, referrals, 督办 and reward; 404 otherwise.
+#[utoipa::path(get, path = "/api/leads/{id}", tag = "leads",
+    params(("id" = String, Path, description = "lead id")),
+    responses((status = 200, body = LeadDetail), (status = 404, body = super::ErrorBody)))]
+pub async fn get_lead(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<LeadDetail>> {
+    let s = &state.store;
+    let lead = leads::get(s, &user.scope, &id).await?;
+    Ok(Json(LeadDetail {
+        handling: leads::is_handler(&user.scope, &lead),
+        complaints: detail::complaints(s, &user.scope, &lead).await?,
+        events: workflow::events(s, &lead).await?,
+        referrals: referral::for_lead(s, &lead).await?,
+        supervisions: workflow::supervisions(s, &lead).await?,
+        reward: reward::for_lead(s, &lead).await?,
+        lead,
+    }))
+}
+
+/// A complaint taken by an officer (phone, letter, 12345/12315 transfer, walk-in).
+#[derive(Deserialize, ToSchema)]
+pub struct IntakeRequest {
+    /// complaint | report
+    pub kind: String,
+    pub category: String,
+    /// phone | letter | hotline_12345 | hotline_12315 | walk_in
+    pub channel: String,
+    pub channel_ref: Option<String>,
+    pub region_code: String,
+    pub subject_name: String,
+    #[serde(default)]
+    pub subject_address: String,
+    /// YYYY-MM-DD
+    pub happened_on: Option<String>,
+    pub description: String,
+    /// Omit for an anonymous report.
+    pub reporter: Option<ReporterRequest>,
+    /// RFC 3339; when received, if earlier than now.
+    pub received_at: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReporterRequest {
+    pub name: String,
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketView {
+    pub lead_id: String,
+    pub lead_code: String,
+    /// 查询码 and 查询密码 to pass to the reporter; shown once.
+    pub ticket_code: String,
+    pub secret: String,
+    pub accept_due: String,
+}
+
+/// Takes a complaint at the desk; the lead is routed by the duty matrix.
+#[utoipa::path(post, path = "/api/leads", tag = "leads", request_body = IntakeRequest,
+    responses((status = 201, body = TicketView), (status = 422, body = super::ErrorBody)))]
+pub async fn take_complaint(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(r): ApiJson<IntakeRequest>,
+) -> AppResult<(StatusCode, Json<TicketView>)> {
+    let kind = LeadKind::from_code(&r.kind)
+        .filter(|k| *k != LeadKind::Clue)
+        .ok_or_else(|| invalid("kind", "应为 complaint 或 report"))?;
+    let category =
+        Category::from_code(&r.category).ok_or_else(|| invalid("category", "未知的类别"))?;
+    let channel =
+        Channel::from_code(&r.channel).ok_or_else(|| invalid("channel", "未知的受理渠道"))?;
+    let received_at = match r.received_at.as_deref() {
+        None | Some("") => None,
+        Some(t) => {
+            Some(timefmt::from_db(t).ok_or_else(|| invalid("received_at", "应为 RFC 3339 时间"))?)
+        }
+    };
+    let c = NewComplaint {
+        kind,
+        category,
+        channel,
+        channel_ref: r.channel_ref,
+        region_code: r.region_code,
+        subject_name: r.subject_name,
+        subject_address: r.subject_address,
+        happened_on: r.happened_on,
+        description: r.description,
+        reporter: r.reporter.map(|p| ReporterIn {
+            name: p.name,
+            phone: p.phone,
+            address: p.address,
+            email: p.email,
+        }),
+        attachments: Vec::new(),
+        received_at,
+    };
+    let cal = state.calendar().await?;
+    let t = intake::take_complaint(
+        &state.store,
+        &user.scope,
+        &cal,
+        &state.settings.leads,
+        state.settings.complaints.attachments,
+        state.now(),
+        c,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TicketView {
+            lead_id: t.lead_id,
+            lead_code: t.lead_code,
+            ticket_code: t.ticket_code,
+            secret: t.secret,
+            accept_due: t.accept_due,
+        }),
+    ))
+}
+
+/// A lead from inspection, monitoring or an officer's own observation.
+#[derive(Deserialize, ToSchema)]
+pub struct ClueRequest {
+    /// inspection | monitoring | officer
+    pub source: String,
+    pub category: String,
+    pub region_code: String,
+    pub subject_name: String,
+    #[serde(default)]
+    pub subject_address: String,
+    pub summary: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedLead {
+    pub lead_id: String,
+    pub lead_code: String,
+    /// The department the duty matrix gives it to, when another: the lead was referred there.
+    pub referred_to: Option<String>,
+}
+
+/// Records a lead found in the departments' own work; routed by the duty matrix.
+#[utoipa::path(post, path = "/api/leads/clues", tag = "leads", request_body = ClueRequest,
+    responses((status = 201, body = CreatedLead), (status = 422, body = super::ErrorBody)))]
+pub async fn record_clue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(r): ApiJson<ClueRequest>,
+) -> AppResult<(StatusCode, Json<CreatedLead>)> {
+    let source = Source::from_code(&r.source)
+        .ok_or_else(|| invalid("source", "应为 inspection、monitoring 或 officer"))?;
+    let category =
+        Category::from_code(&r.category).ok_or_else(|| invalid("category", "未知的类别"))?;
+    let cal = state.calendar().await?;
+    let r = intake::record_clue(
+        &state.store,
+        &user.scope,
+        &cal,
+        &state.settings.leads,
+        state.now(),
+        NewClue {
+            source,
+            category,
+            region_code: r.region_code,
+            subject_name: r.subject_name,
+            subject_address: r.subject_address,
+            summary: r.summary,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedLead {
+            lead_id: r.lead_id,
+            lead_code: r.lead_code,
+            referred_to: r.referred_to,
+        }),
+    ))
+}
+
+/// One step on a lead.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum LeadAction {
+    Accept,
+    Decline {
+        reason: String,
+    },
+    /// finding: substantiated | partly | unfounded
+    Verify {
+        finding: String,
+        note: String,
+    },
+    /// outcome: penalty | corrected | mediated | criminal | no_violation
+    Conclude {
+        outcome: String,
+        note: String,
+        #[serde(default)]
+        fine_yuan: i64,
+        #[serde(default)]
+        confiscation_yuan: i64,
+        #[serde(default)]
+        suspended_or_revoked: bool,
+        #[serde(default)]
+        party_organisation: bool,
+    },
+    Reply {
+        text: String,
+    },
+    /// satisfaction: satisfied | basic | dissatisfied
+    Satisfaction {
+        satisfaction: String,
+    },
+    LinkOperator {
+        operator_id: String,
+    },
+    Refer {
+        to_department_id: String,
+        reason: String,
+    },
+    ReferToPolice {
+        reason: String,
+    },
+    Supervise {
+        note: String,
+    },
+    /// level: index into the configured reward levels (0 = 一级).
+    ProposeReward {
+        level: usize,
+    },
+}
+
+/// Takes a step on a lead; the answer is the lead afterwards.
+#[utoipa::path(post, path = "/api/leads/{id}/actions", tag = "leads", request_body = LeadAction,
+    params(("id" = String, Path, description = "lead id")),
+    responses((status = 200, body = LeadDetail), (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn act_on_lead(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(action): ApiJson<LeadAction>,
+) -> AppResult<Json<LeadDetail>> {
+    let (s, sc, now) = (&state.store, &user.scope, state.now());
+    let rules = &state.settings.leads;
+    let cal = state.calendar().await?;
+    match action {
+        LeadAction::Accept => workflow::accept(s, sc, &cal, rules, now, &id).await?,
+        LeadAction::Decline { reason } => workflow::decline(s, sc, now, &id, &reason).await?,
+        LeadAction::Verify { finding, note } => {
+            let f =
+                Finding::from_code(&finding).ok_or_else(|| invalid("finding", "未知的核查结论"))?;
+            workflow::verify(s, sc, now, &id, f, &note).await?;
+        }
+        LeadAction::Conclude {
+            outcome,
+            note,
+            fine_yuan,
+            confiscation_yuan,
+            suspended_or_revoked,
+            party_organisation,
+        } => {
+            let outcome =
+                Outcome::from_code(&outcome).ok_or_else(|| invalid("outcome", "未知的办理结果"))?;
+            let c = Conclusion {
+                outcome,
+                note,
+                fine_yuan,
+                confiscation_yuan,
+                suspended_or_revoked,
+                party_organisation,
+            };
+            workflow::conclude(s, sc, &cal, rules, now, &id, &c).await?;
+        }
+        LeadAction::Reply { text } => workflow::reply(s, sc, now, &id, &text).await?,
+        LeadAction::Satisfaction { satisfaction } => {
+            let v = Satisfaction::from_code(&satisfaction)
+                .ok_or_else(|| invalid("satisfaction", "未知的满意度"))?;
+            workflow::officer_satisfaction(s, sc, now, &id, v).await?;
+        }
+        LeadAction::LinkOperator { operator_id } => {
+            suggest::link_operator(s, sc, now, &id, &operator_id).await?;
+        }
+        LeadAction::Refer {
+            to_department_id,
+            reason,
+        } => {
+            referral::refer(s, sc, &cal, rules, now, &id, &to_department_id, &reason).await?;
+        }
+        LeadAction::ReferToPolice { reason } => {
+            referral::refer_to_police(s, sc, &cal, rules, now, &id, &reason).await?;
+        }
+        LeadAction::Supervise { note } => workflow::supervise(s, sc, now, &id, &note).await?,
+        LeadAction::ProposeReward { level } => {
+            reward::propose(s, sc, rules, now, &id, level).await?;
+        }
+    }
+    get_lead(State(state), user, Path(id)).await
+}
+
+/// Operators of the latest cross-check the lead may be about, best first.
+#[utoipa::path(get, path = "/api/leads/{id}/suggestions", tag = "leads",
+    params(("id" = String, Path, description = "lead id")),
+    responses((status = 200, body = [Object]), (status = 404, body = super::ErrorBody)))]
+pub async fn lead_suggestions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<suggest::Suggestion>>> {
+    Ok(Json(
+        suggest::suggestions(&state.store, &user.scope, &id).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SummaryQuery {
+    /// YYYY-MM, a month in China time.
+    pub month: String,
+}
+
+/// The complaint line of the 汇总表 per district for a month, with a total row (empty region).
+#[utoipa::path(get, path = "/api/leads/summary", tag = "leads", params(SummaryQuery),
+    responses((status = 200, body = [Object]), (status = 422, body = super::ErrorBody)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SummaryQuery>,
+) -> AppResult<Json<Vec<stats::ComplaintCounts>>> {
+    let (from, to) = timefmt::parse_month(&q.month)
+        .and_then(|(y, m)| timefmt::month_bounds(y, m))
+        .ok_or_else(|| invalid("month", "应为 YYYY-MM（2000–2100 年）"))?;
+    Ok(Json(
+        stats::complaint_counts(&state.store, &user.scope, &from, &to).await?,
+    ))
+}

@@ -1,0 +1,86 @@
+//! Referrals through the API (线索移送): my department's inbox and outbox, answers to a
+//! referral, a leader's approval of a transfer to the police, and a request to reconsider.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use meijian_store::leads::referral;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{invalid, ApiJson};
+use crate::error::AppResult;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct ReferralQuery {
+    /// true: referrals to (or copied to) my department; false: sent by it.
+    pub incoming: Option<bool>,
+}
+
+/// My department's referrals (线索移送).
+#[utoipa::path(get, path = "/api/referrals", tag = "leads", params(ReferralQuery),
+    responses((status = 200, body = [Object])))]
+pub async fn list_referrals(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReferralQuery>,
+) -> AppResult<Json<Vec<referral::Referral>>> {
+    Ok(Json(
+        referral::for_department(&state.store, &user.scope, q.incoming.unwrap_or(true)).await?,
+    ))
+}
+
+/// An answer to a referral.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ReferralAction {
+    /// The receiver: acknowledge | accept | return | file | refuse.
+    Respond {
+        response: String,
+        #[serde(default)]
+        note: String,
+    },
+    /// A leader approves (or not) a proposed transfer to the police.
+    ApprovePolice {
+        approve: bool,
+        #[serde(default)]
+        note: String,
+    },
+    /// The sender asks the police to reconsider a refusal.
+    Reconsider { reason: String },
+}
+
+/// Answers a referral.
+#[utoipa::path(post, path = "/api/referrals/{id}/actions", tag = "leads", request_body = ReferralAction,
+    params(("id" = String, Path, description = "referral id")),
+    responses((status = 204), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn act_on_referral(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(action): ApiJson<ReferralAction>,
+) -> AppResult<StatusCode> {
+    let (s, sc, now) = (&state.store, &user.scope, state.now());
+    let rules = &state.settings.leads;
+    let cal = state.calendar().await?;
+    match action {
+        ReferralAction::Respond { response, note } => {
+            let r = referral::Response::from_code(&response).ok_or_else(|| {
+                invalid(
+                    "response",
+                    "应为 acknowledge、accept、return、file 或 refuse",
+                )
+            })?;
+            referral::respond(s, sc, now, &id, r, &note).await?;
+        }
+        ReferralAction::ApprovePolice { approve, note } => {
+            referral::approve_police(s, sc, &cal, rules, now, &id, approve, &note).await?;
+        }
+        ReferralAction::Reconsider { reason } => {
+            referral::request_reconsideration(s, sc, &cal, rules, now, &id, &reason).await?;
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,382 @@
+//! One lead: its facts, the legal clocks, the complaints (reporter masked unless the store
+//! reveals them to the handling department), history, 督办, referrals, grouped leads and the
+//! reward, with the forms of the steps that apply to the user and the lead's state.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use meijian_domain::lead::rules::PenaltyFacts;
+use meijian_domain::lead::{Finding, LeadKind, LeadState, Outcome, Satisfaction};
+use meijian_domain::role::Permission;
+use meijian_store::leads::detail as store_detail;
+use meijian_store::leads::referral::{self, Destination};
+use meijian_store::leads::suggest::{self, Suggestion};
+use meijian_store::leads::{self, reward, workflow, Lead};
+use meijian_store::timefmt;
+use serde::Deserialize;
+
+use super::actions::ActionForm;
+use super::attachments::{complaint_row, ComplaintRow};
+use super::clocks::{clocks, ClockRow};
+use super::{plain_id, state_label, DueView};
+use crate::chrome::Chrome;
+use crate::error::AppResult;
+use crate::pages::{region_name, render};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// The fixed message after a step (never the query value itself).
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "accept" => "已受理，核查时限开始计算。",
+        "decline" => "已决定不予受理，理由将告知投诉举报人。",
+        "verify" => "核查结论已保存。",
+        "conclude" => "已办结，请在答复期限内答复投诉举报人。",
+        "reply" => "答复已保存，投诉举报人可凭查询码查看。",
+        "satisfaction" => "满意度已记录。",
+        "link" => "已关联主体。",
+        "grouped" => "已关联主体，并与同一主体的在办线索合并办理。",
+        "refer" => "已移送，等待接收部门签收。",
+        "police" => "已提请负责人审批；批准后移送公安机关，并抄送检察院。",
+        "reward" => "奖励申请已提交，等待领导审批。",
+        "paid" => "奖励发放已记录。",
+        "supervise" => "督办意见已记录，承办部门可在线索页面看到。",
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+pub struct EventRow {
+    pub at: String,
+    pub action: &'static str,
+    pub actor: String,
+    pub note: String,
+    pub public: bool,
+}
+
+pub struct SupervisionRow {
+    pub at: String,
+    pub by: String,
+    pub note: String,
+    pub due: String,
+}
+
+pub struct ReferralRow {
+    pub kind: &'static str,
+    pub from: String,
+    pub to: String,
+    pub copy: String,
+    pub reason: String,
+    pub state: &'static str,
+    pub sent_at: String,
+    pub due: String,
+    pub overdue: bool,
+    pub response: String,
+}
+
+pub struct RewardRow {
+    pub id: String,
+    pub level: String,
+    pub forfeiture: i64,
+    pub amount: i64,
+    pub joint: bool,
+    pub state: &'static str,
+    pub approved: bool,
+    pub decided: String,
+    pub paid: String,
+}
+
+/// A reward level with its rule and what it would pay for this lead.
+pub struct LevelView {
+    pub index: usize,
+    pub name: String,
+    pub rule: String,
+    pub amount: i64,
+}
+
+/// The forms that apply to the user and the lead's state.
+#[derive(Default)]
+pub struct Can {
+    pub handle: bool,
+    pub accept: bool,
+    pub verify: bool,
+    pub conclude: bool,
+    pub reply: bool,
+    pub satisfaction: bool,
+    pub link: bool,
+    pub refer: bool,
+    pub police: bool,
+    pub reward: bool,
+    /// A reward form would apply, but the penalty is not major enough.
+    pub reward_not_major: bool,
+    pub pay: bool,
+    pub supervise: bool,
+}
+
+#[derive(Template)]
+#[template(path = "leads_detail.html")]
+struct LeadPage {
+    chrome: Chrome,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    draft: ActionForm,
+    draft_suspended: bool,
+    draft_party: bool,
+    lead: Lead,
+    received: String,
+    state: &'static str,
+    region: String,
+    due: Option<DueView>,
+    finding: &'static str,
+    outcome: &'static str,
+    satisfaction: &'static str,
+    clocks: Vec<ClockRow>,
+    complaints: Vec<ComplaintRow>,
+    events: Vec<EventRow>,
+    supervisions: Vec<SupervisionRow>,
+    referrals: Vec<ReferralRow>,
+    group: Vec<(String, String, &'static str)>,
+    reward: Option<RewardRow>,
+    suggestions: Vec<Suggestion>,
+    destinations: Vec<Destination>,
+    levels: Vec<LevelView>,
+    reward_rule: String,
+    findings: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, &'static str)>,
+    satisfactions: Vec<(&'static str, &'static str)>,
+    can: Can,
+}
+
+/// What the page shows besides the lead: a notice after a step, or the error of a step with
+/// what the user typed.
+pub struct Flash {
+    pub status: StatusCode,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+    pub draft: ActionForm,
+}
+
+/// The lead page for `user`.
+pub async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    flash: Flash,
+) -> AppResult<Response> {
+    user.scope.require(Permission::HandleLeads)?;
+    let (store, scope) = (&state.store, &user.scope);
+    let id = plain_id(id)?;
+    let lead = leads::get(store, scope, id).await?;
+    let now_db = timefmt::to_db(state.now());
+    let handler = leads::is_handler(scope, &lead);
+    let complaints = store_detail::complaints(store, scope, &lead).await?;
+    let referrals = referral::for_lead(store, &lead).await?;
+    let reward = reward::for_lead(store, &lead).await?;
+    let lead_state = lead.state();
+    let outcome = lead.outcome.as_deref().and_then(Outcome::from_code);
+    let rules = &state.settings.leads.rewards;
+    let facts = PenaltyFacts {
+        forfeiture_yuan: lead.fine_yuan + lead.confiscation_yuan,
+        suspended_closed_or_revoked: lead.suspended_or_revoked != 0,
+        criminal: outcome == Some(Outcome::Criminal),
+        organisation: lead.party_organisation != 0,
+    };
+    let pending_department_referral = referrals
+        .iter()
+        .any(|r| r.kind == "department" && r.is_pending());
+    let pending_police_referral = referrals
+        .iter()
+        .any(|r| r.kind == "police" && (r.is_pending() || r.state == "proposed"));
+    let reward_applies = handler
+        && lead.kind == LeadKind::Report.code()
+        && lead_state == LeadState::Concluded
+        && matches!(outcome, Some(Outcome::Penalty | Outcome::Criminal))
+        && reward.is_none()
+        && !complaints.is_empty();
+    let can = Can {
+        handle: handler,
+        accept: handler && lead_state == LeadState::Received,
+        verify: handler && lead_state == LeadState::Accepted && !lead.is_grouped_member(),
+        conclude: handler && lead_state == LeadState::Verified && !lead.is_grouped_member(),
+        reply: handler
+            && lead_state == LeadState::Concluded
+            && lead.replied_at.is_none()
+            && !complaints.is_empty(),
+        satisfaction: handler && lead.replied_at.is_some() && lead.satisfaction.is_none(),
+        link: handler && lead.group_id.is_none(),
+        refer: handler
+            && !lead_state.is_closed()
+            && !lead.is_grouped_member()
+            && !pending_department_referral,
+        police: handler && lead_state != LeadState::Declined && !pending_police_referral,
+        reward: reward_applies && rules.is_major(&facts),
+        reward_not_major: reward_applies && !rules.is_major(&facts),
+        pay: handler && reward.as_ref().is_some_and(|w| w.state == "approved"),
+        supervise: scope.can(Permission::SuperviseDeadlines)
+            && lead
+                .next_due
+                .as_deref()
+                .is_some_and(|d| d < now_db.as_str()),
+    };
+    let suggestions = if can.link {
+        suggest::suggestions(store, scope, id).await?
+    } else {
+        Vec::new()
+    };
+    let destinations = if can.refer {
+        referral::destinations(store, scope, id).await?
+    } else {
+        Vec::new()
+    };
+    let events = workflow::events(store, &lead)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            at: timefmt::display(&e.at),
+            action: e.action_zh(),
+            actor: e.actor_name,
+            note: e.note.unwrap_or_default(),
+            public: e.public != 0,
+        })
+        .collect();
+    let supervisions = workflow::supervisions(store, &lead)
+        .await?
+        .into_iter()
+        .map(|s| SupervisionRow {
+            at: timefmt::display(&s.at),
+            by: s.by_name,
+            note: s.note,
+            due: s.due.as_deref().map(timefmt::display).unwrap_or_default(),
+        })
+        .collect();
+    let group = suggest::group(store, &lead)
+        .await?
+        .into_iter()
+        .map(|(id, code, st)| {
+            let label = LeadState::from_code(&st).map_or("", |s| s.label_zh());
+            (id, code, label)
+        })
+        .collect();
+    let levels = rules
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(index, l)| LevelView {
+            index,
+            name: l.name.clone(),
+            rule: format!("罚没款的{}%，最低{}元", l.percent, l.minimum_yuan),
+            amount: rules.amount(index, facts.forfeiture_yuan).unwrap_or(0),
+        })
+        .collect();
+    let page = LeadPage {
+        chrome: Chrome::new(user, "/leads"),
+        notice: flash.notice,
+        error: flash.error,
+        draft_suspended: super::checked(&flash.draft.suspended_or_revoked),
+        draft_party: super::checked(&flash.draft.party_organisation),
+        draft: flash.draft,
+        received: timefmt::display(&lead.received_at),
+        state: state_label(&lead),
+        region: region_name(&lead.region_code),
+        due: DueView::of(&lead, &now_db),
+        finding: lead
+            .finding
+            .as_deref()
+            .and_then(Finding::from_code)
+            .map_or("", |f| f.label_zh()),
+        outcome: outcome.map_or("", |o| o.label_zh()),
+        satisfaction: lead
+            .satisfaction
+            .as_deref()
+            .and_then(Satisfaction::from_code)
+            .map_or("", |s| s.label_zh()),
+        clocks: clocks(&lead, &now_db),
+        complaints: complaints.into_iter().map(complaint_row).collect(),
+        events,
+        supervisions,
+        referrals: referrals
+            .iter()
+            .map(|r| ReferralRow {
+                kind: r.kind_zh(),
+                from: r.from_name.clone(),
+                to: r.to_name.clone(),
+                copy: r.copy_name.clone().unwrap_or_default(),
+                reason: r.reason.clone(),
+                state: r.state_zh(),
+                sent_at: timefmt::display(&r.sent_at),
+                due: if r.is_pending() {
+                    timefmt::display(r.due())
+                } else {
+                    String::new()
+                },
+                overdue: r.is_pending() && r.due() < now_db.as_str(),
+                response: r.response.clone().unwrap_or_default(),
+            })
+            .collect(),
+        group,
+        reward: reward.map(|w| RewardRow {
+            approved: w.state == "approved",
+            state: w.state_zh(),
+            id: w.id,
+            level: w.level_name,
+            forfeiture: w.forfeiture_yuan,
+            amount: w.amount_yuan,
+            joint: w.joint_approval != 0,
+            decided: match (&w.decided_by, &w.decided_at) {
+                (Some(by), Some(at)) => format!(
+                    "{by} {} {}",
+                    timefmt::display(at),
+                    w.decision_note.clone().unwrap_or_default()
+                ),
+                _ => String::new(),
+            },
+            paid: match (&w.paid_at, &w.payment_ref) {
+                (Some(at), Some(r)) => format!("{} 凭证号 {r}", timefmt::display(at)),
+                _ => String::new(),
+            },
+        }),
+        suggestions,
+        destinations,
+        levels,
+        reward_rule: format!(
+            "每案奖励最高{}元；{}元以上须会同财政部门确定。",
+            rules.cap_yuan, rules.joint_approval_from_yuan
+        ),
+        findings: Finding::ALL
+            .iter()
+            .map(|f| (f.code(), f.label_zh()))
+            .collect(),
+        outcomes: Outcome::ALL
+            .iter()
+            .map(|o| (o.code(), o.label_zh()))
+            .collect(),
+        satisfactions: Satisfaction::ALL
+            .iter()
+            .map(|s| (s.code(), s.label_zh()))
+            .collect(),
+        can,
+        lead,
+    };
+    Ok((flash.status, render(&page)?).into_response())
+}
+
+pub async fn show_lead(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(query): Query<NoticeQuery>,
+) -> AppResult<Response> {
+    let flash = Flash {
+        status: StatusCode::OK,
+        notice: notice_text(&query.notice),
+        error: None,
+        draft: ActionForm::default(),
+    };
+    page(&state, &user, &id, flash).await
+}

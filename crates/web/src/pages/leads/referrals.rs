@@ -1,0 +1,210 @@
+//! 移送: the department's inbox (referrals to it, or copied to it) and outbox (referrals it
+//! sent), with the receiver's deadlines and, for the sender, the state and outcome of the lead
+//! it let go. The receiver answers here: 签收, then 接收办理 or 退回 (a police referral: 立案 or
+//! 不予立案). Leaders approve a proposed transfer to the police here (负责人审批), and the
+//! sender asks the police to reconsider a refusal (复议).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use meijian_domain::role::Permission;
+use meijian_store::leads::referral::{self, Referral, Response as Answer};
+use meijian_store::timefmt;
+use serde::Deserialize;
+
+use super::{form_error, plain_id, with_status};
+use crate::chrome::Chrome;
+use crate::error::{AppError, AppResult};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// A referral as a row of the inbox or outbox.
+pub struct ReferralRow {
+    pub id: String,
+    pub lead_id: String,
+    pub lead_code: String,
+    pub subject: String,
+    pub kind: &'static str,
+    pub from: String,
+    pub to: String,
+    pub copy: String,
+    pub reason: String,
+    pub state: &'static str,
+    pub sent: String,
+    /// 签收期限 or 办理期限, while the receiver owes an answer.
+    pub due: String,
+    pub due_label: &'static str,
+    pub overdue: bool,
+    pub lead_state: &'static str,
+    pub lead_outcome: &'static str,
+    pub response: String,
+    /// The answers the user's department may give now, as (code, label).
+    pub answers: Vec<(&'static str, &'static str)>,
+    /// The form's own action (Enter in the note field): the mildest answer.
+    pub first_answer: &'static str,
+    /// The sender may ask the police to reconsider their refusal.
+    pub can_reconsider: bool,
+}
+
+fn row(r: &Referral, my_department: &str, now_db: &str) -> ReferralRow {
+    let mine = r.to_department_id == my_department;
+    let police = r.kind == "police";
+    let answers = match (mine && r.is_pending(), r.state.as_str(), police) {
+        (false, _, _) => Vec::new(),
+        (true, "sent", false) => vec![
+            ("acknowledge", "签收"),
+            ("accept", "接收办理"),
+            ("return", "退回"),
+        ],
+        (true, _, false) => vec![("accept", "接收办理"), ("return", "退回")],
+        (true, "sent", true) => vec![
+            ("acknowledge", "签收"),
+            ("file", "立案"),
+            ("refuse", "不予立案"),
+        ],
+        (true, _, true) => vec![("file", "立案"), ("refuse", "不予立案")],
+    };
+    ReferralRow {
+        id: r.id.clone(),
+        lead_id: r.lead_id.clone(),
+        lead_code: r.lead_code.clone(),
+        subject: r.subject_name.clone(),
+        kind: r.kind_zh(),
+        from: r.from_name.clone(),
+        to: r.to_name.clone(),
+        copy: r.copy_name.clone().unwrap_or_default(),
+        reason: r.reason.clone(),
+        state: r.state_zh(),
+        sent: timefmt::display(&r.sent_at),
+        due: if r.is_pending() || r.state == "proposed" {
+            timefmt::display(r.due())
+        } else {
+            String::new()
+        },
+        due_label: match r.state.as_str() {
+            "sent" => "签收",
+            "proposed" => "审批",
+            _ => "办理",
+        },
+        overdue: (r.is_pending() || r.state == "proposed") && r.due() < now_db,
+        can_reconsider: police && r.state == "refused" && r.from_department_id == my_department,
+        lead_state: r.lead_state_zh(),
+        lead_outcome: r.lead_outcome_zh(),
+        response: r.response.clone().unwrap_or_default(),
+        first_answer: answers.first().map_or("", |a| a.0),
+        answers,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "leads_referrals.html")]
+struct ReferralsPage {
+    chrome: Chrome,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    inbox: Vec<ReferralRow>,
+    outbox: Vec<ReferralRow>,
+    /// Proposed transfers to the police awaiting a leader (leaders only).
+    approvals: Vec<ReferralRow>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "acknowledge" => "已签收，请在办理期限内接收或退回。",
+        "accept" => "已接收，线索转由本部门承办。",
+        "return" => "已退回移送部门。",
+        "file" => "已记录立案决定。",
+        "refuse" => "已记录不予立案决定。",
+        "approve" => "已批准移送公安机关，请在24小时内移送。",
+        "withhold" => "已决定不移送公安机关。",
+        "reconsider" => "已申请复议，等待公安机关决定。",
+        _ => return None,
+    })
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> AppResult<ReferralsPage> {
+    user.scope.require(Permission::HandleLeads)?;
+    let now_db = timefmt::to_db(state.now());
+    let dept = user.scope.department_id.clone().unwrap_or_default();
+    let inbox = referral::for_department(&state.store, &user.scope, true).await?;
+    let outbox = referral::for_department(&state.store, &user.scope, false).await?;
+    let approvals = if user.scope.can(Permission::SuperviseDeadlines) {
+        referral::awaiting_approval(&state.store, &user.scope).await?
+    } else {
+        Vec::new()
+    };
+    Ok(ReferralsPage {
+        chrome: Chrome::new(user, "/referrals"),
+        notice,
+        error,
+        inbox: inbox.iter().map(|r| row(r, &dept, &now_db)).collect(),
+        outbox: outbox.iter().map(|r| row(r, &dept, &now_db)).collect(),
+        approvals: approvals.iter().map(|r| row(r, &dept, &now_db)).collect(),
+    })
+}
+
+pub async fn list_referrals(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<NoticeQuery>,
+) -> AppResult<Response> {
+    let p = page(&state, &user, notice_text(&query.notice), None).await?;
+    with_status(StatusCode::OK, &p)
+}
+
+#[derive(Deserialize, Default)]
+pub struct AnswerForm {
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn respond_to_referral(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, response)): Path<(String, String)>,
+    Form(form): Form<AnswerForm>,
+) -> AppResult<Response> {
+    user.scope.require(Permission::HandleLeads)?;
+    let id = plain_id(&id)?;
+    let (s, sc, now) = (&state.store, &user.scope, state.now());
+    let rules = &state.settings.leads;
+    let result = match response.as_str() {
+        "approve" | "withhold" => {
+            let cal = state.calendar().await?;
+            let approve = response == "approve";
+            referral::approve_police(s, sc, &cal, rules, now, id, approve, &form.note).await
+        }
+        "reconsider" => {
+            let cal = state.calendar().await?;
+            referral::request_reconsideration(s, sc, &cal, rules, now, id, &form.note).await
+        }
+        other => {
+            let answer = Answer::from_code(other).ok_or(AppError::NotFound)?;
+            referral::respond(s, sc, now, id, answer, &form.note).await
+        }
+    };
+    match result {
+        Ok(()) => {
+            tracing::info!(referral = %id, %response, "referral answered");
+            Ok(Redirect::to(&format!("/referrals?notice={response}")).into_response())
+        }
+        Err(e) => {
+            let message = form_error(e.into())?;
+            let p = page(&state, &user, None, Some(message)).await?;
+            with_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Forms with attachments (附件), sent as `multipart/form-data`: the public complaint form and
+//! the officers' desk intake (受理登记) read their bodies here.
+//!
+//! A file over the size limit is read to its end and dropped, never held; files past the
+//! count limit are kept as names without bytes, so that the store refuses them with its own
+//! message. Text fields are cut at a cap. This module never decides what a file is: the store
+//! sniffs every one.
+
+use axum::extract::multipart::MultipartError;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use meijian_store::leads::intake::{self, AttachmentIn, AttachmentLimits};
+
+use crate::error::{AppError, AppResult};
+
+/// The name of the file input.
+pub const FILE_FIELD: &str = "attachments";
+
+/// What the file input offers to choose: the types the store takes.
+pub const ACCEPT: &str =
+    "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf";
+
+/// A text field is cut here; the store refuses anything near it anyway.
+const TEXT_CAP: usize = 64 * 1024;
+
+/// The whole request of a form with attachments: every file at its largest, plus 1 MiB of
+/// text. The route's `DefaultBodyLimit`.
+pub fn max_body_bytes(limits: AttachmentLimits) -> usize {
+    limits
+        .max_files
+        .saturating_mul(limits.max_file_bytes)
+        .saturating_add(1024 * 1024)
+}
+
+/// "10 MB", or "300 KB" under a megabyte.
+pub fn size_text(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{} MB", bytes / MIB)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// The files of a form as read.
+#[derive(Default)]
+pub struct Files {
+    files: Vec<AttachmentIn>,
+    /// The first file over the size limit (its bytes were not kept).
+    too_big: Option<String>,
+}
+
+impl Files {
+    /// The files for the store, or the message naming the first one over the size limit.
+    pub fn take(&mut self, limits: AttachmentLimits) -> AppResult<Vec<AttachmentIn>> {
+        if let Some(name) = &self.too_big {
+            return Err(AppError::Invalid {
+                field: "附件".into(),
+                message: format!(
+                    "“{}”超过{}",
+                    intake::safe_file_name(name),
+                    size_text(limits.max_file_bytes)
+                ),
+            });
+        }
+        Ok(std::mem::take(&mut self.files))
+    }
+}
+
+fn body_error(e: MultipartError) -> AppError {
+    AppError::Invalid {
+        field: "附件".into(),
+        message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "上传的内容超过了大小限制，请减少或压缩附件后重新填写".into()
+        } else {
+            "上传未完成，请重新提交".into()
+        },
+    }
+}
+
+/// Reads a multipart body: the files of [`FILE_FIELD`] within `limits`, and every other field
+/// as text, given to `text` with its name. When the body breaks off (over the route's limit,
+/// or the client went away) the fields read so far have been given.
+pub async fn read(
+    mut mp: Multipart,
+    limits: AttachmentLimits,
+    mut text: impl FnMut(&str, String),
+) -> AppResult<Files> {
+    let mut r = Files::default();
+    while let Some(mut field) = mp.next_field().await.map_err(body_error)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == FILE_FIELD {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let mut bytes = Vec::new();
+            let mut over = false;
+            while let Some(chunk) = field.chunk().await.map_err(body_error)? {
+                if over || bytes.len() + chunk.len() > limits.max_file_bytes {
+                    over = true;
+                    bytes = Vec::new();
+                } else if r.files.len() < limits.max_files {
+                    bytes.extend_from_slice(&chunk);
+                }
+            }
+            if over {
+                r.too_big.get_or_insert(file_name);
+            } else if !(file_name.is_empty() && bytes.is_empty()) {
+                r.files.push(AttachmentIn { file_name, bytes });
+            }
+            continue;
+        }
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(body_error)? {
+            let room = TEXT_CAP.saturating_sub(buf.len());
+            buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        text(&name, String::from_utf8_lossy(&buf).into_owned());
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_as_people_read_them() {
+        assert_eq!(size_text(10 * 1024 * 1024), "10 MB");
+        assert_eq!(size_text(300 * 1024 - 5), "300 KB");
+        let limits = AttachmentLimits {
+            max_files: 2,
+            max_file_bytes: 1024,
+        };
+        assert_eq!(max_body_bytes(limits), 2048 + 1024 * 1024);
+    }
+}
