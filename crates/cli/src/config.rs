@@ -15,6 +15,41 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub security: SecurityConfig,
     pub log: LogConfig,
+    /// Time limits and reward rules of lead handling; see `meijian_domain::lead::rules`.
+    pub leads: meijian_domain::lead::LeadRules,
+    pub complaints: ComplaintsConfig,
+}
+
+/// The public complaint page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ComplaintsConfig {
+    /// Attachments per complaint at most.
+    pub max_files: usize,
+    /// Size of one attachment at most, in MiB.
+    pub max_file_mib: usize,
+    /// Submissions one address may make per hour.
+    pub submissions_per_hour: u32,
+    /// Status lookups one address may make per minute.
+    pub lookups_per_minute: u32,
+    /// A form sent back sooner than this after it was shown is refused as a robot's.
+    pub min_fill_seconds: u32,
+    /// Submissions written per transaction at most (group commit); 1 turns grouping off.
+    pub max_batch: usize,
+}
+
+impl Default for ComplaintsConfig {
+    fn default() -> Self {
+        let d = meijian_web::settings::ComplaintSettings::default();
+        ComplaintsConfig {
+            max_files: d.attachments.max_files,
+            max_file_mib: d.attachments.max_file_bytes / (1024 * 1024),
+            submissions_per_hour: d.submissions_per_hour,
+            lookups_per_minute: d.lookups_per_minute,
+            min_fill_seconds: d.min_fill_seconds,
+            max_batch: d.max_batch,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +173,20 @@ impl Config {
         if s.min_password_length < 8 {
             anyhow::bail!("配置项 security.min_password_length 不能小于 8");
         }
+        self.leads
+            .rewards
+            .validate()
+            .map_err(|e| anyhow::anyhow!("配置项 {e}"))?;
+        let c = &self.complaints;
+        if c.max_file_mib < 1
+            || c.submissions_per_hour < 1
+            || c.lookups_per_minute < 1
+            || c.max_batch < 1
+        {
+            anyhow::bail!(
+                "配置项 complaints.max_file_mib、submissions_per_hour、lookups_per_minute 与 max_batch 须大于 0"
+            );
+        }
         if !matches!(self.log.format.as_str(), "json" | "text") {
             anyhow::bail!(
                 "配置项 log.format 只能是 json 或 text，实际为“{}”",
@@ -170,6 +219,17 @@ impl Config {
                 .upload_dir
                 .clone()
                 .unwrap_or_else(|| std::env::temp_dir().join("meijian-uploads")),
+            leads: self.leads.clone(),
+            complaints: meijian_web::settings::ComplaintSettings {
+                attachments: meijian_store::leads::intake::AttachmentLimits {
+                    max_files: self.complaints.max_files,
+                    max_file_bytes: self.complaints.max_file_mib * 1024 * 1024,
+                },
+                submissions_per_hour: self.complaints.submissions_per_hour,
+                lookups_per_minute: self.complaints.lookups_per_minute,
+                min_fill_seconds: self.complaints.min_fill_seconds,
+                max_batch: self.complaints.max_batch,
+            },
         }
     }
 }
@@ -187,6 +247,40 @@ mod tests {
         let err = Config::load(Some(&p)).unwrap_err().to_string();
         assert!(err.contains("listen_port"), "{err}");
         assert!(err.contains("m.toml"), "{err}");
+    }
+
+    #[test]
+    fn lead_limits_and_rewards_are_configured_with_their_units() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.toml");
+        std::fs::write(
+            &p,
+            "[leads.limits]\naccept = { amount = 5, unit = \"working_days\" }\n\
+             police_decide = { amount = 72, unit = \"hours\" }\n\
+             [complaints]\nsubmissions_per_hour = 100\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&p)).unwrap();
+        let w = c.web_settings();
+        assert_eq!(w.leads.limits.accept.label_zh(), "5个工作日");
+        assert_eq!(w.leads.limits.police_decide.label_zh(), "72小时");
+        assert_eq!(
+            w.leads.limits.verify.label_zh(),
+            "15个工作日",
+            "defaults kept"
+        );
+        assert_eq!(w.complaints.submissions_per_hour, 100);
+
+        std::fs::write(
+            &p,
+            "[leads.limits]\naccept = { amount = 5, unit = \"weeks\" }\n",
+        )
+        .unwrap();
+        let err = Config::load(Some(&p)).unwrap_err().to_string();
+        assert!(err.contains("weeks"), "{err}");
+        std::fs::write(&p, "[leads.rewards]\ncap_yuan = 0\n").unwrap();
+        let err = Config::load(Some(&p)).unwrap_err().to_string();
+        assert!(err.contains("leads.rewards.cap_yuan"), "{err}");
     }
 
     #[test]

@@ -153,6 +153,13 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let store = open_store(&url).await?;
     let accounts = demo::seed(&store, time::OffsetDateTime::now_utc()).await?;
     import_demo_registries(&store, &args.data_dir).await?;
+    let started = time::OffsetDateTime::now_utc();
+    let city = meijian_domain::region::RegionCode::parse(demo::CITY)?;
+    let scope = meijian_store::Scope::system_at(meijian_store::Actor::system("demo"), city);
+    let today = meijian_store::timefmt::date_cst(started);
+    meijian_store::reconcile::run(&store, &scope, &today, started).await?;
+    let leads = meijian_store::leads::demo::seed(&store, started).await?;
+    eprintln!("演示数据：证照比对已运行，投诉举报 {leads} 件");
     println!("医美综合监管平台 · 演示环境");
     println!("数据库：{}（每次启动重新生成）", db.display());
     println!("地址：  http://{addr}/");
