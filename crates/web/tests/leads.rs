@@ -375,7 +375,10 @@ both_backends!(
         .await;
         assert_eq!(r.status(), 422);
         let html = r.text().await.unwrap();
-        assert_eq!(field(&html, "error"), "不予受理理由：请写明理由（4–500字）");
+        assert_eq!(
+            field(&html, "error"),
+            "不予受理理由：请写明不予受理理由（4–500字）"
+        );
         assert_eq!(field(&html, "state"), "待受理");
         let r = act(
             &app,

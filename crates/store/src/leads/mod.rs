@@ -151,6 +151,25 @@ impl ReporterView {
     }
 }
 
+/// An officer's written text (a reason, a finding, a reply), trimmed, between `min` and `max`
+/// characters; otherwise "请写明{field}（min–max字）".
+pub(crate) fn written<'a>(
+    field: &'static str,
+    text: &'a str,
+    min: usize,
+    max: usize,
+) -> Result<&'a str, StoreError> {
+    let text = text.trim();
+    let n = text.chars().count();
+    if n < min || n > max {
+        return Err(StoreError::invalid(
+            field,
+            format!("请写明{field}（{min}–{max}字）"),
+        ));
+    }
+    Ok(text)
+}
+
 /// Another request changed the record first: `what` (e.g. 线索已被他人处理) and ask to reload.
 pub(crate) fn stale(field: &'static str, what: &str) -> StoreError {
     StoreError::Conflict {

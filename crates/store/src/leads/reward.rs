@@ -299,10 +299,7 @@ pub async fn mark_paid(
     if !is_handler(scope, &lead) {
         return Err(StoreError::Forbidden);
     }
-    let r = payment_ref.trim();
-    if r.chars().count() < 2 || r.chars().count() > 100 {
-        return Err(StoreError::invalid("发放凭证号", "请填写发放凭证号"));
-    }
+    let r = super::written("发放凭证号", payment_ref, 2, 100)?;
     set_state(
         store,
         scope,

@@ -224,14 +224,7 @@ async fn insert(
 }
 
 fn check_reason(reason: &str) -> Result<String, StoreError> {
-    let r = reason.trim();
-    if r.chars().count() < 4 || r.chars().count() > 1000 {
-        return Err(StoreError::invalid(
-            "移送理由",
-            "请写明移送理由（4–1000字）",
-        ));
-    }
-    Ok(r.to_string())
+    Ok(super::written("移送理由", reason, 4, 1000)?.to_string())
 }
 
 async fn has_pending(store: &Store, lead_id: &str) -> Result<bool, StoreError> {

@@ -10,7 +10,7 @@ use meijian_domain::lead::{Finding, LeadState, Outcome, Satisfaction};
 use meijian_domain::workdays::Calendar;
 use time::OffsetDateTime;
 
-use super::{deadlines, get, is_handler, Lead};
+use super::{deadlines, get, is_handler, written, Lead};
 use crate::{audit, timefmt, Actor, Scope, Store, StoreError, Tx};
 
 mod history;
@@ -189,10 +189,7 @@ pub async fn decline(
     if lead.state() != LeadState::Received {
         return Err(wrong_state(&lead, "不予受理"));
     }
-    let reason = reason.trim();
-    if reason.chars().count() < 4 || reason.chars().count() > 500 {
-        return Err(StoreError::invalid("不予受理理由", "请写明理由（4–500字）"));
-    }
+    let reason = written("不予受理理由", reason, 4, 500)?;
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
     transition(
@@ -263,13 +260,7 @@ pub async fn verify(
     if lead.state() != LeadState::Accepted {
         return Err(wrong_state(&lead, "核查"));
     }
-    let note = note.trim();
-    if note.chars().count() < 4 || note.chars().count() > 2000 {
-        return Err(StoreError::invalid(
-            "核查情况",
-            "请写明核查情况（4–2000字）",
-        ));
-    }
+    let note = written("核查情况", note, 4, 2000)?;
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
     let members =
@@ -373,13 +364,7 @@ pub async fn conclude(
     if lead.state() != LeadState::Verified {
         return Err(wrong_state(&lead, "办结"));
     }
-    let note = c.note.trim();
-    if note.chars().count() < 4 || note.chars().count() > 2000 {
-        return Err(StoreError::invalid(
-            "办理结果",
-            "请写明办理结果（4–2000字）",
-        ));
-    }
+    let note = written("办理结果", &c.note, 4, 2000)?;
     if c.fine_yuan < 0 || c.confiscation_yuan < 0 {
         return Err(StoreError::invalid("罚没金额", "不能为负数"));
     }
@@ -483,13 +468,7 @@ pub async fn reply(
             "只能答复已办结且尚未答复的线索",
         ));
     }
-    let text = text.trim();
-    if text.chars().count() < 4 || text.chars().count() > 2000 {
-        return Err(StoreError::invalid(
-            "答复内容",
-            "请写明答复内容（4–2000字）",
-        ));
-    }
+    let text = written("答复内容", text, 4, 2000)?;
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
     transition(

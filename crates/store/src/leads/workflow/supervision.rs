@@ -4,8 +4,7 @@ use meijian_domain::role::Permission;
 use time::OffsetDateTime;
 
 use super::{audit_step, event};
-use crate::leads::get;
-use crate::leads::Lead;
+use crate::leads::{get, written, Lead};
 use crate::{new_id, timefmt, Scope, Store, StoreError};
 
 /// 督办: a leader chases an overdue lead of the jurisdiction.
@@ -29,10 +28,7 @@ pub async fn supervise(
     if !overdue {
         return Err(StoreError::invalid("督办", "只有逾期的线索需要督办"));
     }
-    let note = note.trim();
-    if note.chars().count() < 2 || note.chars().count() > 500 {
-        return Err(StoreError::invalid("督办意见", "请填写督办意见（2–500字）"));
-    }
+    let note = written("督办意见", note, 2, 500)?;
     let mut tx = store.begin().await?;
     sqlx::query(
         "insert into lead_supervision (id, lead_id, at, by_id, by_name, note, due) \

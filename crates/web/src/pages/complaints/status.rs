@@ -16,54 +16,15 @@ use crate::public_desk::{self, limits, Refused};
 use crate::session::anonymous_actor;
 use crate::state::AppState;
 
-/// One step, times in China time.
-pub struct StepShown {
-    pub at: String,
-    pub step: &'static str,
-    pub note: Option<String>,
-}
-
-/// The status as the page shows it.
-pub struct Shown {
-    pub ticket_code: String,
-    pub lead_code: String,
-    pub kind: &'static str,
-    pub category: &'static str,
-    pub department: String,
-    pub state: &'static str,
-    pub received_at: String,
-    pub accept_due: Option<String>,
-    pub steps: Vec<StepShown>,
-    pub reply: Option<String>,
-    pub satisfaction: Option<&'static str>,
-    pub can_rate: bool,
-}
-
-impl From<PublicStatus> for Shown {
-    fn from(s: PublicStatus) -> Self {
-        Shown {
-            ticket_code: public_desk::grouped(&s.ticket_code),
-            lead_code: s.lead_code,
-            kind: s.kind,
-            category: s.category,
-            department: s.department,
-            state: s.state,
-            received_at: timefmt::display(&s.received_at),
-            accept_due: s.accept_due.as_deref().map(timefmt::display),
-            steps: s
-                .steps
-                .into_iter()
-                .map(|p| StepShown {
-                    at: timefmt::display(&p.at),
-                    step: p.step,
-                    note: p.note,
-                })
-                .collect(),
-            reply: s.reply,
-            satisfaction: s.satisfaction,
-            can_rate: s.can_rate,
-        }
+/// The status as the page shows it: the ticket grouped for reading, times in China time.
+fn shown(mut s: PublicStatus) -> PublicStatus {
+    s.ticket_code = public_desk::grouped(&s.ticket_code);
+    s.received_at = timefmt::display(&s.received_at);
+    s.accept_due = s.accept_due.as_deref().map(timefmt::display);
+    for step in &mut s.steps {
+        step.at = timefmt::display(&step.at);
     }
+    s
 }
 
 #[derive(Template)]
@@ -75,7 +36,7 @@ struct StatusPage {
     secret: String,
     error: Option<String>,
     notice: Option<String>,
-    shown: Option<Shown>,
+    shown: Option<PublicStatus>,
     satisfactions: Vec<(&'static str, &'static str)>,
 }
 
@@ -148,7 +109,7 @@ async fn show_status(
             let mut page = StatusPage::new(public_desk::grouped(&status.ticket_code));
             page.secret = form.secret;
             page.notice = notice;
-            page.shown = Some(Shown::from(status));
+            page.shown = Some(shown(status));
             Ok(render(&page)?.into_response())
         }
         Err(r) => refused_page(form.ticket, r),
