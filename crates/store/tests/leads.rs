@@ -13,7 +13,7 @@ use meijian_domain::workdays::Calendar;
 use meijian_store::leads::intake::{
     self, AttachmentIn, AttachmentLimits, NewComplaint, ReporterIn,
 };
-use meijian_store::leads::workflow::{self, Conclusion};
+use meijian_store::leads::workflow::{self, extension, Conclusion};
 use meijian_store::leads::{
     self, batch, detail, referral, reward, routing, stats, status, suggest,
 };
@@ -1010,5 +1010,205 @@ both_backends!(
             meijian_store::audit::verify(store).await.unwrap(),
             meijian_store::audit::Verdict::Intact { .. }
         ));
+    }
+);
+
+both_backends!(
+    a_leader_extends_the_verification_once,
+    |db: TestDb| async move {
+        let store = &db.store;
+        // Friday 2026-09-11, 10:00 in China: the verification runs over 中秋 and 国庆 and two
+        // 调休 Saturdays and Sundays.
+        let now = datetime!(2026-09-11 02:00 UTC);
+        demo::seed(store, now).await.unwrap();
+        let cal = Calendar::embedded();
+        let rules = LeadRules::default();
+        operator(
+            store,
+            "ZT0000000000000001",
+            "枣庄市市中区丽人美容有限公司",
+            "山东省枣庄市市中区光明路18号",
+        )
+        .await;
+        let officer = scope(
+            store,
+            Role::Officer,
+            DepartmentKind::HealthSupervision,
+            "370402",
+        )
+        .await;
+        let leader = scope(store, Role::Leader, DepartmentKind::Health, "370400").await;
+        let report = |subject: &str| NewComplaint {
+            happened_on: Some("2026-09-10".into()),
+            ..complaint(
+                LeadKind::Report,
+                Category::UnlicensedPractice,
+                "370402",
+                subject,
+            )
+        };
+        let a = submit(store, report("丽人美容"), now).await.unwrap();
+        // A second report about the same operator, on Monday the 14th.
+        let monday = datetime!(2026-09-14 02:00 UTC);
+        let b = submit(store, report("丽人美容院（光明路店）"), monday)
+            .await
+            .unwrap();
+        for id in [&a.lead_id, &b.lead_id] {
+            workflow::accept(store, &officer, cal, &rules, monday, id)
+                .await
+                .unwrap();
+            suggest::link_operator(store, &officer, monday, id, "ZT0000000000000001")
+                .await
+                .unwrap();
+        }
+        let lead = |id: String| {
+            let officer = officer.clone();
+            async move { leads::get(store, &officer, &id).await.unwrap() }
+        };
+        let first = lead(a.lead_id.clone()).await;
+        // 15 working days from Friday 11 September: 20 September (Sunday) is worked, 25
+        // September and 1–7 October are holidays.
+        assert_eq!(first.next_step.as_deref(), Some("verify"));
+        assert_eq!(first.next_due.as_deref(), Some("2026-10-09T15:59:59Z"));
+        assert_eq!(
+            lead(b.lead_id.clone()).await.next_due.as_deref(),
+            Some("2026-10-10T15:59:59Z"),
+            "Saturday 10 October is worked"
+        );
+
+        // Nothing to decide yet; a reason is needed; a grouped lead asks through the first.
+        assert!(matches!(
+            extension::decide(store, &leader, cal, &rules, monday, &a.lead_id, true, "").await,
+            Err(StoreError::Invalid { .. })
+        ));
+        assert!(matches!(
+            extension::request(store, &officer, cal, &rules, monday, &a.lead_id, "忙").await,
+            Err(StoreError::Invalid {
+                field: "延期理由",
+                ..
+            })
+        ));
+        assert!(matches!(
+            extension::request(store, &officer, cal, &rules, monday, &b.lead_id, "需要鉴定").await,
+            Err(StoreError::Invalid {
+                field: "延期", ..
+            })
+        ));
+        let reason = "需委托鉴定机构对产品进行检验";
+        extension::request(store, &officer, cal, &rules, monday, &a.lead_id, reason)
+            .await
+            .unwrap();
+        assert!(matches!(
+            extension::request(store, &officer, cal, &rules, monday, &a.lead_id, reason).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        let waiting = extension::pending(store, &leader).await.unwrap();
+        assert_eq!(waiting.len(), 1);
+        assert_eq!(waiting[0].new_due, "2026-10-29T15:59:59Z");
+        assert!(matches!(
+            extension::pending(store, &officer).await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(matches!(
+            extension::decide(store, &officer, cal, &rules, monday, &a.lead_id, true, "").await,
+            Err(StoreError::Forbidden)
+        ));
+
+        // A refusal keeps the deadline and lets the officer ask again.
+        assert!(matches!(
+            extension::decide(store, &leader, cal, &rules, monday, &a.lead_id, false, "").await,
+            Err(StoreError::Invalid {
+                field: "审批意见",
+                ..
+            })
+        ));
+        extension::decide(
+            store,
+            &leader,
+            cal,
+            &rules,
+            monday,
+            &a.lead_id,
+            false,
+            "理由不足",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            lead(a.lead_id.clone()).await.next_due.as_deref(),
+            Some("2026-10-09T15:59:59Z")
+        );
+        assert!(
+            extension::may_request(store, &first, "2026-09-14T02:00:00Z")
+                .await
+                .unwrap()
+        );
+        extension::request(store, &officer, cal, &rules, monday, &a.lead_id, reason)
+            .await
+            .unwrap();
+        extension::decide(store, &leader, cal, &rules, monday, &a.lead_id, true, "")
+            .await
+            .unwrap();
+
+        // Granted: both leads of the group move, each by 15 working days from its own deadline.
+        let first = lead(a.lead_id.clone()).await;
+        assert_eq!(first.verify_due.as_deref(), Some("2026-10-29T15:59:59Z"));
+        assert_eq!(first.next_due.as_deref(), Some("2026-10-29T15:59:59Z"));
+        assert_eq!(
+            lead(b.lead_id.clone()).await.next_due.as_deref(),
+            Some("2026-10-30T15:59:59Z")
+        );
+        assert!(
+            !extension::may_request(store, &first, "2026-09-14T02:00:00Z")
+                .await
+                .unwrap()
+        );
+        assert!(matches!(
+            extension::request(store, &officer, cal, &rules, monday, &a.lead_id, reason).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        let history = extension::extensions(store, &first).await.unwrap();
+        let states: Vec<&str> = history.iter().map(|x| x.state.as_str()).collect();
+        assert_eq!(states, ["refused", "granted"]);
+        let events = workflow::events(store, &first).await.unwrap();
+        let granted = events
+            .iter()
+            .find(|e| e.action == "extension_granted")
+            .unwrap();
+        assert_eq!(granted.public, 1, "the reporter sees the new deadline");
+        let audited: i64 = sqlx::query_scalar(
+            "select count(*) from audit_entry where action like 'lead.extension%' and entity_id = $1",
+        )
+        .bind(&a.lead_id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(audited, 4, "two requests, a refusal and a grant");
+
+        // Once verified, the conclusion may be extended too, but not after its limit.
+        workflow::verify(
+            store,
+            &officer,
+            monday,
+            &a.lead_id,
+            Finding::Substantiated,
+            "现场检查属实",
+        )
+        .await
+        .unwrap();
+        let concluding = lead(a.lead_id.clone()).await;
+        assert_eq!(concluding.next_step.as_deref(), Some("conclude"));
+        let past = meijian_store::timefmt::from_db(concluding.next_due.as_deref().unwrap())
+            .unwrap()
+            + Duration::minutes(1);
+        assert!(matches!(
+            extension::request(store, &officer, cal, &rules, past, &a.lead_id, reason).await,
+            Err(StoreError::Invalid {
+                field: "延期", ..
+            })
+        ));
+        extension::request(store, &officer, cal, &rules, monday, &a.lead_id, reason)
+            .await
+            .unwrap();
     }
 );

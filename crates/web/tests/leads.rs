@@ -879,3 +879,110 @@ both_backends!(
         assert_eq!(r.bytes().await.unwrap().to_vec(), jpeg);
     }
 );
+
+both_backends!(
+    an_officer_asks_for_more_time_and_the_leader_grants_it,
+    |db: TestDb| async move {
+        let mut settings = meijian_web::settings::WebSettings::default();
+        settings.leads.limits.verify_extension =
+            meijian_domain::lead::rules::Limit::working_days(5);
+        let app = TestApp::spawn_with(db, settings).await;
+        let officer = app.login("officer").await;
+        let csrf = app.csrf(&officer).await;
+        let mut form = complaint_form(&csrf);
+        form.retain(|(k, _)| *k != "kind");
+        form.push(("kind", "report"));
+        let (id, _) = take(&app, &officer, &form).await;
+        let r = act(&app, &officer, &id, "accept", &[("_csrf", &csrf)]).await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = app.get_text(&officer, &format!("/leads/{id}")).await;
+        assert!(
+            html.contains("id=\"step-extend\"")
+                && html.contains("核查期限可经负责人批准延长5个工作日"),
+            "{html}"
+        );
+        let r = act(
+            &app,
+            &officer,
+            &id,
+            "extend",
+            &[("_csrf", &csrf), ("reason", "")],
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("延期理由：请写明延期理由（4–500字）"));
+        let r = act(
+            &app,
+            &officer,
+            &id,
+            "extend",
+            &[("_csrf", &csrf), ("reason", "需委托检验机构检验产品")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = app.get_text(&officer, &format!("/leads/{id}")).await;
+        assert!(!html.contains("id=\"step-extend\""), "asked once");
+        assert!(html.contains("id=\"extensions\"") && html.contains("待审批"));
+        // The officer may not decide their own request.
+        let r = act(
+            &app,
+            &officer,
+            &id,
+            "extension",
+            &[("_csrf", &csrf), ("decision", "grant")],
+        )
+        .await;
+        assert_eq!(r.status(), 403);
+
+        // The leader finds it on the dashboard; 15 working days from Friday 20 November end on
+        // 11 December, 5 more on 18 December.
+        let leader = app.login("leader").await;
+        let (_, html) = app.get_text(&leader, "/").await;
+        assert!(
+            html.contains("id=\"extension-requests\"") && html.contains("需委托检验机构检验产品"),
+            "{html}"
+        );
+        assert!(html.contains("2026-12-11") && html.contains("2026-12-18"));
+        let leader_csrf = app.csrf(&leader).await;
+        let r = act(
+            &app,
+            &leader,
+            &id,
+            "extension",
+            &[
+                ("_csrf", &leader_csrf),
+                ("decision", "refuse"),
+                ("note", ""),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("不批准时请写明理由"));
+        let r = act(
+            &app,
+            &leader,
+            &id,
+            "extension",
+            &[
+                ("_csrf", &leader_csrf),
+                ("decision", "grant"),
+                ("note", "同意"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = app.get_text(&leader, "/").await;
+        assert!(!html.contains("id=\"extension-requests\""));
+        let (_, html) = app.get_text(&officer, &format!("/leads/{id}")).await;
+        assert!(html.contains("已批准") && html.contains("经批准，核查期限延长至2026-12-18"));
+        let (_, html) = app.get_text(&officer, "/leads?due=open").await;
+        assert!(
+            html.contains("2026-12-18"),
+            "the ledger shows the new deadline"
+        );
+    }
+);

@@ -95,8 +95,27 @@ both_backends!(a_phone_complaint_through_the_api, |db: TestDb| async move {
         .0,
         403
     );
+    let (status, _) = post(&app, &officer, &token, &act, json!({"action": "accept"})).await;
+    assert_eq!(status, 200);
+    // 延期: the officer asks, the leader grants, and the lead waits for the new deadline. (15
+    // working days from 20 November run to 11 December.)
+    let ask = json!({"action": "request_extension", "reason": "需委托检验机构检验"});
+    let (status, body) = post(&app, &officer, &token, &act, ask).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["extensions"][0]["state"], "requested");
+    assert_eq!(body["extensions"][0]["old_due"], "2026-12-11T15:59:59Z");
+    let grant = json!({"action": "decide_extension", "grant": true});
+    assert_eq!(
+        post(&app, &officer, &token, &act, grant.clone()).await.0,
+        403
+    );
+    let (status, body) = post(&app, &leader, &leader_token, &act, grant).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["extensions"][0]["state"], "granted");
+    let new_due = body["extensions"][0]["new_due"].as_str().unwrap();
+    assert!(new_due > "2026-12-11T15:59:59Z", "{new_due}");
+    assert_eq!(body["lead"]["next_due"], new_due);
     for step in [
-        json!({"action": "accept"}),
         json!({"action": "verify", "finding": "substantiated", "note": "现场核查属实"}),
         json!({"action": "conclude", "outcome": "penalty", "note": "罚款二十万元", "fine_yuan": 200000, "party_organisation": true}),
         json!({"action": "reply", "text": "经查属实，已依法处罚。"}),

@@ -63,6 +63,11 @@ pub struct TimeLimits {
     pub verify: Limit,
     /// 办结: 90 days from acceptance, the limit of a penalty decision after 立案 (行政处罚法 Art. 60) [C].
     pub conclude: Limit,
+    /// 延期: a leader may extend the verification once, by 15 working days, for a complex
+    /// report [U].
+    pub verify_extension: Limit,
+    /// 延期: and the conclusion once, by 30 days (市场监管 rules, old 工商 text) [C-weak].
+    pub conclude_extension: Limit,
     /// 答复 to a named reporter after the conclusion: 5 working days [U].
     pub reply: Limit,
     /// 线索移送: the receiving department acknowledges within 3 working days [U].
@@ -85,6 +90,8 @@ impl Default for TimeLimits {
             accept: Limit::working_days(7),
             verify: Limit::working_days(15),
             conclude: Limit::days(90),
+            verify_extension: Limit::working_days(15),
+            conclude_extension: Limit::days(30),
             reply: Limit::working_days(5),
             referral_acknowledge: Limit::working_days(3),
             referral_act: Limit::working_days(10),

@@ -1,5 +1,5 @@
 //! Demo leads for `meijian demo`: complaints in every district and state, some overdue, a
-//! referral and a transfer to the police awaiting approval, so that every lead page has
+//! referral, a transfer to the police and an extension awaiting approval, so that every lead page has
 //! something to show. Written through the same functions as real work, so the audit log and
 //! the clocks are real too.
 
@@ -12,7 +12,7 @@ use meijian_domain::workdays::Calendar;
 use time::{Duration, OffsetDateTime};
 
 use super::intake::{self, AttachmentLimits, NewComplaint, ReporterIn};
-use super::workflow::{self, Conclusion};
+use super::workflow::{self, extension, Conclusion};
 use super::{referral, suggest};
 use crate::{Actor, Scope, Store, StoreError};
 
@@ -183,8 +183,8 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         tx.commit().await?;
         ids.push(p.ticket().lead_id);
     }
-    // The first report about 丽人 is accepted and grouped with the second; the ad report is
-    // concluded with a penalty and replied to; the drug report goes to the police for approval.
+    // The first report about 丽人 is accepted and grouped with the second, and its officer asks
+    // for more time; the ad report is concluded with a penalty and replied to; the drug report goes to the police for approval.
     let health = officer(store, DepartmentKind::HealthSupervision, "370402").await?;
     let market = officer(store, DepartmentKind::MarketRegulation, "370403").await?;
     let day = |d: i64| now - Duration::days(d);
@@ -192,6 +192,20 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
     if let Some((op, _, _)) = &suspect {
         suggest::link_operator(store, &health, day(10), &ids[0], op).await?;
         suggest::link_operator(store, &health, day(9), &ids[6], op).await?;
+    }
+    // Its products must go to a laboratory: the officer asks the leader for more time.
+    let first = super::get(store, &health, &ids[0]).await?;
+    if extension::may_request(store, &first, &crate::timefmt::to_db(day(1))).await? {
+        extension::request(
+            store,
+            &health,
+            cal,
+            &rules,
+            day(1),
+            &ids[0],
+            "涉案注射产品须送检验机构检验，需延长核查期限。",
+        )
+        .await?;
     }
     workflow::accept(store, &market, cal, &rules, day(4), &ids[2]).await?;
     workflow::verify(

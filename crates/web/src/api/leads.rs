@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use meijian_domain::lead::{Category, Channel, Finding, LeadKind, Outcome, Satisfaction, Source};
 use meijian_store::leads::intake::{NewClue, NewComplaint, ReporterIn};
-use meijian_store::leads::workflow::{self, Conclusion};
+use meijian_store::leads::workflow::{self, extension, Conclusion};
 use meijian_store::leads::{
     self, deadlines, detail, intake, referral, reward, stats, suggest, Due, LeadFilter,
 };
@@ -103,11 +103,15 @@ pub struct LeadDetail {
     pub referrals: Vec<referral::Referral>,
     #[schema(value_type = Vec<Object>)]
     pub supervisions: Vec<workflow::Supervision>,
+    /// 延期 requests and their decisions.
+    #[schema(value_type = Vec<Object>)]
+    pub extensions: Vec<extension::Extension>,
     #[schema(value_type = Option<Object>)]
     pub reward: Option<reward::Reward>,
 }
 
-/// One lead I may see, with its complaints, history, referrals, 督办 and reward; 404 otherwise.
+/// One lead I may see, with its complaints, history, referrals, 督办, 延期 and reward; 404
+/// otherwise.
 #[utoipa::path(get, path = "/api/leads/{id}", tag = "leads",
     params(("id" = String, Path, description = "lead id")),
     responses((status = 200, body = LeadDetail), (status = 404, body = super::ErrorBody)))]
@@ -124,6 +128,7 @@ pub async fn get_lead(
         events: workflow::events(s, &lead).await?,
         referrals: referral::for_lead(s, &lead).await?,
         supervisions: workflow::supervisions(s, &lead).await?,
+        extensions: extension::extensions(s, &lead).await?,
         reward: reward::for_lead(s, &lead).await?,
         lead,
     }))
@@ -340,6 +345,16 @@ pub enum LeadAction {
     Supervise {
         note: String,
     },
+    /// 申请延期 of the verification or conclusion limit the lead waits for.
+    RequestExtension {
+        reason: String,
+    },
+    /// 审批延期, by a leader; a refusal needs a note.
+    DecideExtension {
+        grant: bool,
+        #[serde(default)]
+        note: String,
+    },
     /// level: index into the configured reward levels (0 = 一级).
     ProposeReward {
         level: usize,
@@ -407,6 +422,12 @@ pub async fn act_on_lead(
             referral::refer_to_police(s, sc, &cal, rules, now, &id, &reason).await?;
         }
         LeadAction::Supervise { note } => workflow::supervise(s, sc, now, &id, &note).await?,
+        LeadAction::RequestExtension { reason } => {
+            extension::request(s, sc, &cal, rules, now, &id, &reason).await?;
+        }
+        LeadAction::DecideExtension { grant, note } => {
+            extension::decide(s, sc, &cal, rules, now, &id, grant, &note).await?;
+        }
         LeadAction::ProposeReward { level } => {
             reward::propose(s, sc, rules, now, &id, level).await?;
         }

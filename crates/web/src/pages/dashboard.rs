@@ -1,5 +1,6 @@
 //! The dashboard (工作台): real counts of the user's jurisdiction, the leads waiting on the
-//! user's department (待办, 临期, 逾期, 待签收移送) and, for those who may read the audit log, the
+//! user's department (待办, 临期, 逾期, 待签收移送), for leaders the 延期 requests waiting for them
+//! and, for those who may read the audit log, the
 //! latest activity.
 
 use askama::Template;
@@ -7,6 +8,7 @@ use axum::extract::State;
 use axum::response::Html;
 use meijian_domain::role::Permission;
 use meijian_store::leads::stats::{self, DueCounts};
+use meijian_store::leads::workflow::extension::{self, Extendable};
 use meijian_store::{audit, dashboard, timefmt};
 
 use crate::chrome::{action_label, Chrome};
@@ -63,7 +65,35 @@ struct DashboardPage {
     due: Option<DueCounts>,
     /// The list's filter that matches the counts: the own department's, or all for a leader.
     due_scope: &'static str,
+    /// 延期 requests waiting for a leader of the jurisdiction.
+    extensions: Vec<ExtensionRequestRow>,
     recent: Vec<ActivityRow>,
+}
+
+pub struct ExtensionRequestRow {
+    pub lead_id: String,
+    pub lead_code: String,
+    pub department: String,
+    pub step: &'static str,
+    pub by: String,
+    pub reason: String,
+    pub old_due: String,
+    pub new_due: String,
+}
+
+impl From<extension::Pending> for ExtensionRequestRow {
+    fn from(p: extension::Pending) -> Self {
+        ExtensionRequestRow {
+            step: Extendable::from_code(&p.step).map_or("", Extendable::label_zh),
+            old_due: timefmt::display(&p.old_due),
+            new_due: timefmt::display(&p.new_due),
+            lead_id: p.lead_id,
+            lead_code: p.lead_code,
+            department: p.department_name,
+            by: p.requested_by_name,
+            reason: p.reason,
+        }
+    }
 }
 
 pub async fn show_dashboard(
@@ -80,6 +110,15 @@ pub async fn show_dashboard(
         Some(stats::due_counts(&state.store, &user.scope, &now_db, &warn).await?)
     } else {
         None
+    };
+    let extensions = if user.scope.can(Permission::SuperviseDeadlines) {
+        extension::pending(&state.store, &user.scope)
+            .await?
+            .into_iter()
+            .map(ExtensionRequestRow::from)
+            .collect()
+    } else {
+        Vec::new()
     };
     let recent = if user.scope.can(Permission::ViewAuditLog) {
         audit::recent(&state.store, &user.scope, 10)
@@ -100,6 +139,7 @@ pub async fn show_dashboard(
         } else {
             "&mine=1"
         },
+        extensions,
         recent,
     })
 }

@@ -3,7 +3,7 @@
 //! is in, moves the deadline the lead waits for, records a history event and an audit entry,
 //! all in one transaction. Repeated complaints grouped on one operator are verified and
 //! concluded together: the step on the group's first lead answers every lead in the group.
-//! The history of every step is in [`history`], 督办 in [`supervision`].
+//! The history of every step is in [`history`], 督办 in [`supervision`], 延期 in [`extension`].
 
 use meijian_domain::lead::rules::{LeadRules, PenaltyFacts};
 use meijian_domain::lead::{Finding, LeadState, Outcome, Satisfaction};
@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::{deadlines, get, is_handler, written, Lead};
 use crate::{audit, timefmt, Actor, Scope, Store, StoreError, Tx};
 
+pub mod extension;
 mod history;
 mod supervision;
 pub use history::{action_zh, event, events, Event};

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use meijian_domain::lead::{Finding, Outcome, Satisfaction};
-use meijian_store::leads::workflow::{self, Conclusion};
+use meijian_store::leads::workflow::{self, extension, Conclusion};
 use meijian_store::leads::{self, referral, reward, suggest};
 use serde::Deserialize;
 
@@ -50,10 +50,13 @@ pub struct ActionForm {
     pub level: String,
     #[serde(default)]
     pub payment_ref: String,
+    /// 延期审批: grant or refuse.
+    #[serde(default)]
+    pub decision: String,
 }
 
 /// The steps, as they appear in URLs and in the notice after them.
-const ACTIONS: [&str; 12] = [
+const ACTIONS: [&str; 14] = [
     "accept",
     "decline",
     "verify",
@@ -66,6 +69,8 @@ const ACTIONS: [&str; 12] = [
     "reward",
     "paid",
     "supervise",
+    "extend",
+    "extension",
 ];
 
 fn choose<T>(value: Option<T>, field: &str, message: &str) -> AppResult<T> {
@@ -167,6 +172,23 @@ async fn take_step(
             reward::mark_paid(store, scope, now, &w.id, &f.payment_ref).await?;
         }
         "supervise" => workflow::supervise(store, scope, now, id, &f.note).await?,
+        "extend" => {
+            let cal = state.calendar().await?;
+            extension::request(store, scope, &cal, rules, now, id, &f.reason).await?;
+        }
+        "extension" => {
+            let grant = choose(
+                match f.decision.as_str() {
+                    "grant" => Some(true),
+                    "refuse" => Some(false),
+                    _ => None,
+                },
+                "审批",
+                "请选择批准或不批准",
+            )?;
+            let cal = state.calendar().await?;
+            extension::decide(store, scope, &cal, rules, now, id, grant, &f.note).await?;
+        }
         _ => return Err(AppError::NotFound),
     }
     Ok(action)

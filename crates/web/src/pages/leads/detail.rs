@@ -12,6 +12,7 @@ use meijian_domain::role::Permission;
 use meijian_store::leads::detail as store_detail;
 use meijian_store::leads::referral::{self, Destination};
 use meijian_store::leads::suggest::{self, Suggestion};
+use meijian_store::leads::workflow::extension::{self, Extendable};
 use meijian_store::leads::{self, reward, workflow, Lead};
 use meijian_store::timefmt;
 use serde::Deserialize;
@@ -42,6 +43,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "reward" => "奖励申请已提交，等待领导审批。",
         "paid" => "奖励发放已记录。",
         "supervise" => "督办意见已记录，承办部门可在线索页面看到。",
+        "extend" => "延期申请已提交，等待负责人审批。",
+        "extension" => "延期审批已记录。",
         _ => return None,
     })
 }
@@ -117,6 +120,42 @@ pub struct Can {
     pub reward_not_major: bool,
     pub pay: bool,
     pub supervise: bool,
+    /// A leader of the jurisdiction decides the open extension request.
+    pub decide_extension: bool,
+}
+
+/// A 延期 request as the page shows it.
+pub struct ExtensionRow {
+    pub at: String,
+    pub by: String,
+    pub step: &'static str,
+    pub reason: String,
+    pub old_due: String,
+    pub new_due: String,
+    pub state: &'static str,
+    pub decided: String,
+}
+
+impl From<extension::Extension> for ExtensionRow {
+    fn from(x: extension::Extension) -> Self {
+        ExtensionRow {
+            at: timefmt::display(&x.requested_at),
+            step: x.step_zh(),
+            state: x.state_zh(),
+            decided: match (&x.decided_by_name, &x.decided_at) {
+                (Some(by), Some(at)) => format!(
+                    "{by} {} {}",
+                    timefmt::display(at),
+                    x.decision_note.clone().unwrap_or_default()
+                ),
+                _ => String::new(),
+            },
+            by: x.requested_by_name,
+            reason: x.reason,
+            old_due: timefmt::display(&x.old_due),
+            new_due: timefmt::display(&x.new_due),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -140,6 +179,11 @@ struct LeadPage {
     complaints: Vec<ComplaintRow>,
     events: Vec<EventRow>,
     supervisions: Vec<SupervisionRow>,
+    extensions: Vec<ExtensionRow>,
+    /// The request waiting for a leader, if any.
+    open_extension: Option<ExtensionRow>,
+    /// What an extension would give, when the handler may ask for one.
+    extend_hint: Option<String>,
     referrals: Vec<ReferralRow>,
     group: Vec<(String, String, &'static str)>,
     reward: Option<RewardRow>,
@@ -223,6 +267,24 @@ pub async fn page(
                 .next_due
                 .as_deref()
                 .is_some_and(|d| d < now_db.as_str()),
+        decide_extension: scope.can(Permission::SuperviseDeadlines)
+            && scope.covers(&lead.region_code),
+    };
+    let extensions = extension::extensions(store, &lead).await?;
+    let open_extension = extensions
+        .iter()
+        .find(|x| x.state == "requested")
+        .cloned()
+        .map(ExtensionRow::from);
+    let extend_hint = match lead.next_step.as_deref().and_then(Extendable::from_code) {
+        Some(step) if handler && extension::may_request(store, &lead, &now_db).await? => {
+            Some(format!(
+                "{}期限可经负责人批准延长{}，只能延长一次，须在期限届满前申请。",
+                step.label_zh(),
+                step.limit(&state.settings.leads).label_zh()
+            ))
+        }
+        _ => None,
     };
     let suggestions = if can.link {
         suggest::suggestions(store, scope, id).await?
@@ -300,6 +362,9 @@ pub async fn page(
         complaints: complaints.into_iter().map(complaint_row).collect(),
         events,
         supervisions,
+        extensions: extensions.into_iter().map(ExtensionRow::from).collect(),
+        open_extension,
+        extend_hint,
         referrals: referrals
             .iter()
             .map(|r| ReferralRow {
