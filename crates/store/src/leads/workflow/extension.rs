@@ -205,7 +205,8 @@ pub async fn decide(
     if !scope.covers(&lead.region_code) {
         return Err(StoreError::NotFound);
     }
-    let Some(x) = open_request(store, &lead).await? else {
+    let open = extensions(store, &lead).await?;
+    let Some(x) = open.into_iter().find(|x| x.state == "requested") else {
         return Err(StoreError::invalid("延期", "没有待审批的延期申请"));
     };
     let note = note.trim();
@@ -304,18 +305,8 @@ pub async fn decide(
     Ok(())
 }
 
-/// The request waiting for a leader on `lead`, if any. `lead` comes from
-/// [`crate::leads::get`], so the caller may see it.
-pub async fn open_request(store: &Store, lead: &Lead) -> Result<Option<Extension>, StoreError> {
-    Ok(sqlx::query_as::<_, Extension>(&format!(
-        "select {COLUMNS} from lead_extension where lead_id = $1 and state = 'requested'"
-    ))
-    .bind(&lead.id)
-    .fetch_optional(store.pool())
-    .await?)
-}
-
-/// Every request on `lead`, oldest first.
+/// Every request on `lead`, oldest first. `lead` comes from [`crate::leads::get`], so the
+/// caller may see it.
 pub async fn extensions(store: &Store, lead: &Lead) -> Result<Vec<Extension>, StoreError> {
     Ok(sqlx::query_as::<_, Extension>(&format!(
         "select {COLUMNS} from lead_extension where lead_id = $1 order by requested_at"
