@@ -1138,11 +1138,11 @@ both_backends!(
             lead(a.lead_id.clone()).await.next_due.as_deref(),
             Some("2026-10-09T15:59:59Z")
         );
-        assert!(
-            extension::may_request(store, &first, "2026-09-14T02:00:00Z")
-                .await
-                .unwrap()
-        );
+        assert!(extension::may_request(
+            &first,
+            &extension::extensions(store, &first).await.unwrap(),
+            "2026-09-14T02:00:00Z"
+        ));
         extension::request(store, &officer, cal, &rules, monday, &a.lead_id, reason)
             .await
             .unwrap();
@@ -1158,11 +1158,11 @@ both_backends!(
             lead(b.lead_id.clone()).await.next_due.as_deref(),
             Some("2026-10-30T15:59:59Z")
         );
-        assert!(
-            !extension::may_request(store, &first, "2026-09-14T02:00:00Z")
-                .await
-                .unwrap()
-        );
+        assert!(!extension::may_request(
+            &first,
+            &extension::extensions(store, &first).await.unwrap(),
+            "2026-09-14T02:00:00Z"
+        ));
         assert!(matches!(
             extension::request(store, &officer, cal, &rules, monday, &a.lead_id, reason).await,
             Err(StoreError::Conflict { .. })

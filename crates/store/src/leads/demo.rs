@@ -195,7 +195,8 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
     }
     // Its products must go to a laboratory: the officer asks the leader for more time.
     let first = super::get(store, &health, &ids[0]).await?;
-    if extension::may_request(store, &first, &crate::timefmt::to_db(day(1))).await? {
+    let requests = extension::extensions(store, &first).await?;
+    if extension::may_request(&first, &requests, &crate::timefmt::to_db(day(1))) {
         extension::request(
             store,
             &health,

@@ -151,8 +151,8 @@ impl ReporterView {
     }
 }
 
-/// An officer's written text (a reason, a finding, a reply), trimmed, between `min` and `max`
-/// characters; otherwise "请写明{field}（min–max字）".
+/// A written field (a description, a reason, a reply), trimmed, between `min` and `max`
+/// characters; otherwise "请写明{field}（min–max字）", with the count when it is too long.
 pub(crate) fn written<'a>(
     field: &'static str,
     text: &'a str,
@@ -162,10 +162,16 @@ pub(crate) fn written<'a>(
     let text = text.trim();
     let n = text.chars().count();
     if n < min || n > max {
-        return Err(StoreError::invalid(
-            field,
-            format!("请写明{field}（{min}–{max}字）"),
-        ));
+        let range = if min <= 1 {
+            format!("{max}字以内")
+        } else {
+            format!("{min}–{max}字")
+        };
+        let mut message = format!("请写明{field}（{range}）");
+        if n > max {
+            message.push_str(&format!("，现有{n}个字"));
+        }
+        return Err(StoreError::invalid(field, message));
     }
     Ok(text)
 }

@@ -8,8 +8,8 @@ use meijian_domain::role::Permission;
 use meijian_domain::workdays::Calendar;
 use time::OffsetDateTime;
 
-use super::{random_code, text};
-use crate::leads::{deadlines, routing};
+use super::random_code;
+use crate::leads::{deadlines, routing, written};
 use crate::{audit, new_id, timefmt, Scope, Store, StoreError};
 
 /// A lead from the departments' own work.
@@ -61,9 +61,9 @@ pub async fn record_clue(
     {
         return Err(StoreError::invalid("发生地", "请选择本辖区的区县"));
     }
-    let subject = text("涉及对象", &c.subject_name, 2, 100)?;
-    let address = text("地址", &c.subject_address, 0, 200)?;
-    let summary = text("线索内容", &c.summary, 5, 2000)?;
+    let subject = written("涉及对象", &c.subject_name, 2, 100)?.to_string();
+    let address = written("地址", &c.subject_address, 0, 200)?.to_string();
+    let summary = written("线索内容", &c.summary, 5, 2000)?.to_string();
     let matrix = routing::rules_in_force(store, &c.region_code).await?;
     let (duty_department, duty_name) =
         routing::route(store, &matrix, &c.region_code, c.category).await?;

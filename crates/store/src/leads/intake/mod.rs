@@ -16,7 +16,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::{deadlines, routing};
+use super::{deadlines, routing, written};
 use crate::{audit, new_id, timefmt, Actor, Scope, Store, StoreError, Tx};
 
 mod clue;
@@ -118,28 +118,6 @@ fn is_phone(s: &str) -> bool {
             || (digits.starts_with('0') && (10..=12).contains(&digits.len())))
 }
 
-fn text(field: &'static str, s: &str, min: usize, max: usize) -> Result<String, StoreError> {
-    let t = s.trim().to_string();
-    let n = t.chars().count();
-    if n < min {
-        return Err(StoreError::invalid(
-            field,
-            if min <= 1 {
-                "请填写".to_string()
-            } else {
-                format!("请至少写{min}个字")
-            },
-        ));
-    }
-    if n > max {
-        return Err(StoreError::invalid(
-            field,
-            format!("不能超过{max}个字，现有{n}个字"),
-        ));
-    }
-    Ok(t)
-}
-
 /// Checks a complaint and fixes everything about it but the write: the department by the
 /// duty matrix, the codes, the deadlines.
 #[allow(clippy::too_many_arguments)]
@@ -164,11 +142,11 @@ pub async fn prepare_complaint(
                 .is_some_and(|r| r.level == RegionLevel::County)
         })
         .ok_or_else(|| StoreError::invalid("发生地", "请选择区县"))?;
-    c.subject_name = text("被投诉对象", &c.subject_name, 2, 100)?;
-    c.subject_address = text("地址", &c.subject_address, 0, 200)?;
-    c.description = text("问题描述", &c.description, 10, 2000)?;
+    c.subject_name = written("被投诉对象", &c.subject_name, 2, 100)?.to_string();
+    c.subject_address = written("地址", &c.subject_address, 0, 200)?.to_string();
+    c.description = written("问题描述", &c.description, 10, 2000)?.to_string();
     c.channel_ref = match c.channel_ref.as_deref().map(str::trim) {
-        Some(r) if !r.is_empty() => Some(text("工单号", r, 1, 50)?),
+        Some(r) if !r.is_empty() => Some(written("工单号", r, 1, 50)?.to_string()),
         _ => None,
     };
     let received = c.received_at.unwrap_or(now).min(now);
@@ -191,7 +169,7 @@ pub async fn prepare_complaint(
         c.happened_on = None;
     }
     if let Some(r) = c.reporter.as_mut() {
-        r.name = text("姓名", &r.name, 1, 50)?;
+        r.name = written("姓名", &r.name, 1, 50)?.to_string();
         r.phone = r.phone.trim().to_string();
         if !is_phone(&r.phone) {
             return Err(StoreError::invalid(
@@ -199,7 +177,7 @@ pub async fn prepare_complaint(
                 "请填写手机号或带区号的固定电话",
             ));
         }
-        r.address = text("联系地址", &r.address, 0, 200)?;
+        r.address = written("联系地址", &r.address, 0, 200)?.to_string();
         r.email = r.email.trim().to_string();
         if !r.email.is_empty() && (!r.email.contains('@') || r.email.chars().count() > 100) {
             return Err(StoreError::invalid("电子邮箱", "格式不正确"));

@@ -316,24 +316,18 @@ pub async fn extensions(store: &Store, lead: &Lead) -> Result<Vec<Extension>, St
     .await?)
 }
 
-/// Whether the lead's current step may still be extended: it is extendable, not past its
-/// deadline, and not extended or asked for already.
-pub async fn may_request(store: &Store, lead: &Lead, now_db: &str) -> Result<bool, StoreError> {
+/// Whether the lead's current step may still be extended, given its requests from
+/// [`extensions`]: it is extendable, not past its deadline, and not extended or asked for
+/// already. The forms ask this; [`request`] holds the rule with the database's unique index.
+pub fn may_request(lead: &Lead, requests: &[Extension], now_db: &str) -> bool {
     let Some((step, due)) = waiting(lead) else {
-        return Ok(false);
+        return false;
     };
-    if due < now_db || lead.is_grouped_member() {
-        return Ok(false);
-    }
-    let taken: i64 = sqlx::query_scalar(
-        "select count(*) from lead_extension where lead_id = $1 and step = $2 \
-         and state <> 'refused'",
-    )
-    .bind(&lead.id)
-    .bind(step.code())
-    .fetch_one(store.pool())
-    .await?;
-    Ok(taken == 0)
+    due >= now_db
+        && !lead.is_grouped_member()
+        && !requests
+            .iter()
+            .any(|x| x.step == step.code() && x.state != "refused")
 }
 
 /// A request waiting for a leader, for the dashboard.

@@ -277,7 +277,7 @@ pub async fn page(
         .cloned()
         .map(ExtensionRow::from);
     let extend_hint = match lead.next_step.as_deref().and_then(Extendable::from_code) {
-        Some(step) if handler && extension::may_request(store, &lead, &now_db).await? => {
+        Some(step) if handler && extension::may_request(&lead, &extensions, &now_db) => {
             Some(format!(
                 "{}期限可经负责人批准延长{}，只能延长一次，须在期限届满前申请。",
                 step.label_zh(),
