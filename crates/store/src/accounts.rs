@@ -48,13 +48,6 @@ impl AccountView {
     pub fn role_label(&self) -> &'static str {
         Role::from_code(&self.role).map_or("未知角色", |r| r.label_zh())
     }
-
-    pub fn is_locked(&self, now: OffsetDateTime) -> bool {
-        self.locked_until
-            .as_deref()
-            .and_then(timefmt::from_db)
-            .is_some_and(|t| t > now)
-    }
 }
 
 /// A signed-in user: the account and its department, from which the scope follows.
@@ -324,6 +317,10 @@ pub async fn change(
             .bind(&at)
             .execute(&mut **tx)
             .await?;
+            sqlx::query("delete from rate_limit where key = $1")
+                .bind(crate::login::name_key(&before.username))
+                .execute(&mut **tx)
+                .await?;
             "account.unlock"
         }
         AccountChange::SetPassword(pw) => {
@@ -414,4 +411,12 @@ pub(crate) async fn principal_by_id(
         account,
         department,
     }))
+}
+
+/// Whether any account exists (the demo seeds only an empty database).
+pub async fn any_exist(store: &Store) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query_scalar("select count(*) from account")
+        .fetch_one(store.pool())
+        .await?;
+    Ok(n > 0)
 }

@@ -24,6 +24,7 @@ pub mod registry_records;
 mod scope;
 pub mod search_index;
 pub mod sessions;
+pub mod shared;
 mod sql;
 mod store;
 #[cfg(feature = "testing")]

@@ -1,5 +1,6 @@
-//! Signing in (登录): the password check with failure counting and lockout. 5 failures lock
-//! the account for 15 minutes by default (both configuration, see decision 0007). Wrong
+//! Signing in (登录): the password check and failure counting. Guessing is slowed by the web
+//! layer's throttles (per client address and per name, decision 0007), never by locking an
+//! account: a lock lets anyone shut an officer out and tells which names exist. Wrong
 //! username and wrong password give the same answer.
 
 use serde_json::json;
@@ -7,22 +8,30 @@ use time::{Duration, OffsetDateTime};
 
 use crate::accounts::{principal_by_id, Account, Principal};
 use crate::audit::{self, Change};
-use crate::{password, timefmt, Actor, Store, StoreError, Tx};
+use crate::{password, Actor, Store, StoreError, Tx};
 
-/// Login limits.
+/// Login limits: `max_failures` wrong passwords for one name within `window`, after which
+/// attempts for that name are slowed to one per `window / max_failures` (except from a
+/// device where that name signed in before).
 #[derive(Debug, Clone, Copy)]
 pub struct LoginPolicy {
     pub max_failures: i64,
-    pub lock_for: Duration,
+    pub window: Duration,
     pub min_password_len: usize,
+    /// Failed sign-ins one client address may make per `window` (any names).
+    pub failures_per_address: u32,
+    /// Sign-in requests one client address may make per minute, failed or not.
+    pub requests_per_minute: u32,
 }
 
 impl Default for LoginPolicy {
     fn default() -> Self {
         LoginPolicy {
             max_failures: 5,
-            lock_for: Duration::minutes(15),
+            window: Duration::minutes(15),
             min_password_len: 10,
+            failures_per_address: 30,
+            requests_per_minute: 30,
         }
     }
 }
@@ -31,17 +40,37 @@ impl Default for LoginPolicy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginError {
     BadCredentials,
-    Locked { until: OffsetDateTime },
     Disabled,
 }
 
-/// Checks a username and password. Counts failures, locks the account after
-/// `policy.max_failures`, and audits every outcome for a known account.
+/// Password checks at once at most: each takes tens of milliseconds of a core, so a flood of
+/// sign-ins queues here instead of taking every core from the other requests.
+static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Runs the slow hash on the blocking pool, at most [`VERIFYING`] at a time.
+async fn verify_slowly(password: &str, hash: Option<String>) -> Result<bool, StoreError> {
+    let _permit = VERIFYING
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Other(format!("password check: {e}")))?;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || match hash {
+        Some(h) => password::verify(&password, &h),
+        None => {
+            password::verify_dummy(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| StoreError::Other(format!("password check: {e}")))
+}
+
+/// Checks a username and password. Counts consecutive failures (shown to administrators) and
+/// audits every outcome for a known account.
 pub async fn authenticate(
     store: &Store,
     actor: &Actor,
     now: OffsetDateTime,
-    policy: &LoginPolicy,
     username: &str,
     password: &str,
 ) -> Result<Result<Principal, LoginError>, StoreError> {
@@ -50,16 +79,12 @@ pub async fn authenticate(
         .fetch_optional(store.pool())
         .await?;
     let Some(account) = account else {
-        password::verify_dummy(password);
+        verify_slowly(password, None).await?;
         tracing::info!(outcome = "unknown_user", "login failed");
         return Ok(Err(LoginError::BadCredentials));
     };
-    let locked_until = account.locked_until.as_deref().and_then(timefmt::from_db);
-    if let Some(until) = locked_until.filter(|t| *t > now) {
-        return Ok(Err(LoginError::Locked { until }));
-    }
     // The slow hash runs outside the transaction so that logins do not queue behind it.
-    let matches = password::verify(password, &account.password_hash);
+    let matches = verify_slowly(password, Some(account.password_hash.clone())).await?;
     let region =
         sqlx::query_scalar::<_, String>("select region_code from department where id = $1")
             .bind(&account.department_id)
@@ -69,7 +94,6 @@ pub async fn authenticate(
     actor.account_id = Some(account.id.clone());
     actor.name = account.username.clone();
     let mut tx = store.begin().await?;
-    let at = timefmt::to_db(now);
     let outcome = if !matches {
         let failures: i64 = sqlx::query_scalar(
             "update account set failed_logins = failed_logins + 1 where id = $1 returning failed_logins",
@@ -77,38 +101,17 @@ pub async fn authenticate(
         .bind(&account.id)
         .fetch_one(&mut *tx)
         .await?;
-        if failures >= policy.max_failures {
-            let until = now + policy.lock_for;
-            sqlx::query("update account set failed_logins = 0, locked_until = $2, updated_at = $3 where id = $1")
-                .bind(&account.id)
-                .bind(timefmt::to_db(until))
-                .bind(&at)
-                .execute(&mut *tx)
-                .await?;
-            record_login(
-                &mut tx,
-                &actor,
-                now,
-                &account.id,
-                &region,
-                "account.locked",
-                json!({"failures": failures, "locked_until": timefmt::to_db(until)}),
-            )
-            .await?;
-            Err(LoginError::Locked { until })
-        } else {
-            record_login(
-                &mut tx,
-                &actor,
-                now,
-                &account.id,
-                &region,
-                "account.login_failed",
-                json!({"failures": failures}),
-            )
-            .await?;
-            Err(LoginError::BadCredentials)
-        }
+        record_login(
+            &mut tx,
+            &actor,
+            now,
+            &account.id,
+            &region,
+            "account.login_failed",
+            json!({"failures": failures}),
+        )
+        .await?;
+        Err(LoginError::BadCredentials)
     } else if account.disabled != 0 {
         record_login(
             &mut tx,
@@ -170,4 +173,13 @@ async fn record_login(
         },
     )
     .await
+}
+
+/// The key under which failed sign-ins for `username` are counted (a hash: what people type
+/// into the name field is sometimes their password). Names differing only in case or
+/// surrounding space are one name.
+pub fn name_key(username: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("login-name|{}", username.trim().to_lowercase()));
+    format!("login-name:{}", &hex::encode(digest)[..32])
 }

@@ -235,10 +235,9 @@ both_backends!(
             .unwrap()
             .password
             .clone();
-        let policy = accounts::LoginPolicy::default();
         let actor = Actor::default();
         for i in 1..=3 {
-            let r = accounts::authenticate(store, &actor, NOW, &policy, "analyst", "nope")
+            let r = accounts::authenticate(store, &actor, NOW, "analyst", "nope")
                 .await
                 .unwrap();
             assert_eq!(r.unwrap_err(), accounts::LoginError::BadCredentials);
@@ -251,12 +250,10 @@ both_backends!(
                 i
             );
         }
-        assert!(
-            accounts::authenticate(store, &actor, NOW, &policy, "analyst", &pw)
-                .await
-                .unwrap()
-                .is_ok()
-        );
+        assert!(accounts::authenticate(store, &actor, NOW, "analyst", &pw)
+            .await
+            .unwrap()
+            .is_ok());
         assert_eq!(
             scalar(
                 store,
