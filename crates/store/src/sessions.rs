@@ -91,6 +91,22 @@ struct Row {
 
 /// The live session for a cookie token, or `None` if it is unknown, idle too long, too old,
 /// or its account is disabled. Expired sessions are deleted on sight.
+///
+/// Idle expiry is exact at the second precision of the stored times: an active session — no
+/// gap between two of its requests longer than the idle limit — never expires, and one left
+/// alone is refused from the first whole second past its limit. Both hold because the check
+/// and the stored time use the same grain: `now` is cut to its second as stored, and the
+/// session is touched whenever that second differs from the stored one (so the stored time is
+/// always the second of its latest request). Two requests `t1 ≤ t2` with `t2 - t1 ≤ idle` have
+/// `⌊t2⌋ - ⌊t1⌋ ≤ idle`, so nothing active is cut off; the cost is that an idle session may
+/// outlive its limit by less than a second, below the stored precision.
+///
+/// The write cost: at most one `update` per session per second, and only for requests that
+/// carry a session cookie, i.e. signed-in officers (hundreds, each a few page views a minute);
+/// the public complaint pages, where the request flood is, have no session and never get
+/// here. A request within the same second as the last one (a page's stylesheet, a double
+/// click) writes nothing. Touching less often (say once a minute, as before) would either end
+/// active sessions early or let idle ones outlive their limit by that minute.
 pub async fn lookup(
     store: &Store,
     token: &str,
@@ -106,10 +122,12 @@ pub async fn lookup(
     .fetch_optional(store.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
+    // The clock at the grain of the stored times (see above).
+    let now_db = timefmt::to_db(now);
     let created = timefmt::from_db(&row.created_at);
     let seen = timefmt::from_db(&row.last_seen_at);
-    let expired = match (created, seen) {
-        (Some(c), Some(s)) => now - s > policy.idle || now - c > policy.absolute,
+    let expired = match (timefmt::from_db(&now_db), created, seen) {
+        (Some(n), Some(c), Some(s)) => n - s > policy.idle || n - c > policy.absolute,
         _ => true,
     };
     if expired {
@@ -122,14 +140,16 @@ pub async fn lookup(
     if principal.account.disabled != 0 {
         return Ok(None);
     }
-    // Touch at most once a minute: idle expiry needs no finer grain, and a write per request
-    // would make every page view contend for SQLite's one writer.
-    if seen.is_some_and(|s| now - s >= Duration::minutes(1)) {
-        sqlx::query("update session set last_seen_at = $2 where token_hash = $1")
-            .bind(&row.token_hash)
-            .bind(timefmt::to_db(now))
-            .execute(store.pool())
-            .await?;
+    // Touch whenever the stored second is not this one. `<` keeps the latest of concurrent
+    // requests (stored times sort as text).
+    if row.last_seen_at < now_db {
+        sqlx::query(
+            "update session set last_seen_at = $2 where token_hash = $1 and last_seen_at < $2",
+        )
+        .bind(&row.token_hash)
+        .bind(&now_db)
+        .execute(store.pool())
+        .await?;
     }
     Ok(Some(ActiveSession {
         token_hash: row.token_hash,
@@ -165,7 +185,9 @@ pub async fn delete_for_account(tx: &mut Tx, account_id: &str) -> Result<u64, St
         .rows_affected())
 }
 
-/// Deletes sessions past either limit; returns how many.
+/// Deletes sessions past either limit; returns how many. The same rule as [`lookup`]: the
+/// bounds are cut to the second as stored, so a session is swept exactly when a lookup would
+/// refuse it.
 pub async fn purge_expired(
     store: &Store,
     now: OffsetDateTime,

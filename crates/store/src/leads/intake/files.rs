@@ -1,5 +1,5 @@
 //! 附件: what a reporter may attach (photos and PDFs, judged by their bytes) and the name it is
-//! shown under (no path, no control characters).
+//! stored and shown under (no path, no control characters, the extension of its real type).
 
 /// A file the reporter attached.
 #[derive(Clone, Debug)]
@@ -56,6 +56,48 @@ pub fn safe_file_name(name: &str) -> String {
     }
 }
 
+/// The extensions a file of a sniffed type may carry; the first is the one given.
+fn extensions(content_type: &str) -> &'static [&'static str] {
+    match content_type {
+        "image/jpeg" => &["jpg", "jpeg", "jpe", "jfif"],
+        "image/png" => &["png"],
+        "image/webp" => &["webp"],
+        "application/pdf" => &["pdf"],
+        _ => &[],
+    }
+}
+
+/// The name a file is stored and downloaded under: [`safe_file_name`], with the extension of
+/// its sniffed type. A name ending in another extension gets the type's instead (`poly.html`
+/// holding a JPEG becomes `poly.jpg`), one without an extension gets it appended (`照片` →
+/// `照片.jpg`), one already right is kept (`IMG.JPEG`). An extension is the text after the last
+/// dot when it is 1 to 8 ASCII letters and digits with a letter among them, so `报告.2024`
+/// becomes `报告.2024.pdf`. A type without known extensions leaves the name as it is.
+pub fn stored_file_name(name: &str, content_type: &str) -> String {
+    let name = safe_file_name(name);
+    let Some(ext) = extensions(content_type).first() else {
+        return name;
+    };
+    let stem = match name.rsplit_once('.') {
+        Some((stem, e))
+            if !stem.is_empty()
+                && (1..=8).contains(&e.len())
+                && e.bytes().all(|b| b.is_ascii_alphanumeric())
+                && e.bytes().any(|b| b.is_ascii_alphabetic()) =>
+        {
+            if extensions(content_type).contains(&e.to_ascii_lowercase().as_str()) {
+                return name;
+            }
+            stem
+        }
+        _ => name.as_str(),
+    };
+    // Within safe_file_name's 80 characters, the extension included.
+    let stem: String = stem.chars().take(80 - 1 - ext.len()).collect();
+    let stem = stem.trim_end();
+    format!("{}.{ext}", if stem.is_empty() { "附件" } else { stem })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +116,36 @@ mod tests {
         assert_eq!(safe_file_name("C:\\Users\\a\\照片.jpg"), "照片.jpg");
         assert_eq!(safe_file_name("..."), "附件");
         assert_eq!(safe_file_name("a\u{0}b<script>.png"), "abscript.png");
+    }
+
+    #[test]
+    fn stored_names_carry_the_extension_of_the_real_type() {
+        assert_eq!(stored_file_name("poly.html", "image/jpeg"), "poly.jpg");
+        assert_eq!(stored_file_name("poly.HTML", "application/pdf"), "poly.pdf");
+        assert_eq!(stored_file_name("照片", "image/png"), "照片.png");
+        assert_eq!(
+            stored_file_name("IMG_0001.JPEG", "image/jpeg"),
+            "IMG_0001.JPEG"
+        );
+        assert_eq!(stored_file_name("scan.jpg", "image/webp"), "scan.webp");
+        assert_eq!(
+            stored_file_name("报告.2024", "application/pdf"),
+            "报告.2024.pdf"
+        );
+        assert_eq!(stored_file_name("a.b.exe", "image/png"), "a.b.png");
+        assert_eq!(
+            stored_file_name("../x/.htaccess", "image/png"),
+            "htaccess.png"
+        );
+        assert_eq!(stored_file_name("", "image/jpeg"), "附件.jpg");
+        assert_eq!(stored_file_name("x.svg", "text/plain"), "x.svg");
+        let long = format!("{}.html", "长".repeat(100));
+        let stored = stored_file_name(&long, "image/jpeg");
+        assert!(
+            stored.ends_with(".jpg") && stored.chars().count() <= 80,
+            "{stored}"
+        );
+        // Already stored names stay as they are.
+        assert_eq!(stored_file_name("poly.jpg", "image/jpeg"), "poly.jpg");
     }
 }

@@ -22,7 +22,7 @@ use crate::{audit, new_id, timefmt, Actor, Scope, Store, StoreError, Tx};
 mod clue;
 mod files;
 pub use clue::{record_clue, NewClue, Recorded};
-pub use files::{safe_file_name, sniff, AttachmentIn, AttachmentLimits};
+pub use files::{safe_file_name, sniff, stored_file_name, AttachmentIn, AttachmentLimits};
 
 /// Letters and digits that cannot be misread (no 0/O, 1/I/L).
 const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -210,7 +210,8 @@ pub async fn prepare_complaint(
         let sha = hex::encode(Sha256::digest(&a.bytes));
         attachments.push((
             AttachmentIn {
-                file_name: name,
+                // Named by what it is: a JPEG sent as `poly.html` is kept as `poly.jpg`.
+                file_name: stored_file_name(&name, kind),
                 bytes: a.bytes,
             },
             kind,
