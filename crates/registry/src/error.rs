@@ -54,6 +54,13 @@ pub enum FileError {
         /// The required headers not found, `中文（alias）`.
         missing: Vec<String>,
     },
+    /// A header cell holds a NUL character (U+0000); `header` shows it as `\u{0000}`.
+    #[error("表头第{column}列“{header}”含有不可见的控制字符 NUL（U+0000），请删除后重新导入")]
+    HeaderNul {
+        /// 1-based column number.
+        column: usize,
+        header: String,
+    },
     /// Two columns map to the same field, or an extra column's header appears twice.
     #[error("表头“{header}”重复：第{first}列和第{second}列是同一列")]
     DuplicateHeader {

@@ -441,3 +441,78 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_nul_character_rejects_its_row_and_the_rest_is_imported,
+    |db: TestDb| async move {
+        // PostgreSQL refuses U+0000 in text: the row must be rejected by the reader, never
+        // reach the database, and the run must end like any other.
+        let dir = tempfile::tempdir().unwrap();
+        let scope = Scope::system(Actor::system("test"));
+        let codes: Vec<String> = (41..46).map(|n| uscc("370402", n)).collect();
+        let lines = vec![
+            row(&codes[0], "甲医疗美容诊所有限公司", "存续", "370402"),
+            row(&codes[1], "乙医疗美容诊所有限公司", "存续", "370402"),
+            row(&codes[2], "丙医疗美容\0诊所有限公司", "存续", "370402"),
+            row(&codes[3], "丁医疗美容诊所有限公司", "存续", "370402"),
+            row(&codes[4], "戊医疗美容诊所有限公司", "存续", "370402"),
+        ];
+        let file = write(dir.path(), "nul.csv", &lines);
+        let r = run(&db.store, &scope, &file, &opts(false)).await;
+        assert_eq!(
+            (r.rows_read, r.added, r.changed, r.rejected),
+            (5, 4, 0, 1),
+            "{:?}",
+            r.rejections
+        );
+        let rejection = &r.rejections[0];
+        assert_eq!(rejection.line, 4, "row 3 of the data is line 4");
+        assert_eq!(rejection.column, "主体名称");
+        assert!(
+            rejection.reason.contains("NUL") && rejection.reason.contains("U+0000"),
+            "{rejection:?}"
+        );
+        assert!(!rejection.value.contains('\0'), "{rejection:?}");
+        let status: String = sqlx::query_scalar("select status from import_run")
+            .fetch_one(db.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(status, "completed");
+        assert_eq!(
+            count(&db.store, "select count(*) from registry_record").await,
+            4
+        );
+        let stored: String = sqlx::query_scalar(
+            "select column_name || '|' || reason from import_rejection where kind = 'rejected'",
+        )
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+        assert!(stored.starts_with("主体名称|"), "{stored}");
+
+        // The same file again: a new run that changes nothing and also completes.
+        let versions = count(&db.store, "select count(*) from registry_version").await;
+        let r = run(&db.store, &scope, &file, &opts(false)).await;
+        assert_eq!(r.resumed_after_line, None);
+        assert_eq!(
+            (r.added, r.changed, r.unchanged, r.rejected, r.missing),
+            (0, 0, 4, 1, 0)
+        );
+        assert_eq!(
+            count(&db.store, "select count(*) from registry_version").await,
+            versions
+        );
+        assert_eq!(
+            count(&db.store, "select count(*) from registry_record").await,
+            4
+        );
+        assert_eq!(
+            count(
+                &db.store,
+                "select count(*) from import_run where status <> 'completed'"
+            )
+            .await,
+            0
+        );
+    }
+);

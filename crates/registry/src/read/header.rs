@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use super::raw::escape_nul;
 use crate::error::FileError;
 use crate::spec::{normalise_header, FieldSpec, RegistrySpec};
 
@@ -39,6 +40,12 @@ pub(crate) fn map_headers(
     spec: &'static RegistrySpec,
     cells: &[String],
 ) -> Result<HeaderMap, FileError> {
+    if let Some((index, cell)) = cells.iter().enumerate().find(|(_, c)| c.contains('\0')) {
+        return Err(FileError::HeaderNul {
+            column: index + 1,
+            header: escape_nul(&clean_header(cell)),
+        });
+    }
     let headers: Vec<String> = cells.iter().map(|c| clean_header(c)).collect();
     let mut columns = Vec::with_capacity(headers.len());
     let mut seen: HashMap<String, usize> = HashMap::new();

@@ -23,6 +23,22 @@ impl RawField {
         self.text().is_some_and(|s| s.trim().is_empty())
     }
 
+    /// A text with a NUL character (U+0000) becomes a bad cell: PostgreSQL cannot store it in
+    /// text, and no registry value has one, so the row is rejected instead of reaching the
+    /// database. A bad cell keeps its reason; a NUL in what it shows is escaped.
+    pub(crate) fn reject_nul(&mut self) {
+        match self {
+            RawField::Text(s) | RawField::Number(s) if s.contains('\0') => {
+                *self = RawField::Bad {
+                    shown: escape_nul(s),
+                    reason: NUL_REASON.to_owned(),
+                };
+            }
+            RawField::Bad { shown, .. } if shown.contains('\0') => *shown = escape_nul(shown),
+            _ => {}
+        }
+    }
+
     /// The value as shown in a rejection.
     pub(crate) fn shown(&self) -> &str {
         match self {
@@ -30,6 +46,14 @@ impl RawField {
             RawField::Bad { shown, .. } => shown,
         }
     }
+}
+
+/// Why a cell with U+0000 is rejected.
+pub(crate) const NUL_REASON: &str = "含有不可见的控制字符 NUL（U+0000），请删除后重新导入";
+
+/// The text with each NUL written as `\u{0000}`, so that a rejection can show and store it.
+pub(crate) fn escape_nul(text: &str) -> String {
+    text.replace('\0', "\\u{0000}")
 }
 
 /// A row with the line where it starts (1-based, header = 1).

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::csv_source::CsvSource;
 use super::header::HeaderMap;
-use super::raw::RawItem;
+use super::raw::{escape_nul, RawItem};
 use super::validate;
 use super::xlsx_source::XlsxSource;
 use super::{FileFormat, ProgressUnit};
@@ -118,12 +118,13 @@ impl Iterator for RowReader {
                     return Some(validate::validate(self.spec, &self.map, row, xlsx));
                 }
                 RawItem::Failed { line, reason } => {
+                    // A parser's message may quote the text it failed on.
                     return Some(ParsedRow::Rejected(Rejection {
                         line,
                         column: String::new(),
                         value: String::new(),
-                        reason,
-                    }))
+                        reason: { let _ = escape_nul; reason },
+                    }));
                 }
             }
         }

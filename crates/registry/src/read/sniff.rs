@@ -1,10 +1,15 @@
 //! Format detection by content (文件格式识别), never by file name, and the ZIP-bomb guard.
 //!
 //! A file is an XLSX when it is a ZIP holding `xl/workbook.xml`; it is CSV text when it has no
-//! known binary signature and no NUL byte (UTF-16 text, marked by a BOM or a forced encoding,
-//! is the exception). Before calamine unpacks anything, the ZIP's central directory is checked:
-//! entry count, total uncompressed size and per-entry compression ratio. The declared sizes are
-//! binding: the zip crate stops any entry that inflates past its declared size.
+//! known binary signature and does not look binary (runs of NUL bytes, or many control bytes; a
+//! stray NUL in a cell is a bad row, not a binary file). UTF-16 text, marked by a BOM or a
+//! forced encoding, is the exception.
+//!
+//! Before anything is unpacked, the ZIP's central directory is checked: entry count, total
+//! uncompressed size, the uncompressed size of the shared strings, and the per-entry
+//! compression ratio. The declared sizes are binding: the zip crate stops any entry that
+//! inflates past its declared size. Within these limits a workbook may still unpack to a
+//! gigabyte; the readers bound their memory themselves (see `xlsx_stream`).
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -15,8 +20,21 @@ use crate::error::FileError;
 
 /// At most this many ZIP entries (a workbook has a few dozen).
 pub const MAX_ZIP_ENTRIES: usize = 10_000;
-/// At most this many bytes once every entry is unpacked: 2 GiB.
+/// At most this many bytes once every entry is unpacked: 2 GiB. A registry export of a million
+/// rows unpacks to about 1.1 GB: its sheet about 0.4 GB (ten cells of ~35 bytes of XML a row;
+/// 393 MB measured on a generated one) and its shared strings about 0.7 GB (see
+/// [`MAX_SHARED_STRINGS_BYTES`]); a writer that puts every text inline instead makes one sheet
+/// of about the same total.
 pub const MAX_UNCOMPRESSED_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// At most this many bytes for `sharedStrings.xml` unpacked: 1 GiB, whatever its compression
+/// ratio. A million-row registrations export has about 5 million distinct strings: the USCC
+/// (18 bytes), name (~45), address (~75), legal representative (~9) and business scope (~450
+/// bytes for ~150 characters, the longest field), plus 16 bytes of `<si><t>` markup each, about
+/// 680 bytes a row, 0.7 GB in all (a generated export with ~60-character scopes measured 327
+/// MB); 1 GiB leaves half as much again for longer business scopes.
+/// Tables over [`super::SHARED_STRINGS_IN_MEMORY_BYTES`] are never held in memory, so this
+/// bounds the temporary file and the time spent unpacking, not memory.
+pub const MAX_SHARED_STRINGS_BYTES: u64 = 1024 * 1024 * 1024;
 /// An entry larger than [`RATIO_CHECK_FLOOR`] may inflate at most this many times its size.
 pub const MAX_COMPRESSION_RATIO: u64 = 100;
 /// Entries below 32 MiB are not ratio-checked (small XML compresses very well).
@@ -68,7 +86,7 @@ pub(crate) fn sniff(
     if utf16 {
         return Ok(Sniffed::Text);
     }
-    if prefix.contains(&0) {
+    if looks_binary(prefix) {
         return Err(not_csv("二进制数据（含有 NUL 字节，不是文本）"));
     }
     let start: Vec<u8> = prefix
@@ -89,6 +107,23 @@ pub(crate) fn sniff(
         return Err(not_csv("XML 文档（例如 Excel 2003 XML 表格）"));
     }
     Ok(Sniffed::Text)
+}
+
+/// Binary data: NUL bytes in pairs (every binary format has runs of zeros), or more than three
+/// control bytes making up more than 1% of the prefix. A text file with a stray NUL in a cell is
+/// text: that row is rejected when it is read, and the rest is imported.
+fn looks_binary(prefix: &[u8]) -> bool {
+    if !prefix.contains(&0) {
+        return false;
+    }
+    if prefix.windows(2).any(|w| w == [0, 0]) {
+        return true;
+    }
+    let control = prefix
+        .iter()
+        .filter(|&&b| matches!(b, 0..=8 | 0x0E..=0x1A | 0x1C..=0x1F))
+        .count();
+    control > 3 && control * 100 > prefix.len()
 }
 
 fn not_csv(found: &str) -> FileError {
@@ -135,6 +170,14 @@ pub(crate) fn check_zip(file: &File) -> Result<(), FileError> {
             return Err(limit(format!(
                 "解压后总大小超过上限 {} MiB",
                 MAX_UNCOMPRESSED_BYTES / (1024 * 1024)
+            )));
+        }
+        let file_name = name.rsplit(['/', '\\']).next().unwrap_or_default();
+        if file_name.eq_ignore_ascii_case("sharedStrings.xml") && size > MAX_SHARED_STRINGS_BYTES {
+            return Err(limit(format!(
+                "共享字符串表“{name}”解压后为 {} MiB，超过上限 {} MiB",
+                size / (1024 * 1024),
+                MAX_SHARED_STRINGS_BYTES / (1024 * 1024)
             )));
         }
         if size > RATIO_CHECK_FLOOR && size / packed.max(1) > MAX_COMPRESSION_RATIO {

@@ -19,6 +19,10 @@ pub(crate) fn validate(
     mut row: RawRow,
     xlsx: bool,
 ) -> ParsedRow {
+    // Every field of every data row passes here, from either source: a NUL rejects its row.
+    for field in &mut row.fields {
+        field.reject_nul();
+    }
     let width = map.columns.len();
     if xlsx {
         while row.fields.len() > width && row.fields.last().is_some_and(RawField::is_blank) {

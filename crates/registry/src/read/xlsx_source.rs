@@ -1,10 +1,13 @@
-//! Streaming XLSX rows (XLSX 数据源): calamine's cell reader on a worker thread, rows passed
-//! back through a bounded channel.
+//! Streaming XLSX rows (XLSX 数据源): a cell reader on a worker thread, rows passed back through
+//! a bounded channel.
 //!
-//! The cell reader borrows the workbook, so both live on the worker thread; the channel keeps
-//! memory bounded for sheets of a million rows. Dropping the reader ends the worker at its
-//! next send. Cells become text here: integral numbers without `.0` or exponent (codes stored
-//! as numbers), date cells as `YYYY-MM-DD`, Excel error values as bad cells.
+//! The cell reader is calamine's when the shared strings fit the memory budget, else this
+//! crate's own ([`super::xlsx_stream`]); either borrows its workbook, so both live on the worker
+//! thread, and the channel keeps memory bounded for sheets of a million rows. Dropping the
+//! reader ends the worker at its next send. Cells become text here: integral numbers without
+//! `.0` or exponent (codes stored as numbers), date cells as `YYYY-MM-DD`, Excel error values as
+//! bad cells. A row whose text passes [`MAX_RECORD_BYTES`] (one long shared string used in
+//! every cell) ends the read.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -14,15 +17,16 @@ use std::thread;
 
 use calamine::{DataRef, ExcelDateTime, Reader, Xlsx};
 
+use super::csv_source::MAX_RECORD_BYTES;
 use super::raw::{RawField, RawItem, RawRow};
 use crate::error::FileError;
 
 /// Rows buffered between the worker and the reader.
 const CHANNEL_ROWS: usize = 512;
 /// Excel's column limit (XFD); cells further right are ignored.
-const MAX_COLUMNS: usize = 16_384;
+pub(crate) const MAX_COLUMNS: usize = 16_384;
 
-enum Message {
+pub(crate) enum Message {
     Total(u64),
     Row(RawRow),
     Failed(String),
@@ -36,41 +40,34 @@ pub(crate) struct XlsxSource {
     done: bool,
 }
 
-/// Opens the workbook (already checked by the ZIP guard) and starts reading the sheet named
-/// `sheet`, or the first one. Returns the source and the sheet's name.
-pub(crate) fn open(path: &Path, sheet: Option<&str>) -> Result<(XlsxSource, String), FileError> {
+/// Runs `work` on a worker thread; it sends the rows.
+pub(crate) fn spawn(
+    work: impl FnOnce(&SyncSender<Message>) + Send + 'static,
+) -> Result<XlsxSource, FileError> {
+    let (tx, rx) = sync_channel(CHANNEL_ROWS);
+    thread::Builder::new()
+        .name("xlsx-rows".to_owned())
+        .spawn(move || work(&tx))
+        .map_err(|e| FileError::Xlsx {
+            detail: format!("无法启动读取线程：{e}"),
+        })?;
+    Ok(XlsxSource {
+        rx,
+        rows_read: 0,
+        rows_total: 0,
+        done: false,
+    })
+}
+
+/// Opens the workbook (already checked by the ZIP guard and the header check) with calamine,
+/// which loads its shared strings into memory, and starts reading the sheet named `sheet`.
+pub(crate) fn open(path: &Path, sheet: String) -> Result<XlsxSource, FileError> {
     let file = File::open(path).map_err(|e| FileError::io(path, e))?;
     let book: Xlsx<BufReader<File>> =
         Xlsx::new(BufReader::new(file)).map_err(|e| FileError::Xlsx {
             detail: e.to_string(),
         })?;
-    let names = book.sheet_names();
-    let name = match sheet.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(wanted) => names
-            .iter()
-            .find(|n| n.trim() == wanted)
-            .cloned()
-            .ok_or_else(|| FileError::Sheet {
-                requested: wanted.to_owned(),
-                available: names.clone(),
-            })?,
-        None => names.first().cloned().ok_or(FileError::Empty)?,
-    };
-    let (tx, rx) = sync_channel(CHANNEL_ROWS);
-    let worker_sheet = name.clone();
-    thread::Builder::new()
-        .name("xlsx-rows".to_owned())
-        .spawn(move || produce(book, &worker_sheet, &tx))
-        .map_err(|e| FileError::Xlsx {
-            detail: format!("无法启动读取线程：{e}"),
-        })?;
-    let source = XlsxSource {
-        rx,
-        rows_read: 0,
-        rows_total: 0,
-        done: false,
-    };
-    Ok((source, name))
+    spawn(move |tx| produce(book, &sheet, tx))
 }
 
 impl XlsxSource {
@@ -112,16 +109,30 @@ fn produce(mut book: Xlsx<BufReader<File>>, sheet: &str, tx: &SyncSender<Message
             return;
         }
     };
-    let end_row = cells.dimensions().end.0;
-    if tx.send(Message::Total(u64::from(end_row) + 1)).is_err() {
+    let total = u64::from(cells.dimensions().end.0) + 1;
+    send_rows(tx, total, || match cells.next_cell() {
+        Ok(Some(cell)) => Ok(Some((cell.get_position(), convert(cell.get_value())))),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    });
+}
+
+/// Sends the sheet's size, then its non-blank rows as `next` yields their cells in sheet order
+/// (`((row, column), value)`, 0-based), then a failure if `next` fails.
+pub(crate) fn send_rows(
+    tx: &SyncSender<Message>,
+    total: u64,
+    mut next: impl FnMut() -> Result<Option<((u32, u32), RawField)>, String>,
+) {
+    if tx.send(Message::Total(total)).is_err() {
         return;
     }
     let mut current: Option<u32> = None;
     let mut fields: Vec<RawField> = Vec::new();
+    let mut bytes = 0u64;
     loop {
-        match cells.next_cell() {
-            Ok(Some(cell)) => {
-                let (row, col) = cell.get_position();
+        match next() {
+            Ok(Some(((row, col), field))) => {
                 if current != Some(row) {
                     if let Some(done_row) = current {
                         if !flush(tx, done_row, &mut fields) {
@@ -129,13 +140,23 @@ fn produce(mut book: Xlsx<BufReader<File>>, sheet: &str, tx: &SyncSender<Message
                         }
                     }
                     current = Some(row);
+                    bytes = 0;
                 }
                 let col = col as usize;
                 if col < MAX_COLUMNS {
+                    bytes += field.shown().len() as u64;
+                    if bytes > MAX_RECORD_BYTES {
+                        let _ = tx.send(Message::Failed(format!(
+                            "第{}行的文本超过 {} MiB，不是正常的登记表",
+                            u64::from(row) + 1,
+                            MAX_RECORD_BYTES / (1024 * 1024)
+                        )));
+                        return;
+                    }
                     if fields.len() <= col {
                         fields.resize(col + 1, RawField::Text(String::new()));
                     }
-                    fields[col] = convert(cell.get_value());
+                    fields[col] = field;
                 }
             }
             Ok(None) => {
@@ -148,7 +169,7 @@ fn produce(mut book: Xlsx<BufReader<File>>, sheet: &str, tx: &SyncSender<Message
                 if let Some(done_row) = current {
                     flush(tx, done_row, &mut fields);
                 }
-                let _ = tx.send(Message::Failed(e.to_string()));
+                let _ = tx.send(Message::Failed(e));
                 return;
             }
         }

@@ -143,3 +143,24 @@ fn a_declared_total_over_the_limit_is_refused() {
     let err = open_named("small.xlsx", &small);
     assert!(!matches!(err, FileError::ArchiveLimit { .. }), "{err}");
 }
+
+#[test]
+fn shared_strings_over_the_absolute_limit_are_refused_whatever_the_ratio() {
+    // 1.1 GB declared in 12 MiB: a ratio of 87, under the ratio limit, and under the total.
+    let declared =
+        u32::try_from(meijian_registry::MAX_SHARED_STRINGS_BYTES + 76 * 1024 * 1024).unwrap();
+    let bytes = zip_declaring("xl/sharedStrings.xml", 12 * 1024 * 1024, declared);
+    assert!(u64::from(declared) / (12 * 1024 * 1024) < meijian_registry::MAX_COMPRESSION_RATIO);
+    let err = open_named("strings.xlsx", &bytes);
+    assert!(matches!(err, FileError::ArchiveLimit { .. }), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("共享字符串") && message.contains("上限 1024 MiB"),
+        "{message}"
+    );
+    // At the limit it is not refused by the guard.
+    let at_limit = u32::try_from(meijian_registry::MAX_SHARED_STRINGS_BYTES).unwrap();
+    let bytes = zip_declaring("xl/sharedStrings.xml", 12 * 1024 * 1024, at_limit);
+    let err = open_named("strings.xlsx", &bytes);
+    assert!(!matches!(err, FileError::ArchiveLimit { .. }), "{err}");
+}

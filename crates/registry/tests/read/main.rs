@@ -7,6 +7,7 @@ mod detect;
 mod encodings;
 mod fields;
 mod headers;
+mod nul;
 mod props;
 mod volume;
 mod xlsx;
