@@ -18,6 +18,7 @@ pub struct Config {
     /// Time limits and reward rules of lead handling; see `meijian_domain::lead::rules`.
     pub leads: meijian_domain::lead::LeadRules,
     pub complaints: ComplaintsConfig,
+    pub metrics: MetricsConfig,
 }
 
 /// The public complaint page.
@@ -65,6 +66,9 @@ pub struct ServerConfig {
     pub max_upload_mib: usize,
     /// Where uploads wait for their import; default: the system's temporary folder.
     pub upload_dir: Option<std::path::PathBuf>,
+    /// Uploads unchanged this many hours are deleted (previewed and never confirmed, cut off,
+    /// left by a crash); checked on start and hourly. A file being imported is kept.
+    pub upload_retention_hours: u64,
 }
 
 impl Default for ServerConfig {
@@ -75,7 +79,28 @@ impl Default for ServerConfig {
             max_body_mib: 20,
             max_upload_mib: 1024,
             upload_dir: None,
+            upload_retention_hours: 24,
         }
+    }
+}
+
+/// Who may read `/metrics`. Neither key: the main address answers it to loopback peers only.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Requests must carry `Authorization: Bearer <token>` (16 characters or more).
+    pub token: Option<String>,
+    /// Serve `/metrics` on this address only (e.g. `127.0.0.1:9464`), not on the main one.
+    pub listen: Option<String>,
+}
+
+// The token is a secret: never print it.
+impl std::fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("listen", &self.listen)
+            .finish()
     }
 }
 
@@ -107,8 +132,18 @@ impl std::fmt::Debug for DatabaseConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SecurityConfig {
+    /// Wrong passwords for one name within `lockout_minutes` before attempts for that name
+    /// slow down (a throttle, not a lock: a browser that signed in as that name before is
+    /// not slowed).
     pub lockout_threshold: i64,
     pub lockout_minutes: i64,
+    /// Failed sign-ins one client address may make within `lockout_minutes`, any names.
+    pub login_failures_per_address: u32,
+    /// Sign-in requests one client address may make per minute.
+    pub login_requests_per_minute: u32,
+    /// Key (64 hex digits or more) that signs form tokens and device cookies. Unset: a key
+    /// drawn once and kept in the database, which every server of it shares.
+    pub secret_key: Option<String>,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub min_password_length: usize,
@@ -119,6 +154,9 @@ impl Default for SecurityConfig {
         SecurityConfig {
             lockout_threshold: 5,
             lockout_minutes: 15,
+            login_failures_per_address: 30,
+            login_requests_per_minute: 30,
+            secret_key: None,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             min_password_length: 10,
@@ -165,6 +203,14 @@ impl Config {
         if s.lockout_threshold < 1 || s.lockout_minutes < 1 {
             anyhow::bail!("配置项 security.lockout_threshold 与 security.lockout_minutes 须大于 0");
         }
+        if s.login_failures_per_address < 1 || s.login_requests_per_minute < 1 {
+            anyhow::bail!("配置项 security.login_failures_per_address 与 security.login_requests_per_minute 须大于 0");
+        }
+        if let Some(key) = &s.secret_key {
+            if key.trim().len() < 64 || hex::decode(key.trim()).is_err() {
+                anyhow::bail!("配置项 security.secret_key 须为至少 64 位十六进制数字（32 字节）");
+            }
+        }
         if s.session_idle_minutes < 1 || s.session_absolute_hours < 1 {
             anyhow::bail!(
                 "配置项 security.session_idle_minutes 与 security.session_absolute_hours 须大于 0"
@@ -187,6 +233,10 @@ impl Config {
                 "配置项 complaints.max_file_mib、submissions_per_hour、lookups_per_minute 与 max_batch 须大于 0"
             );
         }
+        if self.server.upload_retention_hours < 1 {
+            anyhow::bail!("配置项 server.upload_retention_hours 须大于 0");
+        }
+        self.validate_metrics()?;
         if !matches!(self.log.format.as_str(), "json" | "text") {
             anyhow::bail!(
                 "配置项 log.format 只能是 json 或 text，实际为“{}”",
@@ -196,11 +246,31 @@ impl Config {
         Ok(())
     }
 
+    fn validate_metrics(&self) -> anyhow::Result<()> {
+        let m = &self.metrics;
+        if let Some(token) = &m.token {
+            if token.chars().count() < 16 || token.chars().any(char::is_whitespace) {
+                anyhow::bail!("配置项 metrics.token 须为至少 16 个字符、不含空白的口令");
+            }
+        }
+        if let Some(listen) = &m.listen {
+            if listen.parse::<std::net::SocketAddr>().is_err() {
+                anyhow::bail!("配置项 metrics.listen 的地址“{listen}”无效，应形如 127.0.0.1:9464");
+            }
+            if *listen == self.server.listen {
+                anyhow::bail!("配置项 metrics.listen 须与 server.listen 不同");
+            }
+        }
+        Ok(())
+    }
+
     pub fn login_policy(&self) -> LoginPolicy {
         LoginPolicy {
             max_failures: self.security.lockout_threshold,
-            lock_for: time::Duration::minutes(self.security.lockout_minutes),
+            window: time::Duration::minutes(self.security.lockout_minutes),
             min_password_len: self.security.min_password_length,
+            failures_per_address: self.security.login_failures_per_address,
+            requests_per_minute: self.security.login_requests_per_minute,
         }
     }
 
@@ -212,6 +282,11 @@ impl Config {
                 absolute: time::Duration::hours(self.security.session_absolute_hours),
             },
             secure_cookies: self.server.secure_cookies,
+            secret_key: self
+                .security
+                .secret_key
+                .as_deref()
+                .and_then(|k| hex::decode(k.trim()).ok()),
             max_body_bytes: self.server.max_body_mib * 1024 * 1024,
             max_upload_bytes: self.server.max_upload_mib * 1024 * 1024,
             upload_dir: self
@@ -219,6 +294,13 @@ impl Config {
                 .upload_dir
                 .clone()
                 .unwrap_or_else(|| std::env::temp_dir().join("meijian-uploads")),
+            upload_retention: std::time::Duration::from_secs(
+                self.server.upload_retention_hours.saturating_mul(3600),
+            ),
+            metrics: meijian_web::settings::MetricsSettings {
+                token: self.metrics.token.clone(),
+                listen: self.metrics.listen.as_deref().and_then(|l| l.parse().ok()),
+            },
             leads: self.leads.clone(),
             complaints: meijian_web::settings::ComplaintSettings {
                 attachments: meijian_store::leads::intake::AttachmentLimits {
@@ -281,6 +363,47 @@ mod tests {
         std::fs::write(&p, "[leads.rewards]\ncap_yuan = 0\n").unwrap();
         let err = Config::load(Some(&p)).unwrap_err().to_string();
         assert!(err.contains("leads.rewards.cap_yuan"), "{err}");
+    }
+
+    #[test]
+    fn uploads_and_metrics_are_configured() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.toml");
+        let w = Config::load(None).unwrap().web_settings();
+        assert_eq!(
+            w.upload_retention,
+            std::time::Duration::from_secs(24 * 3600)
+        );
+        assert!(w.metrics.token.is_none() && w.metrics.listen.is_none());
+        std::fs::write(
+            &p,
+            "[server]\nupload_retention_hours = 2\n\
+             [metrics]\ntoken = \"0123456789abcdef-metrics\"\nlisten = \"127.0.0.1:9464\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&p)).unwrap();
+        assert!(
+            !format!("{c:?}").contains("0123456789abcdef"),
+            "token not printed"
+        );
+        let w = c.web_settings();
+        assert_eq!(w.upload_retention, std::time::Duration::from_secs(2 * 3600));
+        assert_eq!(w.metrics.token.as_deref(), Some("0123456789abcdef-metrics"));
+        assert_eq!(w.metrics.listen, Some("127.0.0.1:9464".parse().unwrap()));
+        for (text, key) in [
+            ("[metrics]\ntoken = \"short\"\n", "metrics.token"),
+            ("[metrics]\nlisten = \"localhost\"\n", "metrics.listen"),
+            ("[metrics]\nlisten = \"127.0.0.1:8080\"\n", "metrics.listen"),
+            (
+                "[server]\nupload_retention_hours = 0\n",
+                "upload_retention_hours",
+            ),
+            ("[metrics]\npath = \"/m\"\n", "path"),
+        ] {
+            std::fs::write(&p, text).unwrap();
+            let err = Config::load(Some(&p)).unwrap_err().to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
     }
 
     #[test]

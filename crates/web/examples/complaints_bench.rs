@@ -203,7 +203,7 @@ async fn main() -> anyhow::Result<()> {
     settings.complaints.lookups_per_minute = u32::MAX;
     let max_batch = settings.complaints.max_batch;
     let min_fill = settings.complaints.min_fill_seconds;
-    let state = AppState::new(store.clone(), settings, Arc::new(SystemClock));
+    let state = AppState::new(store.clone(), settings, Arc::new(SystemClock)).await?;
     let desk = state.desk.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

@@ -10,6 +10,8 @@ pub mod chrome;
 pub mod clock;
 pub mod error;
 pub mod health;
+pub mod hygiene;
+pub mod login_throttle;
 pub mod pages;
 pub mod public_desk;
 pub mod request_id;
@@ -49,18 +51,52 @@ pub fn metrics_handle() -> PrometheusHandle {
 }
 
 impl AppState {
-    /// Must run inside a Tokio runtime: it starts the complaint desk's writer task.
-    pub fn new(store: Store, settings: WebSettings, clock: Arc<dyn Clock>) -> AppState {
-        let desk =
-            public_desk::PublicDesk::start(store.clone(), &settings.complaints, clock.clone());
-        AppState {
+    /// Must run inside a Tokio runtime: it starts the complaint desk's writer task. Reads
+    /// (or draws, the first time) the shared keys when the configuration gives none.
+    pub async fn new(
+        store: Store,
+        settings: WebSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<AppState, meijian_store::StoreError> {
+        let shared = Arc::new(meijian_store::shared::SharedState::for_store(&store));
+        let form_key = key(&store, &settings, "form_token", clock.now()).await?;
+        let device_key = key(&store, &settings, "device_cookie", clock.now()).await?;
+        let desk = public_desk::PublicDesk::start(
+            store.clone(),
+            &settings.complaints,
+            clock.clone(),
+            shared.clone(),
+            &form_key,
+        );
+        Ok(AppState {
             desk,
             store,
             settings: Arc::new(settings),
             clock,
             metrics: metrics_handle(),
             search: Arc::default(),
+            shared,
+            device_key: device_key.into(),
+        })
+    }
+}
+
+/// The key for `purpose`: derived from the configured key, else the one in the database.
+async fn key(
+    store: &Store,
+    settings: &WebSettings,
+    purpose: &str,
+    now: time::OffsetDateTime,
+) -> Result<Vec<u8>, meijian_store::StoreError> {
+    use hmac::{Hmac, Mac};
+    match &settings.secret_key {
+        Some(master) => {
+            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(master)
+                .map_err(|e| meijian_store::StoreError::Other(format!("secret_key: {e}")))?;
+            mac.update(purpose.as_bytes());
+            Ok(mac.finalize().into_bytes().to_vec())
         }
+        None => meijian_store::shared::secret(store, purpose, now).await,
     }
 }
 
@@ -136,11 +172,20 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::complaints::router(&state.settings.complaints))
         .merge(api::router())
         .fallback(|| async { error::AppError::NotFound })
+        // Inside the session layer: a request refused as cross-site or without its CSRF token
+        // is refused before its body is parsed or rewritten here.
+        .layer(axum::middleware::from_fn_with_state(
+            max_body,
+            hygiene::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::session_layer,
         ))
-        .layer(axum::middleware::from_fn(request_id::outer_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            request_id::OuterSettings::of(&state.settings),
+            request_id::outer_layer,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }
@@ -178,8 +223,15 @@ pub async fn serve(
             Err(e) => tracing::warn!(error = %e, "search index load failed; searching with SQL"),
         }
     });
+    // Uploads previewed and never confirmed, or left by a crash: swept now and hourly.
+    let sweeper = tokio::spawn(pages::imports::sweep_uploads_hourly(
+        state.settings.upload_dir.clone(),
+        state.settings.upload_retention,
+    ));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    sweeper.abort();
+    result
 }

@@ -5,12 +5,14 @@ use std::time::Instant;
 
 use askama::Template;
 use axum::body::Body;
+use axum::extract::State;
 use axum::http::{header, HeaderValue, Request};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use rand::RngCore;
 
 use crate::error::ErrorInfo;
+use crate::settings::WebSettings;
 
 /// The id of one request: in the logs, the audit log, the `X-Request-Id` header and every
 /// error page, so that a user can quote it.
@@ -23,8 +25,33 @@ fn new_request_id() -> String {
     hex::encode(b)
 }
 
+/// What the outer layer takes from the settings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OuterSettings {
+    /// Send `Strict-Transport-Security` (the site is served over HTTPS: `secure_cookies`).
+    pub hsts: bool,
+}
+
+impl OuterSettings {
+    pub fn of(settings: &WebSettings) -> OuterSettings {
+        OuterSettings {
+            hsts: settings.secure_cookies,
+        }
+    }
+}
+
+/// One year, the usual value: a browser that has seen the site once refuses plain HTTP to it
+/// for a year. Without `includeSubDomains`: the platform lives on one host of a government
+/// domain whose other hosts (other departments' systems, maybe plain HTTP) are not ours to
+/// commit; and without `preload`, which cannot be taken back quickly.
+const HSTS: &str = "max-age=31536000";
+
 /// Assigns the request id, logs the request, counts it and sets the security headers.
-pub async fn outer_layer(mut request: Request<Body>, next: Next) -> Response {
+pub async fn outer_layer(
+    State(settings): State<OuterSettings>,
+    mut request: Request<Body>,
+    next: Next,
+) -> Response {
     let id = new_request_id();
     request.extensions_mut().insert(RequestId(id.clone()));
     let method = request.method().clone();
@@ -63,6 +90,12 @@ pub async fn outer_layer(mut request: Request<Body>, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if settings.hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     if !path.starts_with("/static/") {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -3,21 +3,23 @@
 //!
 //! For every request it resolves the session cookie once and stores the result in the request
 //! extensions, where the [`CurrentUser`] extractor finds it. For every unsafe method
-//! (POST/PUT/PATCH/DELETE) it checks that the request comes from our own pages (Origin and
-//! Sec-Fetch-Site) and, when a session is present, that it carries the session's CSRF token
-//! (`X-CSRF-Token` header, the `_csrf` field of a URL-encoded form, or for a multipart upload
-//! the `_csrf` parameter of the form's action URL). A handler cannot
-//! forget either check: it never sees a request that failed them.
+//! (POST/PUT/PATCH/DELETE) it checks that the request comes from our own pages (Origin, with
+//! its scheme, and Sec-Fetch-Site) and, when a session is present, that it carries the
+//! session's CSRF token (`X-CSRF-Token` header, the `_csrf` field of a URL-encoded form, or
+//! for a multipart upload the `_csrf` field that comes first in the body; never the URL, which
+//! ends up in logs and the browser history). A handler cannot forget either check: it never
+//! sees a request that failed them.
 
 use std::net::SocketAddr;
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use futures_util::StreamExt;
 use meijian_store::accounts::Principal;
 use meijian_store::sessions::{self, ActiveSession};
 use meijian_store::{Actor, Scope};
@@ -100,15 +102,15 @@ pub async fn session_layer(
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let mut body = body;
     if unsafe_method {
-        if !same_origin(&parts.headers) {
+        if !same_origin(&parts.headers, state.settings.secure_cookies) {
             tracing::warn!(path = %parts.uri.path(), "cross-origin unsafe request refused");
             return refuse(body, state.settings.max_body_bytes).await;
         }
         if let Some(session) = &active {
-            if !NO_TOKEN_PATHS.contains(&parts.uri.path()) {
+            // Only the POSTs are exempt: `DELETE /api/session` (sign-out) needs the token.
+            if !(parts.method == Method::POST && NO_TOKEN_PATHS.contains(&parts.uri.path())) {
                 let (ok, rebuilt) = token_matches(
                     &parts.headers,
-                    parts.uri.query(),
                     body,
                     &session.csrf_token,
                     state.settings.max_body_bytes,
@@ -145,8 +147,10 @@ pub async fn session_layer(
     next.run(Request::from_parts(parts, body)).await
 }
 
-/// True unless the browser tells us the request comes from another site.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// True unless the browser tells us the request comes from another site. An `Origin` must
+/// name our host with our scheme: https when the app is served behind HTTPS (secure cookies
+/// on), else http.
+fn same_origin(headers: &HeaderMap, secure: bool) -> bool {
     if headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
@@ -156,11 +160,13 @@ fn same_origin(headers: &HeaderMap) -> bool {
     }
     match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
         (Some(origin), Some(host)) => {
+            let scheme = if secure { "https" } else { "http" };
             let origin = origin.to_str().unwrap_or("");
             let host = host.to_str().unwrap_or("");
-            origin
-                .split_once("://")
-                .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
+            origin.split_once("://").is_some_and(|(s, rest)| {
+                s.eq_ignore_ascii_case(scheme)
+                    && rest.trim_end_matches('/').eq_ignore_ascii_case(host)
+            })
         }
         (Some(_), None) => false,
         // Browsers send Origin on every cross-origin POST; a request without it comes from a
@@ -169,11 +175,14 @@ fn same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-/// Checks the token in the header or in the URL-encoded form body; returns the body intact
-/// for the handler.
+/// How much of a multipart body the CSRF check reads, at most, to find the token in its
+/// first part.
+const MULTIPART_PREFIX: usize = 64 * 1024;
+
+/// Checks the token in the header, the URL-encoded form body or the first part of a multipart
+/// body; returns the body intact for the handler.
 async fn token_matches(
     headers: &HeaderMap,
-    query: Option<&str>,
     body: Body,
     expected: &str,
     limit: usize,
@@ -185,12 +194,12 @@ async fn token_matches(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    // File uploads (multipart) carry the token in the form's action URL: the body may be
-    // hundreds of megabytes and is streamed to disk by the handler, never buffered here.
+    // File uploads (multipart) carry the token as the form's first field: the body may be
+    // hundreds of megabytes and is streamed to disk by the handler, so only its beginning is
+    // read here.
     if content_type.starts_with("multipart/form-data") {
-        let ok = query
-            .and_then(|q| form_urlencoded_field(q.as_bytes(), "_csrf"))
-            .is_some_and(|v| constant_time_eq(v.as_bytes(), expected.as_bytes()));
+        let (found, body) = multipart_token(content_type, body).await;
+        let ok = found.is_some_and(|v| constant_time_eq(v.as_bytes(), expected.as_bytes()));
         return (ok, body);
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
@@ -202,6 +211,58 @@ async fn token_matches(
     let found = form_urlencoded_field(&bytes, "_csrf");
     let ok = found.is_some_and(|v| constant_time_eq(v.as_bytes(), expected.as_bytes()));
     (ok, Body::from(bytes))
+}
+
+/// The `_csrf` field of a multipart body when it is the first part and ends within the first
+/// [`MULTIPART_PREFIX`] bytes, and the body for the handler: the bytes read, then the rest of
+/// the stream, unchanged.
+async fn multipart_token(content_type: &str, body: Body) -> (Option<String>, Body) {
+    let Ok(boundary) = multer::parse_boundary(content_type) else {
+        return (None, body);
+    };
+    let mut rest = body.into_data_stream();
+    let mut prefix: Vec<Bytes> = Vec::new();
+    let mut read = 0usize;
+    let mut broken = false;
+    while read < MULTIPART_PREFIX {
+        match rest.next().await {
+            Some(Ok(chunk)) => {
+                read += chunk.len();
+                prefix.push(chunk);
+            }
+            Some(Err(_)) => {
+                broken = true;
+                break;
+            }
+            None => break,
+        }
+    }
+    let token = if broken {
+        None
+    } else {
+        first_field_csrf(&prefix, &boundary).await
+    };
+    let replay = futures_util::stream::iter(prefix.into_iter().map(Ok::<_, axum::Error>));
+    (token, Body::from_stream(replay.chain(rest)))
+}
+
+/// The value of the first part of `prefix` (at most [`MULTIPART_PREFIX`] bytes of it) when
+/// that part is `_csrf`.
+async fn first_field_csrf(prefix: &[Bytes], boundary: &str) -> Option<String> {
+    let mut head = Vec::with_capacity(MULTIPART_PREFIX.min(prefix.iter().map(Bytes::len).sum()));
+    for chunk in prefix {
+        let room = MULTIPART_PREFIX - head.len();
+        head.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    let once = futures_util::stream::once(async move {
+        Ok::<Bytes, std::convert::Infallible>(Bytes::from(head))
+    });
+    let mut parts = multer::Multipart::new(once, boundary);
+    let field = parts.next_field().await.ok()??;
+    if field.name() != Some("_csrf") {
+        return None;
+    }
+    field.text().await.ok()
 }
 
 fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {
@@ -254,4 +315,88 @@ pub fn removal_cookie() -> Cookie<'static> {
     let mut c = Cookie::build((COOKIE, "")).path("/").build();
     c.make_removal();
     c
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use axum::http::HeaderValue;
+
+    const BOUNDARY: &str = "----testBoundary";
+
+    fn part(name: &str, value: &str) -> String {
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    }
+
+    /// `bytes` as a body arriving in chunks of `size`.
+    fn chunked(bytes: &[u8], size: usize) -> Body {
+        let chunks: Vec<Result<Bytes, axum::Error>> = bytes
+            .chunks(size)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        Body::from_stream(futures_util::stream::iter(chunks))
+    }
+
+    async fn check(body: Vec<u8>, chunk: usize) -> (Option<String>, Vec<u8>) {
+        let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+        let (token, rebuilt) = multipart_token(&ct, chunked(&body, chunk)).await;
+        let bytes = to_bytes(rebuilt, usize::MAX).await.unwrap().to_vec();
+        (token, bytes)
+    }
+
+    #[tokio::test]
+    async fn the_token_is_the_first_part_and_the_body_passes_on_whole() {
+        let big = "x".repeat(300 * 1024);
+        let body = format!(
+            "{}{}{}--{BOUNDARY}--\r\n",
+            part("_csrf", "abc123"),
+            part("registry", "registrations"),
+            part("file", &big)
+        )
+        .into_bytes();
+        for chunk in [1, 7, 1000, 64 * 1024, 1 << 20] {
+            let (token, bytes) = check(body.clone(), chunk).await;
+            assert_eq!(token.as_deref(), Some("abc123"), "chunks of {chunk}");
+            assert_eq!(bytes, body, "chunks of {chunk}");
+        }
+        // Not first: not found (and the body is still whole).
+        let body = format!(
+            "{}{}--{BOUNDARY}--\r\n",
+            part("registry", "registrations"),
+            part("_csrf", "abc123")
+        )
+        .into_bytes();
+        let (token, bytes) = check(body.clone(), 100).await;
+        assert_eq!((token, bytes), (None, body));
+        // A first part that does not end within the prefix: not found.
+        let body = format!("{}--{BOUNDARY}--\r\n", part("_csrf", &big)).into_bytes();
+        let (token, bytes) = check(body.clone(), 4096).await;
+        assert_eq!((token, bytes.len()), (None, body.len()));
+    }
+
+    #[test]
+    fn the_origin_has_our_scheme_and_host() {
+        let headers = |origin: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::HOST,
+                HeaderValue::from_static("example.gov.cn:8080"),
+            );
+            h.insert(header::ORIGIN, HeaderValue::from_str(origin).unwrap());
+            h
+        };
+        assert!(same_origin(&headers("http://example.gov.cn:8080"), false));
+        assert!(!same_origin(&headers("https://example.gov.cn:8080"), false));
+        assert!(same_origin(&headers("https://example.gov.cn:8080"), true));
+        assert!(!same_origin(&headers("http://example.gov.cn:8080"), true));
+        assert!(!same_origin(&headers("http://evil.example"), false));
+        assert!(!same_origin(&headers("null"), false));
+        assert!(
+            same_origin(&HeaderMap::new(), true),
+            "no Origin: not a browser's cross-site request"
+        );
+    }
 }

@@ -12,16 +12,45 @@ pub struct WebSettings {
     pub session: SessionPolicy,
     /// Mark cookies `Secure` (behind HTTPS). Off for the local demo over plain HTTP.
     pub secure_cookies: bool,
+    /// Signs form tokens and device cookies; `None`: a key kept in the database
+    /// (`meijian_store::shared::secret`), the same for every server.
+    pub secret_key: Option<Vec<u8>>,
     /// Upper bound of a request body in bytes.
     pub max_body_bytes: usize,
     /// Upper bound of an uploaded registry file in bytes (streamed to disk, not memory).
     pub max_upload_bytes: usize,
     /// Where uploaded files wait for their import (and a preview's confirmation).
     pub upload_dir: std::path::PathBuf,
+    /// Uploads unchanged this long are deleted (a preview never confirmed, an upload cut off);
+    /// `[server] upload_retention_hours`. See [`crate::pages::imports::sweep_uploads`].
+    pub upload_retention: std::time::Duration,
+    /// Who may read `/metrics` (`[metrics]`).
+    pub metrics: MetricsSettings,
     /// Time limits and reward rules of lead handling (`[leads]`).
     pub leads: LeadRules,
     /// The public complaint page's limits (`[complaints]`).
     pub complaints: ComplaintSettings,
+}
+
+/// Who may read `/metrics` (it shows, among others, failed sign-ins per route). With neither
+/// field set, the main address answers it only to loopback peers (a request relayed by a proxy
+/// on the same host is not one); anyone else gets the 404 of an unknown page.
+#[derive(Clone, Default)]
+pub struct MetricsSettings {
+    /// Requests must carry `Authorization: Bearer <token>` (compared in constant time).
+    pub token: Option<String>,
+    /// Served on this address only ([`crate::health::serve_metrics`]), not on the main one.
+    pub listen: Option<std::net::SocketAddr>,
+}
+
+// The token is a secret: never print it.
+impl std::fmt::Debug for MetricsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsSettings")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("listen", &self.listen)
+            .finish()
+    }
 }
 
 /// Limits of the public complaint page.
@@ -56,9 +85,12 @@ impl Default for WebSettings {
             login: LoginPolicy::default(),
             session: SessionPolicy::default(),
             secure_cookies: false,
+            secret_key: None,
             max_body_bytes: 2 * 1024 * 1024,
             max_upload_bytes: 1024 * 1024 * 1024,
             upload_dir: std::env::temp_dir().join("meijian-uploads"),
+            upload_retention: std::time::Duration::from_secs(24 * 3600),
+            metrics: MetricsSettings::default(),
             leads: LeadRules::default(),
             complaints: ComplaintSettings::default(),
         }

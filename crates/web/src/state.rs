@@ -18,6 +18,10 @@ pub struct AppState {
     pub search: Arc<meijian_store::search_index::SearchIndex>,
     /// The public complaint desk: submission queue, form tokens, rate limits.
     pub desk: Arc<crate::public_desk::PublicDesk>,
+    /// Rate limits and used tokens, shared by every server (decision 0014).
+    pub shared: Arc<meijian_store::shared::SharedState>,
+    /// Signs the device cookies of signing in.
+    pub device_key: Arc<[u8]>,
 }
 
 impl AppState {

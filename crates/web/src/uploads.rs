@@ -5,6 +5,10 @@
 //! count limit are kept as names without bytes, so that the store refuses them with its own
 //! message. Text fields are cut at a cap. This module never decides what a file is: the store
 //! sniffs every one.
+//!
+//! A multipart body is streamed, not rewritten by [`crate::hygiene::layer`]: [`field_text`]
+//! applies the same rule to every text field and file name read here (bidi controls removed,
+//! a NUL refused naming the field).
 
 use axum::extract::multipart::MultipartError;
 use axum::extract::Multipart;
@@ -78,19 +82,36 @@ fn body_error(e: MultipartError) -> AppError {
     }
 }
 
+/// The input-hygiene rule ([`crate::hygiene`]) for a text of a multipart body: the value of
+/// the field `name`, or the file name of a file sent in it. Bidi controls are removed; a NUL is
+/// refused, naming the field.
+pub fn field_text(name: &str, value: String) -> AppResult<String> {
+    crate::hygiene::clean_owned(name, value)
+}
+
 /// Reads a multipart body: the files of [`FILE_FIELD`] within `limits`, and every other field
 /// as text, given to `text` with its name. When the body breaks off (over the route's limit,
-/// or the client went away) the fields read so far have been given.
+/// or the client went away) the fields read so far have been given. A text or file name the
+/// hygiene rule refuses ([`field_text`]) is not given; the body is still read to its end (so
+/// that a browser sees the answer), then the first refusal is the result.
 pub async fn read(
     mut mp: Multipart,
     limits: AttachmentLimits,
     mut text: impl FnMut(&str, String),
 ) -> AppResult<Files> {
     let mut r = Files::default();
+    let mut refused: Option<AppError> = None;
     while let Some(mut field) = mp.next_field().await.map_err(body_error)? {
         let name = field.name().unwrap_or("").to_string();
         if name == FILE_FIELD {
             let file_name = field.file_name().unwrap_or("").to_string();
+            let file_name = match field_text(&format!("{name}（文件名）"), file_name) {
+                Ok(f) => f,
+                Err(e) => {
+                    refused.get_or_insert(e);
+                    String::new()
+                }
+            };
             let mut bytes = Vec::new();
             let mut over = false;
             while let Some(chunk) = field.chunk().await.map_err(body_error)? {
@@ -113,13 +134,22 @@ pub async fn read(
             let room = TEXT_CAP.saturating_sub(buf.len());
             buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
-        text(&name, String::from_utf8_lossy(&buf).into_owned());
+        match field_text(&name, String::from_utf8_lossy(&buf).into_owned()) {
+            Ok(value) => text(&name, value),
+            Err(e) => {
+                refused.get_or_insert(e);
+            }
+        }
     }
-    Ok(r)
+    match refused {
+        Some(e) => Err(e),
+        None => Ok(r),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -131,5 +161,22 @@ mod tests {
             max_file_bytes: 1024,
         };
         assert_eq!(max_body_bytes(limits), 2048 + 1024 * 1024);
+    }
+
+    #[test]
+    fn fields_and_file_names_follow_the_hygiene_rule() {
+        assert_eq!(
+            field_text("subject_name", "某\u{202E}诊所".into()).unwrap(),
+            "某诊所"
+        );
+        assert_eq!(
+            field_text("attachments（文件名）", "gpj.\u{202E}exe".into()).unwrap(),
+            "gpj.exe"
+        );
+        let e = field_text("subject_name", "某\0诊所".into()).unwrap_err();
+        assert_eq!(
+            e.info().message,
+            "字段 subject_name：含有不可见的控制字符 NUL，请删除后重试"
+        );
     }
 }

@@ -1,13 +1,43 @@
 //! XLSX files people open in Excel or WPS: rejected rows of an import and exported lists.
 //! Every cell is written as a string, never as a formula, so a value such as `=HYPERLINK(…)`
-//! from an import cannot execute in the reader's spreadsheet (ASVS 1.2.10).
+//! from an import cannot execute in the reader's spreadsheet (ASVS 1.2.10). A text longer than
+//! a cell may hold is cut to fit, ending with a mark that says so ([`fit_cell`]): one long value
+//! must not make the whole file fail.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use meijian_store::registry_import::RowIssue;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+/// The most a cell holds: 32,767 characters, as Excel counts them (UTF-16 code units).
+/// rust_xlsxwriter refuses a string of more `char`s; a `char` is one or two UTF-16 code units,
+/// so a text within this many code units passes both.
+pub const MAX_CELL_UNITS: usize = 32_767;
+
+/// `text` cut to fit a cell when it is longer, ending with `…（内容过长，已截断，原文 N 字）`
+/// (N in characters, as people count them).
+pub fn fit_cell(text: &str) -> Cow<'_, str> {
+    // Quick exit: a UTF-16 code unit takes at least one UTF-8 byte.
+    if text.len() <= MAX_CELL_UNITS || text.encode_utf16().count() <= MAX_CELL_UNITS {
+        return Cow::Borrowed(text);
+    }
+    let mark = format!("…（内容过长，已截断，原文 {} 字）", text.chars().count());
+    let room = MAX_CELL_UNITS - mark.encode_utf16().count();
+    let mut used = 0;
+    let mut out = String::with_capacity(room * 3 + mark.len());
+    for c in text.chars() {
+        used += c.len_utf16();
+        if used > room {
+            break;
+        }
+        out.push(c);
+    }
+    out.push_str(&mark);
+    Cow::Owned(out)
+}
 
 /// A workbook with one sheet: a bold, frozen header row and string cells.
 pub fn table(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
@@ -37,17 +67,19 @@ fn sheet_with(
     let bold = Format::new().set_bold();
     let top = u32::from(title.is_some());
     for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(top, c as u16, *h, &bold)?;
+        ws.write_string_with_format(top, c as u16, fit_cell(h), &bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            ws.write_string(top + r as u32 + 1, c as u16, v)?;
+            ws.write_string(top + r as u32 + 1, c as u16, fit_cell(v))?;
         }
     }
     ws.set_freeze_panes(top + 1, 0)?;
     ws.autofit();
     // After autofit, so that the title spans the columns instead of widening the first one.
     if let Some(title) = title {
+        let title = fit_cell(title);
+        let title = title.as_ref();
         let format = Format::new().set_bold().set_font_size(14);
         let last = headers.len().saturating_sub(1) as u16;
         if last > 0 {
@@ -103,4 +135,42 @@ pub fn download(file_name: &str, bytes: Vec<u8>) -> Response {
         bytes,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_long_text_is_cut_to_fit_with_a_mark() {
+        assert_eq!(fit_cell("短文本"), "短文本");
+        let exact = "字".repeat(MAX_CELL_UNITS);
+        assert!(matches!(fit_cell(&exact), Cow::Borrowed(_)));
+        let long = "名".repeat(100_000);
+        let cut = fit_cell(&long);
+        assert_eq!(cut.encode_utf16().count(), MAX_CELL_UNITS);
+        assert!(
+            cut.ends_with("…（内容过长，已截断，原文 100000 字）"),
+            "{}",
+            &cut[cut.len() - 80..]
+        );
+        assert!(cut.starts_with("名名名"));
+        // Characters outside the BMP count twice, as in Excel; a pair is never split.
+        let astral = "𠀀".repeat(20_000); // 20,000 chars, 40,000 UTF-16 units
+        let cut = fit_cell(&astral);
+        assert!(cut.encode_utf16().count() <= MAX_CELL_UNITS);
+        assert!(cut.ends_with("原文 20000 字）"));
+        let within = "𠀀".repeat(16_000); // 32,000 units: fits
+        assert!(matches!(fit_cell(&within), Cow::Borrowed(_)));
+        // Each of them is written where rust_xlsxwriter alone refuses the original.
+        for text in [long.as_str(), astral.as_str(), "=HYPERLINK(\"x\")"] {
+            table("表", &["列"], &[vec![text.to_string()]]).unwrap();
+            titled_table("表", text, &["甲", "乙"], &[vec![text.to_string()]]).unwrap();
+        }
+        assert!(Workbook::new()
+            .add_worksheet()
+            .write_string(0, 0, &long)
+            .is_err());
+    }
 }

@@ -757,3 +757,44 @@ both_backends!(
         assert_eq!(one, serde_json::json!([]));
     }
 );
+
+both_backends!(
+    an_attachment_is_named_and_sent_by_its_real_type,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let c = app.client();
+        let token = open_form(&app, &c).await;
+        // A photo sent under a name that a browser would open as a page.
+        let (status, html) =
+            post_form(&app, &c, &token, &advert_report(), &[("poly.html", JPEG)]).await;
+        assert_eq!(status, 200, "{html}");
+        let (id, lead, name): (String, String, String) = sqlx::query_as(
+            "select a.id, c.lead_id, a.file_name from complaint_attachment a \
+             join complaint c on c.id = a.complaint_id",
+        )
+        .fetch_one(app.db.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(name, "poly.jpg", "stored under the name of what it is");
+
+        // The 薛城区 market regulator handles it: its officer sees and downloads poly.jpg.
+        let officer = app.login("officer2").await;
+        let href = format!("/leads/attachments/{id}");
+        let (_, html) = app.get_text(&officer, &format!("/leads/{lead}")).await;
+        assert!(
+            html.contains(&href) && html.contains("poly.jpg") && !html.contains("poly.html"),
+            "{html}"
+        );
+        let r = officer.get(app.url(&href)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "image/jpeg");
+        let disposition = r.headers()["content-disposition"].to_str().unwrap();
+        assert!(
+            disposition.starts_with("attachment;")
+                && disposition.contains("poly.jpg")
+                && !disposition.contains("html"),
+            "{disposition}"
+        );
+        assert_eq!(r.bytes().await.unwrap().to_vec(), JPEG);
+    }
+);

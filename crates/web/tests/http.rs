@@ -52,61 +52,6 @@ both_backends!(
 );
 
 both_backends!(
-    five_failures_lock_for_fifteen_minutes,
-    |db: TestDb| async move {
-        let app = TestApp::spawn(db).await;
-        let c = app.client();
-        for _ in 0..5 {
-            c.post(app.url("/login"))
-                .form(&[("username", "officer"), ("password", "Wrong-Password-1")])
-                .send()
-                .await
-                .unwrap();
-        }
-        // The right password no longer works while locked.
-        let r = c
-            .post(app.url("/login"))
-            .form(&[
-                ("username", "officer"),
-                ("password", &app.password("officer")),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
-        assert!(r.text().await.unwrap().contains("已被锁定"));
-        app.clock.advance(Duration::minutes(14));
-        let r = c
-            .post(app.url("/login"))
-            .form(&[
-                ("username", "officer"),
-                ("password", &app.password("officer")),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401, "still locked after 14 minutes");
-        app.clock.advance(Duration::minutes(2));
-        let r = c
-            .post(app.url("/login"))
-            .form(&[
-                ("username", "officer"),
-                ("password", &app.password("officer")),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 303, "unlocked after 15 minutes");
-        let locked: i64 =
-            sqlx::query_scalar("select count(*) from audit_entry where action = 'account.locked'")
-                .fetch_one(app.db.store.pool())
-                .await
-                .unwrap();
-        assert_eq!(locked, 1);
-    }
-);
-
-both_backends!(
     session_rotates_expires_when_idle_and_ends_on_logout,
     |db: TestDb| async move {
         let app = TestApp::spawn(db).await;
@@ -613,10 +558,27 @@ both_backends!(operations_endpoints_and_headers, |db: TestDb| async move {
         .send()
         .await
         .unwrap();
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookies: Vec<&str> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("meijian_session="))
+        .unwrap();
     assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+    let device = cookies
+        .iter()
+        .find(|c| c.starts_with("meijian_device="))
+        .unwrap();
+    assert!(
+        device.contains("HttpOnly") && device.contains("SameSite=Strict"),
+        "{device}"
     );
 });
 
@@ -771,5 +733,463 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(r.status(), 422);
+    }
+);
+
+// --- Hardening (issue 10): input hygiene, long cells, multipart CSRF, origin scheme, API
+// --- query and path errors.
+
+const NUL_REFUSED: &str = "含有不可见的控制字符 NUL，请删除后重试";
+
+/// The JSON error of an API answer: (status, code, message).
+async fn api_error(r: reqwest::Response) -> (u16, String, String) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    assert!(
+        body["error"]["request_id"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{body}"
+    );
+    (
+        status,
+        body["error"]["code"].as_str().unwrap_or("").to_string(),
+        body["error"]["message"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+both_backends!(
+    a_nul_in_any_text_input_is_refused_naming_the_field,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        // A search box (query string) of a page.
+        let officer = app.login("officer").await;
+        let (code, html) = app
+            .get_text(&officer, "/registries/registrations?q=%00")
+            .await;
+        assert_eq!(code, 422, "{html}");
+        assert!(html.contains(&format!("字段 q：{NUL_REFUSED}")), "{html}");
+        // The path.
+        let (code, html) = app.get_text(&officer, "/departments/ab%00cd").await;
+        assert_eq!(code, 422, "{html}");
+        // The sign-in form (URL-encoded body).
+        let r = app
+            .client()
+            .post(app.url("/login"))
+            .form(&[("username", "offi\0cer"), ("password", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("字段 username：{NUL_REFUSED}")),
+            "{html}"
+        );
+        // Sign-in through the API (JSON body), and a NUL deep in a JSON body.
+        let r = app
+            .client()
+            .post(app.url("/api/session"))
+            .json(&serde_json::json!({"username": "officer\u{0}", "password": "x"}))
+            .send()
+            .await
+            .unwrap();
+        let (status, code, message) = api_error(r).await;
+        assert_eq!((status, code.as_str()), (422, "invalid"));
+        assert_eq!(message, format!("字段 username：{NUL_REFUSED}"));
+        let (api, token) = app.api_login("officer").await;
+        let r = api
+            .post(app.url("/api/leads"))
+            .header("x-csrf-token", &token)
+            .json(&serde_json::json!({
+                "kind": "complaint", "category": "price", "channel": "phone",
+                "region_code": "370402", "subject_name": "某诊所", "description": "乱收费",
+                "reporter": {"name": "张\u{0}三", "phone": "13912345678"}
+            }))
+            .send()
+            .await
+            .unwrap();
+        let (status, _, message) = api_error(r).await;
+        assert_eq!(status, 422);
+        assert!(message.starts_with("字段 reporter.name："), "{message}");
+        // The public lookup API (query string).
+        let r = app
+            .client()
+            .get(app.url("/api/public/institutions?q=%E7%BE%8E%00"))
+            .send()
+            .await
+            .unwrap();
+        let (status, code, message) = api_error(r).await;
+        assert_eq!((status, code.as_str()), (422, "invalid"));
+        assert_eq!(message, format!("字段 q：{NUL_REFUSED}"));
+        // The public complaint form (multipart): the field is named, nothing is stored.
+        let public = app.client();
+        let (_, html) = app.get_text(&public, "/complaints/new").await;
+        let marker = "name=\"_token\" value=\"";
+        let start = html.find(marker).unwrap() + marker.len();
+        let form_token = html[start..start + html[start..].find('"').unwrap()].to_string();
+        app.clock.advance(Duration::seconds(5));
+        let form = reqwest::multipart::Form::new()
+            .text("_token", form_token)
+            .text("extra_note", "")
+            .text("kind", "report")
+            .text("category", "advertising")
+            .text("region_code", "370403")
+            .text("subject_name", "薛城某\u{0}诊所")
+            .text(
+                "description",
+                "朋友圈广告宣称“无痕双眼皮永久保持”，没有广告审查证明。",
+            )
+            .text("anonymous", "1");
+        let r = public
+            .post(app.url("/complaints"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("字段 subject_name：{NUL_REFUSED}")),
+            "{html}"
+        );
+        let leads: i64 = sqlx::query_scalar("select count(*) from lead")
+            .fetch_one(app.db.store.pool())
+            .await
+            .unwrap();
+        let seeded: i64 =
+            sqlx::query_scalar("select count(*) from lead where subject_name like '薛城某%'")
+                .fetch_one(app.db.store.pool())
+                .await
+                .unwrap();
+        assert_eq!(seeded, 0, "nothing stored ({leads} leads)");
+    }
+);
+
+both_backends!(
+    direction_overrides_are_removed_from_names,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let admin = app.login("admin").await;
+        let csrf = app.csrf(&admin).await;
+        let r = admin
+            .post(app.url("/admin/departments"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("kind", "customs"),
+                ("region_code", "370402"),
+                ("name", "市中\u{202E}海关\u{202C}"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let (api, token) = app.api_login("admin").await;
+        let r = api
+            .post(app.url("/api/departments"))
+            .header("x-csrf-token", &token)
+            .json(&serde_json::json!({"kind": "customs", "region_code": "370403", "name": "薛城\u{2066}海关\u{2069}"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let d: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(d["name"], "薛城海关");
+        let names: Vec<String> = sqlx::query_scalar(
+            "select name from department where kind = 'customs' and region_code in ('370402', '370403') order by region_code",
+        )
+        .fetch_all(app.db.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(names, ["市中海关", "薛城海关"]);
+        // A search with an override finds what the same search without it finds.
+        let (code, html) = app
+            .get_text(&admin, "/departments?q=%E2%80%AE%E6%B5%B7%E5%85%B3")
+            .await;
+        assert_eq!(code, 200, "{html}");
+    }
+);
+
+/// A USCC of `region` with a valid check character.
+fn uscc(region: &str, n: u32) -> String {
+    let org = format!("MA{n:06}");
+    let check = meijian_domain::uscc::org_code_check_char(&org).unwrap();
+    meijian_domain::uscc::Uscc::from_body(&format!("91{region}{org}{check}"))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+/// An import upload as the form sends it: `_csrf` first in the body (when given), or only in
+/// the URL (`url_token`).
+async fn upload_import(
+    app: &TestApp,
+    c: &reqwest::Client,
+    body_token: Option<&str>,
+    url_token: Option<&str>,
+    csv: Vec<u8>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    if let Some(t) = body_token {
+        form = form.text("_csrf", t.to_string());
+    }
+    let form = form
+        .text("registry", "registrations")
+        .text("action", "import")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv).file_name("r.csv"),
+        );
+    let url = match url_token {
+        Some(t) => app.url(&format!("/imports?_csrf={t}")),
+        None => app.url("/imports"),
+    };
+    c.post(url).multipart(form).send().await.unwrap()
+}
+
+/// The shared strings of an XLSX.
+fn xlsx_strings(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
+
+async fn finished_run(app: &TestApp, c: &reqwest::Client, location: &str) {
+    for _ in 0..400 {
+        let (code, html) = app.get_text(c, location).await;
+        assert_eq!(code, 200);
+        if !html.contains("http-equiv=\"refresh\"") {
+            assert!(html.contains("已完成"), "{html}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import did not finish");
+}
+
+both_backends!(
+    a_huge_cell_is_cut_instead_of_breaking_the_export,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let c = app.login("officer").await;
+        let csrf = app.csrf(&c).await;
+        let long_name = "焕".repeat(100_000);
+        let csv = format!(
+            "统一社会信用代码,主体名称,主体类型,法定代表人,住所,经营范围,登记状态,成立日期,登记机关,行政区划代码\n\
+             {},{long_name},有限责任公司,张三,某路1号,医疗美容服务,存续,2020年1月2日,市场监管局,370402\n\
+             {},某公司,有限责任公司,张三,某路1号,医疗美容服务,存续,2020年1月2日,市场监管局,{}\n",
+            uscc("370402", 1),
+            uscc("370402", 2),
+            "3".repeat(40_000),
+        );
+        let r = upload_import(&app, &c, Some(&csrf), None, csv.into_bytes()).await;
+        assert_eq!(r.status(), 303);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        finished_run(&app, &c, &location).await;
+        let r = c
+            .get(app.url("/registries/registrations/export.xlsx"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let strings = xlsx_strings(&r.bytes().await.unwrap());
+        assert!(
+            strings.contains("…（内容过长，已截断，原文 100000 字）"),
+            "{}",
+            &strings[..strings.len().min(500)]
+        );
+        let r = c
+            .get(app.url(&format!("{location}/rejections.xlsx")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let strings = xlsx_strings(&r.bytes().await.unwrap());
+        assert!(
+            strings.contains("…（内容过长，已截断，原文 40000 字）"),
+            "{}",
+            &strings[..strings.len().min(2000)]
+        );
+    }
+);
+
+both_backends!(
+    an_upload_carries_its_csrf_token_first_in_the_body_not_in_the_url,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let c = app.login("officer").await;
+        let csrf = app.csrf(&c).await;
+        let (_, html) = app.get_text(&c, "/imports/new").await;
+        assert!(
+            html.contains("action=\"/imports\"") && !html.contains("?_csrf="),
+            "{html}"
+        );
+        let form_start = html
+            .find("<form method=\"post\" action=\"/imports\"")
+            .unwrap();
+        let first_input = html[form_start..].find("<input").unwrap() + form_start;
+        assert!(
+            html[first_input..].starts_with("<input type=\"hidden\" name=\"_csrf\""),
+            "{}",
+            &html[first_input..first_input + 80]
+        );
+        let csv = format!(
+            "统一社会信用代码,主体名称,主体类型,法定代表人,住所,经营范围,登记状态,成立日期,登记机关,行政区划代码\n\
+             {},市中区甲美容,有限责任公司,张三,某路1号,医疗美容服务,存续,2020年1月2日,市场监管局,370402\n",
+            uscc("370402", 1)
+        );
+        let runs = || async {
+            sqlx::query_scalar::<_, i64>("select count(*) from import_run")
+                .fetch_one(app.db.store.pool())
+                .await
+                .unwrap()
+        };
+        // The token in the URL only: refused, and nothing starts.
+        let r = upload_import(&app, &c, None, Some(&csrf), csv.clone().into_bytes()).await;
+        assert_eq!(r.status(), 403);
+        // A wrong token first in the body, or the right one not first: refused.
+        let r = upload_import(
+            &app,
+            &c,
+            Some(&"0".repeat(64)),
+            None,
+            csv.clone().into_bytes(),
+        )
+        .await;
+        assert_eq!(r.status(), 403);
+        let form = reqwest::multipart::Form::new()
+            .text("registry", "registrations")
+            .text("_csrf", csrf.clone())
+            .text("action", "import")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("r.csv"),
+            );
+        let r = c
+            .post(app.url("/imports"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        assert_eq!(runs().await, 0);
+        // First in the body: accepted, and the handler reads the whole body behind it, also
+        // when the file is far larger than the part the check reads.
+        let mut big = csv.clone();
+        for n in 2..4000 {
+            big.push_str(&format!(
+                "{},市中区美容{n},有限责任公司,张三,某路1号,医疗美容服务,存续,2020年1月2日,市场监管局,370402\n",
+                uscc("370402", n)
+            ));
+        }
+        assert!(big.len() > 256 * 1024);
+        let r = upload_import(&app, &c, Some(&csrf), None, big.into_bytes()).await;
+        assert_eq!(r.status(), 303);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        finished_run(&app, &c, &location).await;
+        let n: i64 = sqlx::query_scalar("select count(*) from registry_record")
+            .fetch_one(app.db.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 3999);
+    }
+);
+
+both_backends!(
+    the_origin_check_compares_the_scheme_too,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let host = app.base.trim_start_matches("http://").to_string();
+        let login = |origin: String| {
+            let c = app.client();
+            let url = app.url("/api/session");
+            let pw = app.password("officer");
+            async move {
+                c.post(url)
+                    .header("origin", origin)
+                    .json(&serde_json::json!({"username": "officer", "password": pw}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        assert_eq!(login(format!("https://{host}")).await, 403);
+        assert_eq!(login(format!("http://{host}")).await, 200);
+        // Behind HTTPS (secure cookies), an http origin is another origin.
+        let db2 = TestDb::new(app.db.backend()).await;
+        let secure = TestApp::spawn_with(
+            db2,
+            meijian_web::WebSettings {
+                secure_cookies: true,
+                ..Default::default()
+            },
+        )
+        .await;
+        let host = secure.base.trim_start_matches("http://").to_string();
+        let post = |origin: String| {
+            let c = secure.client();
+            let url = secure.url("/api/session");
+            let pw = secure.password("officer");
+            async move {
+                c.post(url)
+                    .header("origin", origin)
+                    .json(&serde_json::json!({"username": "officer", "password": pw}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        assert_eq!(post(format!("http://{host}")).await, 403);
+        assert_eq!(post(format!("https://{host}")).await, 200);
+    }
+);
+
+both_backends!(
+    bad_api_query_and_path_parameters_answer_in_json,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let (admin, _) = app.api_login("admin").await;
+        let r = admin
+            .get(app.url("/api/audit?limit=abc"))
+            .send()
+            .await
+            .unwrap();
+        let (status, code, message) = api_error(r).await;
+        assert_eq!((status, code.as_str()), (422, "invalid"));
+        assert!(message.contains("limit"), "{message}");
+        let r = admin
+            .get(app.url("/api/public/names"))
+            .send()
+            .await
+            .unwrap();
+        let (status, code, message) = api_error(r).await;
+        assert_eq!((status, code.as_str()), (422, "invalid"));
+        assert!(message.contains("参数 q"), "{message}");
+        let r = admin
+            .get(app.url("/api/registries/registrations?include_missing=maybe&per_page=5"))
+            .send()
+            .await
+            .unwrap();
+        let (status, _, message) = api_error(r).await;
+        assert_eq!(status, 422);
+        assert!(message.contains("include_missing"), "{message}");
+        let r = admin
+            .get(app.url("/api/users/%FF%FE"))
+            .send()
+            .await
+            .unwrap();
+        let (status, code, _) = api_error(r).await;
+        assert_eq!((status, code.as_str()), (422, "invalid"));
     }
 );

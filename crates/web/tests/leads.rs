@@ -63,8 +63,8 @@ fn field(html: &str, name: &str) -> String {
     html[start..].split('<').next().unwrap().trim().to_string()
 }
 
-/// A desk intake as the browser sends it: multipart, the `_csrf` of `form` (if any) in the
-/// action URL, the files (name, bytes) as `attachments`.
+/// A desk intake as the browser sends it: multipart, the `_csrf` of `form` (if any) as the
+/// first field, the files (name, bytes) as `attachments`.
 async fn post_intake(
     app: &TestApp,
     c: &reqwest::Client,
@@ -72,13 +72,12 @@ async fn post_intake(
     files: &[(&str, &[u8])],
 ) -> reqwest::Response {
     let mut body = reqwest::multipart::Form::new();
-    let mut url = app.url("/leads/new");
-    for (name, value) in form {
-        if *name == "_csrf" {
-            url.push_str(&format!("?_csrf={value}"));
-        } else {
-            body = body.text(name.to_string(), value.to_string());
-        }
+    let url = app.url("/leads/new");
+    for (name, value) in form.iter().filter(|(name, _)| *name == "_csrf") {
+        body = body.text(name.to_string(), value.to_string());
+    }
+    for (name, value) in form.iter().filter(|(name, _)| *name != "_csrf") {
+        body = body.text(name.to_string(), value.to_string());
     }
     for (file_name, bytes) in files {
         let part = reqwest::multipart::Part::bytes(bytes.to_vec())
@@ -156,7 +155,8 @@ both_backends!(
         );
         assert!(
             html.contains("enctype=\"multipart/form-data\"")
-                && html.contains("action=\"/leads/new?_csrf=")
+                && html.contains("action=\"/leads/new\"")
+                && !html.contains("?_csrf=")
                 && html.contains("name=\"attachments\" type=\"file\" multiple"),
             "{html}"
         );
@@ -830,9 +830,10 @@ both_backends!(
             .unwrap();
         assert_eq!(leads, 0, "nothing stored");
 
-        // Without the CSRF token in the action URL nothing is taken, even with it in the body.
+        // Without the CSRF token as the first field nothing is taken: not after other fields,
+        // not in the action URL, not wrong.
         let mut body = reqwest::multipart::Form::new();
-        for (name, value) in &form {
+        for (name, value) in form.iter().rev() {
             body = body.text(name.to_string(), value.to_string());
         }
         let r = officer
@@ -846,9 +847,24 @@ both_backends!(
         no_token.retain(|(k, _)| *k != "_csrf");
         let r = post_intake(&app, &officer, &no_token, &[]).await;
         assert_eq!(r.status(), 403);
+        let mut body = reqwest::multipart::Form::new();
+        for (name, value) in &no_token {
+            body = body.text(name.to_string(), value.to_string());
+        }
         let r = officer
-            .post(app.url("/leads/new?_csrf=0000"))
-            .multipart(reqwest::multipart::Form::new().text("channel", "letter"))
+            .post(app.url(&format!("/leads/new?_csrf={csrf}")))
+            .multipart(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "the token in the URL");
+        let r = officer
+            .post(app.url("/leads/new"))
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .text("_csrf", "0000")
+                    .text("channel", "letter"),
+            )
             .send()
             .await
             .unwrap();

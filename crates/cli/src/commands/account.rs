@@ -38,7 +38,7 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Clear the lockout of an account after failed logins.
+    /// Release the sign-in throttle of an account after repeated wrong passwords.
     Unlock {
         #[command(flatten)]
         db: DbArgs,
@@ -150,8 +150,8 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
             for v in list {
                 let status = if v.disabled != 0 {
                     "停用"
-                } else if v.is_locked(now) {
-                    "锁定"
+                } else if v.failed_logins > 0 {
+                    "连续失败"
                 } else {
                     "正常"
                 };
@@ -182,7 +182,7 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
             )
             .await?;
             tx.commit().await?;
-            println!("已解除 {username} 的锁定");
+            println!("已解除 {username} 的登录限制");
             Ok(())
         }
         UserCommand::Passwd {

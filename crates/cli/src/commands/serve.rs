@@ -27,6 +27,10 @@ pub struct DemoArgs {
     /// Folder for the demo database; its demo.db is replaced at every start.
     #[arg(long, default_value = "meijian-demo")]
     data_dir: PathBuf,
+    /// Put the demo city into this PostgreSQL database instead (it must hold no accounts
+    /// yet), e.g. to try several servers or to probe PostgreSQL.
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 fn init_logging(format: &str, level: &str) {
@@ -55,6 +59,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(&config.log.format, &config.log.level);
     let addr = parse_listen(&config.server.listen)?;
     let listener = meijian_web::bind(addr).await.map_err(anyhow::Error::msg)?;
+    let metrics = bind_metrics(&config, addr).await?;
     let store = open_store(&config.database.url).await?;
     let accounts = meijian_store::accounts::count(&store).await?;
     if accounts == 0 {
@@ -62,17 +67,36 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, database = %meijian_store::redact_url(&config.database.url), "serving");
     eprintln!("医美综合监管平台已启动：http://{addr}/");
-    run_server(listener, store, &config).await
+    run_server(listener, metrics, store, &config).await
+}
+
+/// The listener of `[metrics] listen`, if configured (validated with the config file; checked
+/// here against a `--listen` that overrode the main address).
+async fn bind_metrics(
+    config: &Config,
+    main: SocketAddr,
+) -> anyhow::Result<Option<tokio::net::TcpListener>> {
+    let Some(listen) = &config.metrics.listen else {
+        return Ok(None);
+    };
+    let addr = parse_listen(listen)?;
+    if addr == main {
+        anyhow::bail!("配置项 metrics.listen 须与服务地址 {main} 不同");
+    }
+    let listener = meijian_web::bind(addr).await.map_err(anyhow::Error::msg)?;
+    eprintln!("监控指标（/metrics）：http://{addr}/metrics");
+    Ok(Some(listener))
 }
 
 async fn run_server(
     listener: tokio::net::TcpListener,
+    metrics: Option<tokio::net::TcpListener>,
     store: Store,
     config: &Config,
 ) -> anyhow::Result<()> {
     let settings = config.web_settings();
     let session_policy = settings.session;
-    let state = AppState::new(store.clone(), settings, Arc::new(SystemClock));
+    let state = AppState::new(store.clone(), settings, Arc::new(SystemClock)).await?;
     // Expired sessions are refused on sight; this sweep only keeps the table small.
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -84,8 +108,20 @@ async fn run_server(
             }
         }
     });
+    // `/metrics` on its own address: stopped with the main server.
+    let metrics = metrics.map(|l| {
+        tokio::spawn(meijian_web::health::serve_metrics(
+            l,
+            meijian_web::metrics_handle(),
+            config.metrics.token.clone(),
+            std::future::pending(),
+        ))
+    });
     let result = meijian_web::serve(listener, state, shutdown_signal()).await;
     sweeper.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     result.map_err(|e| anyhow::anyhow!("服务器异常退出：{e}"))
 }
 
@@ -144,13 +180,24 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .map_err(|e| anyhow::anyhow!("无法创建目录 {}：{e}", args.data_dir.display()))?;
     let db = args.data_dir.join("demo.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = db.clone().into_os_string();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
-    }
-    let url = format!("sqlite:{}", db.display());
+    let url = match &args.database_url {
+        Some(url) => url.clone(),
+        None => {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = db.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+            format!("sqlite:{}", db.display())
+        }
+    };
     let store = open_store(&url).await?;
+    if meijian_store::accounts::any_exist(&store).await? {
+        anyhow::bail!(
+            "数据库 {} 中已有账户，演示数据只能放入空数据库",
+            meijian_store::redact_url(&url)
+        );
+    }
     let accounts = demo::seed(&store, time::OffsetDateTime::now_utc()).await?;
     import_demo_registries(&store, &args.data_dir).await?;
     let started = time::OffsetDateTime::now_utc();
@@ -161,7 +208,10 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let leads = meijian_store::leads::demo::seed(&store, started).await?;
     eprintln!("演示数据：证照比对已运行，投诉举报 {leads} 件");
     println!("医美综合监管平台 · 演示环境");
-    println!("数据库：{}（每次启动重新生成）", db.display());
+    match &args.database_url {
+        Some(url) => println!("数据库：{}", meijian_store::redact_url(url)),
+        None => println!("数据库：{}（每次启动重新生成）", db.display()),
+    }
     println!("地址：  http://{addr}/");
     println!();
     println!(
@@ -184,5 +234,5 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     println!("按 Ctrl+C 停止。");
     let mut config = Config::default();
     config.database.url = url;
-    run_server(listener, store, &config).await
+    run_server(listener, None, store, &config).await
 }

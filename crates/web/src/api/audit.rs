@@ -1,11 +1,12 @@
 //! The audit log through the API (administrators and leaders), scoped like the page.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use meijian_store::audit;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::ApiQuery;
 use crate::error::AppResult;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -30,20 +31,27 @@ pub struct AuditEntryView {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// How many of the newest entries (1–1000, default 100).
+    /// How many of the newest entries (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
 /// The newest audit entries of my jurisdiction.
 #[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = [AuditEntryView]), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = [AuditEntryView]), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> AppResult<Json<Vec<AuditEntryView>>> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let limit = match q.limit {
+        None => 100,
+        Some(n) if (1..=1000).contains(&n) => n,
+        Some(_) => return Err(super::invalid("参数 limit", "应为 1–1000")),
+    };
     let entries = audit::recent(&state.store, &user.scope, limit).await?;
     Ok(Json(
         entries

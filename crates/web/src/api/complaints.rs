@@ -5,7 +5,7 @@
 //! `GET /api/public/complaints/token` that is at least `min_fill_seconds` and at most two
 //! hours old, used once.
 
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_store::leads::status::PublicStatus;
@@ -14,7 +14,7 @@ use meijian_store::timefmt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery};
 use crate::error::AppResult;
 use crate::public_desk::input::ComplaintInput;
 use crate::public_desk::{self, limits, token};
@@ -32,15 +32,19 @@ pub struct FormTokenView {
 
 /// Gets a form token for one submission.
 #[utoipa::path(get, path = "/api/public/complaints/token", tag = "public",
-    responses((status = 200, body = FormTokenView)))]
-pub async fn form_token(State(state): State<AppState>) -> Json<FormTokenView> {
+    responses((status = 200, body = FormTokenView), (status = 429, body = super::ErrorBody)))]
+pub async fn form_token(
+    State(state): State<AppState>,
+    limits::ClientAddr(client): limits::ClientAddr,
+) -> AppResult<Json<FormTokenView>> {
     let now = state.now();
+    state.desk.lookups.check(&state.shared, client, now).await?;
     let min_fill = time::Duration::seconds(state.settings.complaints.min_fill_seconds.into());
-    Json(FormTokenView {
+    Ok(Json(FormTokenView {
         token: state.desk.tokens.issue(now),
         not_before: timefmt::to_db(now + min_fill),
         expires_at: timefmt::to_db(now + token::MAX_AGE),
-    })
+    }))
 }
 
 /// A complaint or report: the token, the honeypot (leave empty) and the fields of the form.
@@ -48,8 +52,9 @@ pub async fn form_token(State(state): State<AppState>) -> Json<FormTokenView> {
 pub struct ComplaintRequest {
     /// From `GET /api/public/complaints/token`.
     pub token: String,
-    /// Must be absent or empty.
+    /// Must be absent or empty (blank).
     #[serde(default)]
+    #[schema(pattern = r"^\s*$")]
     pub extra_note: String,
     #[serde(flatten)]
     pub complaint: ComplaintInput,
@@ -155,7 +160,8 @@ impl From<PublicStatus> for ComplaintStatusView {
 
 /// The status behind a ticket; a wrong code or secret is one `invalid` answer.
 #[utoipa::path(post, path = "/api/public/complaints/status", tag = "public", request_body = TicketRequest,
-    responses((status = 200, body = ComplaintStatusView), (status = 422, body = super::ErrorBody),
+    responses((status = 200, body = ComplaintStatusView), (status = 403, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody),
         (status = 429, body = super::ErrorBody)))]
 pub async fn complaint_status(
     State(state): State<AppState>,
@@ -177,7 +183,8 @@ pub struct RateRequest {
 
 /// Rates the reply, once, after it was given.
 #[utoipa::path(post, path = "/api/public/complaints/rate", tag = "public", request_body = RateRequest,
-    responses((status = 204), (status = 422, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
+    responses((status = 204), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
 pub async fn rate_reply(State(state): State<AppState>, request: Request) -> AppResult<StatusCode> {
     let actor = anonymous_actor(request.extensions());
     let client = limits::peer(request.extensions());
@@ -195,6 +202,7 @@ pub async fn rate_reply(State(state): State<AppState>, request: Request) -> AppR
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NamesQuery {
     /// Part of the name (at least 2 characters; fewer give an empty list).
     pub q: String,
@@ -209,18 +217,19 @@ pub struct SubjectNameView {
 /// Up to 10 names and addresses of current registrations and valid licenses, for the form;
 /// limited per address to four times the status lookups.
 #[utoipa::path(get, path = "/api/public/names", tag = "public", params(NamesQuery),
-    responses((status = 200, body = [SubjectNameView]), (status = 429, body = super::ErrorBody)))]
+    responses((status = 200, body = [SubjectNameView]), (status = 422, body = super::ErrorBody),
+        (status = 429, body = super::ErrorBody)))]
 pub async fn subject_names(
     State(state): State<AppState>,
-    Query(q): Query<NamesQuery>,
+    ApiQuery(q): ApiQuery<NamesQuery>,
     request: Request,
 ) -> AppResult<Json<Vec<SubjectNameView>>> {
     let client = limits::peer(request.extensions());
     state
         .desk
         .names
-        .check(client)
-        .map_err(|wait| crate::error::AppError::from(public_desk::Refused::TooMany(wait)))?;
+        .check(&state.shared, client, state.now())
+        .await?;
     let today = timefmt::date_cst(state.now());
     let names = public_form::subject_names(&state.store, &q.q, &today, 10).await?;
     Ok(Json(

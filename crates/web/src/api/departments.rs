@@ -1,6 +1,6 @@
 //! Departments through the API.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_store::accounts;
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::users::{user_view, UserView};
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::error::AppResult;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -45,7 +45,8 @@ pub struct DepartmentDetail {
 }
 
 /// Departments of my jurisdiction.
-#[utoipa::path(get, path = "/api/departments", tag = "departments", responses((status = 200, body = [DepartmentView])))]
+#[utoipa::path(get, path = "/api/departments", tag = "departments",
+    responses((status = 200, body = [DepartmentView]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -57,33 +58,34 @@ pub async fn list_departments(
 /// One department of my jurisdiction and its members; 404 for any other id.
 #[utoipa::path(get, path = "/api/departments/{id}", tag = "departments",
     params(("id" = String, Path, description = "department id")),
-    responses((status = 200, body = DepartmentDetail), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = DepartmentDetail), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn get_department(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<DepartmentDetail>> {
     let d = departments::get(&state.store, &user.scope, &id).await?;
     let members = accounts::members(&state.store, &user.scope, &d.id).await?;
     Ok(Json(DepartmentDetail {
         department: d.into(),
-        members: members
-            .into_iter()
-            .map(|m| user_view(m, state.now()))
-            .collect(),
+        members: members.into_iter().map(user_view).collect(),
     }))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewDepartmentRequest {
+    /// A department kind code (listed in this document).
     pub kind: String,
+    /// A region of my jurisdiction, six digits.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub region_code: String,
+    /// Defaults to the region's and the kind's name, e.g. 枣庄市薛城区市场监督管理局.
     pub name: Option<String>,
 }
 
 /// Create a department in my jurisdiction (administrators).
 #[utoipa::path(post, path = "/api/departments", tag = "departments", request_body = NewDepartmentRequest,
-    responses((status = 201, body = DepartmentView), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses((status = 201, body = DepartmentView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create_department(
     State(state): State<AppState>,
     user: CurrentUser,

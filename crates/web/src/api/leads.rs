@@ -2,7 +2,7 @@
 //! systems (a 12345 hotline's transfer, a city dashboard). Every answer is limited to what the
 //! caller may see; the reporter is masked unless the caller's department handles the lead.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_domain::lead::{Category, Channel, Finding, LeadKind, Outcome, Satisfaction, Source};
@@ -15,22 +15,27 @@ use meijian_store::timefmt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{invalid, ApiJson};
+use super::{invalid, ApiJson, ApiPath, ApiQuery};
 use crate::error::AppResult;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LeadQuery {
-    /// all | open | due_soon | overdue | closed
+    /// all | open | due_soon | overdue | closed (default all)
     pub due: Option<String>,
-    /// A category code, e.g. unlicensed_practice.
+    /// A category code, e.g. unlicensed_practice; empty for all.
     pub category: Option<String>,
     /// Only my department's leads.
     pub mine: Option<bool>,
     /// Part of the subject's name or the lead code.
     pub q: Option<String>,
+    /// Default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    /// Default 0.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -43,11 +48,11 @@ pub struct LeadPage {
 
 /// Leads I may see, most urgent first.
 #[utoipa::path(get, path = "/api/leads", tag = "leads", params(LeadQuery),
-    responses((status = 200, body = LeadPage), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = LeadPage), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn list_leads(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<LeadQuery>,
+    ApiQuery(q): ApiQuery<LeadQuery>,
 ) -> AppResult<Json<LeadPage>> {
     let due = match q.due.as_deref().unwrap_or("all") {
         "all" => Due::All,
@@ -69,14 +74,22 @@ pub async fn list_leads(
     let cal = state.calendar().await?;
     let now = state.now();
     let warn = deadlines::warn_from(&cal, now, state.settings.leads.limits.due_soon_working_days);
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(invalid("参数 limit", "应为 1–500"));
+    }
+    let offset = q.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(invalid("参数 offset", "不能为负数"));
+    }
     let filter = LeadFilter {
         due,
         category,
         mine: q.mine.unwrap_or(false),
         q: q.q,
         department_id: None,
-        limit: q.limit.unwrap_or(50),
-        offset: q.offset.unwrap_or(0),
+        limit,
+        offset,
     };
     let (leads, total) = leads::list(
         &state.store,
@@ -114,11 +127,11 @@ pub struct LeadDetail {
 /// otherwise.
 #[utoipa::path(get, path = "/api/leads/{id}", tag = "leads",
     params(("id" = String, Path, description = "lead id")),
-    responses((status = 200, body = LeadDetail), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = LeadDetail), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn get_lead(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<LeadDetail>> {
     let s = &state.store;
     let lead = leads::get(s, &user.scope, &id).await?;
@@ -142,27 +155,54 @@ pub struct IntakeRequest {
     pub category: String,
     /// phone | letter | hotline_12345 | hotline_12315 | walk_in
     pub channel: String,
+    /// The hotline's order number or the letter's number.
+    #[schema(max_length = 50)]
     pub channel_ref: Option<String>,
+    /// The county (区县), six digits.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub region_code: String,
+    #[schema(
+        min_length = 2,
+        max_length = 100,
+        pattern = r"^\s*[^\s\u0000][^\u0000]*[^\s\u0000]\s*$"
+    )]
     pub subject_name: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub subject_address: String,
-    /// YYYY-MM-DD
+    /// YYYY-MM-DD, not after today.
+    #[schema(pattern = r"^((19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?$")]
     pub happened_on: Option<String>,
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^\s*[^\s\u0000][^\u0000]{8,}[^\s\u0000]\s*$"
+    )]
     pub description: String,
     /// Omit for an anonymous report.
     pub reporter: Option<ReporterRequest>,
     /// RFC 3339; when received, if earlier than now.
+    #[schema(format = DateTime)]
     pub received_at: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReporterRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub name: String,
+    /// A mobile number (11 digits) or a landline with its area code.
+    #[schema(pattern = r"^[ -]*(1([ -]*[0-9]){10}|0([ -]*[0-9]){9,11})[ -]*$")]
     pub phone: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub address: String,
+    /// Empty, or an address with `@`.
     #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^([^\u0000]*@[^\u0000]*)?$")]
     pub email: String,
 }
 
@@ -178,7 +218,7 @@ pub struct TicketView {
 
 /// Takes a complaint at the desk; the lead is routed by the duty matrix.
 #[utoipa::path(post, path = "/api/leads", tag = "leads", request_body = IntakeRequest,
-    responses((status = 201, body = TicketView), (status = 422, body = super::ErrorBody)))]
+    responses((status = 201, body = TicketView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn take_complaint(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -245,10 +285,23 @@ pub struct ClueRequest {
     /// inspection | monitoring | officer
     pub source: String,
     pub category: String,
+    /// A county (区县) of my jurisdiction, six digits.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub region_code: String,
+    #[schema(
+        min_length = 2,
+        max_length = 100,
+        pattern = r"^\s*[^\s\u0000][^\u0000]*[^\s\u0000]\s*$"
+    )]
     pub subject_name: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub subject_address: String,
+    #[schema(
+        min_length = 5,
+        max_length = 2000,
+        pattern = r"^\s*[^\s\u0000][^\u0000]{3,}[^\s\u0000]\s*$"
+    )]
     pub summary: String,
 }
 
@@ -262,7 +315,7 @@ pub struct CreatedLead {
 
 /// Records a lead found in the departments' own work; routed by the duty matrix.
 #[utoipa::path(post, path = "/api/leads/clues", tag = "leads", request_body = ClueRequest,
-    responses((status = 201, body = CreatedLead), (status = 422, body = super::ErrorBody)))]
+    responses((status = 201, body = CreatedLead), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn record_clue(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -299,26 +352,44 @@ pub async fn record_clue(
     ))
 }
 
-/// One step on a lead.
+/// One step on a lead. Texts count characters after leading and trailing spaces are removed.
 #[derive(Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum LeadAction {
     Accept,
     Decline {
+        #[schema(
+            min_length = 4,
+            max_length = 500,
+            pattern = r"^\s*[^\s\u0000][^\u0000]{2,}[^\s\u0000]\s*$"
+        )]
         reason: String,
     },
     /// finding: substantiated | partly | unfounded
     Verify {
         finding: String,
+        #[schema(
+            min_length = 4,
+            max_length = 2000,
+            pattern = r"^\s*[^\s\u0000][^\u0000]{2,}[^\s\u0000]\s*$"
+        )]
         note: String,
     },
-    /// outcome: penalty | corrected | mediated | criminal | no_violation
+    /// outcome: penalty | corrected | mediated | criminal | no_violation; fines and
+    /// confiscations only with a penalty.
     Conclude {
         outcome: String,
+        #[schema(
+            min_length = 4,
+            max_length = 2000,
+            pattern = r"^\s*[^\s\u0000][^\u0000]{2,}[^\s\u0000]\s*$"
+        )]
         note: String,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "super::integral")]
+        #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
         fine_yuan: i64,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "super::integral")]
+        #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
         confiscation_yuan: i64,
         #[serde(default)]
         suspended_or_revoked: bool,
@@ -326,6 +397,11 @@ pub enum LeadAction {
         party_organisation: bool,
     },
     Reply {
+        #[schema(
+            min_length = 4,
+            max_length = 2000,
+            pattern = r"^\s*[^\s\u0000][^\u0000]{2,}[^\s\u0000]\s*$"
+        )]
         text: String,
     },
     /// satisfaction: satisfied | basic | dissatisfied
@@ -337,19 +413,39 @@ pub enum LeadAction {
     },
     Refer {
         to_department_id: String,
+        #[schema(
+            min_length = 4,
+            max_length = 1000,
+            pattern = r"^\s*[^\s\u0000][^\u0000]{2,}[^\s\u0000]\s*$"
+        )]
         reason: String,
     },
     ReferToPolice {
+        #[schema(
+            min_length = 4,
+            max_length = 1000,
+            pattern = r"^\s*[^\s\u0000][^\u0000]{2,}[^\s\u0000]\s*$"
+        )]
         reason: String,
     },
     Supervise {
+        #[schema(
+            min_length = 2,
+            max_length = 500,
+            pattern = r"^\s*[^\s\u0000][^\u0000]*[^\s\u0000]\s*$"
+        )]
         note: String,
     },
     /// 申请延期 of the verification or conclusion limit the lead waits for.
     RequestExtension {
+        #[schema(
+            min_length = 4,
+            max_length = 500,
+            pattern = r"^\s*[^\s\u0000][^\u0000]{2,}[^\s\u0000]\s*$"
+        )]
         reason: String,
     },
-    /// 审批延期, by a leader; a refusal needs a note.
+    /// 审批延期, by a leader; a refusal needs a note (2 characters at least).
     DecideExtension {
         grant: bool,
         #[serde(default)]
@@ -357,19 +453,23 @@ pub enum LeadAction {
     },
     /// level: index into the configured reward levels (0 = 一级).
     ProposeReward {
+        #[serde(deserialize_with = "super::integral")]
         level: usize,
     },
 }
 
+/// The largest fine or confiscation the API takes, in yuan (一万亿元): far above any real
+/// amount, and far from overflowing the sums the store makes.
+const MAX_YUAN: i64 = 1_000_000_000_000;
+
 /// Takes a step on a lead; the answer is the lead afterwards.
 #[utoipa::path(post, path = "/api/leads/{id}/actions", tag = "leads", request_body = LeadAction,
     params(("id" = String, Path, description = "lead id")),
-    responses((status = 200, body = LeadDetail), (status = 403, body = super::ErrorBody),
-        (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses((status = 200, body = LeadDetail), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn act_on_lead(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(action): ApiJson<LeadAction>,
 ) -> AppResult<Json<LeadDetail>> {
     let (s, sc, now) = (&state.store, &user.scope, state.now());
@@ -393,6 +493,14 @@ pub async fn act_on_lead(
         } => {
             let outcome =
                 Outcome::from_code(&outcome).ok_or_else(|| invalid("outcome", "未知的办理结果"))?;
+            for (field, amount) in [
+                ("fine_yuan", fine_yuan),
+                ("confiscation_yuan", confiscation_yuan),
+            ] {
+                if !(0..=MAX_YUAN).contains(&amount) {
+                    return Err(invalid(field, "应为 0 至 1000000000000 元"));
+                }
+            }
             let c = Conclusion {
                 outcome,
                 note,
@@ -432,17 +540,17 @@ pub async fn act_on_lead(
             reward::propose(s, sc, rules, now, &id, level).await?;
         }
     }
-    get_lead(State(state), user, Path(id)).await
+    get_lead(State(state), user, ApiPath(id)).await
 }
 
 /// Operators of the latest cross-check the lead may be about, best first.
 #[utoipa::path(get, path = "/api/leads/{id}/suggestions", tag = "leads",
     params(("id" = String, Path, description = "lead id")),
-    responses((status = 200, body = [Object]), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = [Object]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn lead_suggestions(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Vec<suggest::Suggestion>>> {
     Ok(Json(
         suggest::suggestions(&state.store, &user.scope, &id).await?,
@@ -450,20 +558,32 @@ pub async fn lead_suggestions(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SummaryQuery {
-    /// YYYY-MM, a month in China time.
+    /// YYYY-MM, a month in China time (2000–2100).
+    #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
     pub month: String,
 }
 
 /// The complaint line of the 汇总表 per district for a month, with a total row (empty region).
 #[utoipa::path(get, path = "/api/leads/summary", tag = "leads", params(SummaryQuery),
-    responses((status = 200, body = [Object]), (status = 422, body = super::ErrorBody)))]
+    responses((status = 200, body = [Object]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn summary(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<SummaryQuery>,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> AppResult<Json<Vec<stats::ComplaintCounts>>> {
-    let (from, to) = timefmt::parse_month(&q.month)
+    let exact = q.month.len() == 7
+        && q.month.bytes().enumerate().all(|(i, b)| {
+            if i == 4 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let (from, to) = Some(q.month.as_str())
+        .filter(|_| exact)
+        .and_then(timefmt::parse_month)
         .and_then(|(y, m)| timefmt::month_bounds(y, m))
         .ok_or_else(|| invalid("month", "应为 YYYY-MM（2000–2100 年）"))?;
     Ok(Json(

@@ -10,6 +10,7 @@ pub mod public;
 pub mod referrals;
 pub mod registries;
 pub mod session;
+pub mod spec;
 pub mod users;
 
 use axum::routing::{get, post};
@@ -136,8 +137,128 @@ where
     }
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// An integer of a JSON body, also when written as a number with a zero fraction (`788.0`):
+/// JSON Schema's `integer` includes it, and so does this API.
+pub(crate) fn integral<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::de::Error;
+    let n = <serde_json::Number as serde::Deserialize>::deserialize(deserializer)?;
+    let whole = n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    });
+    whole
+        .and_then(|i| T::try_from(i).ok())
+        .ok_or_else(|| D::Error::custom(format!("{n} is not an integer in range")))
+}
+
+/// `Query` whose rejections answer in the API's error format: 422 `invalid`, naming the
+/// parameter in Chinese (`参数 limit：应为整数`).
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let inner = e.inner().to_string();
+                let path = e.path().to_string();
+                let name = if path.is_empty() || path == "." {
+                    // A missing or repeated parameter is reported on the whole query.
+                    quoted(&inner).unwrap_or("查询参数").to_string()
+                } else {
+                    path
+                };
+                invalid(&format!("参数 {name}"), query_problem(&inner))
+            })
+    }
+}
+
+/// The first name in backticks of a serde message (``missing field `q` ``).
+fn quoted(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once('`')?;
+    rest.split_once('`').map(|(name, _)| name)
+}
+
+/// A serde message about a query parameter, in Chinese.
+fn query_problem(message: &str) -> &'static str {
+    if message.starts_with("missing field") {
+        "缺少此参数"
+    } else if message.starts_with("duplicate field") {
+        "只能出现一次"
+    } else if message.contains("`true` or `false`") {
+        "应为 true 或 false"
+    } else if message.contains("integer")
+        || message.contains("digit")
+        || message.contains("target type")
+    {
+        "应为整数"
+    } else if message.contains("float") {
+        "应为数字"
+    } else if message.starts_with("unknown variant") {
+        "不是可选的值"
+    } else {
+        "取值无效"
+    }
+}
+
+/// `Path` whose rejections (text that is not UTF-8, a value of the wrong type) answer in the
+/// API's error format: 422 `invalid`, naming the parameter.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(match e.into_kind() {
+                ErrorKind::InvalidUtf8InPathParam { key } => {
+                    invalid(&format!("路径参数 {key}"), "不是有效的 UTF-8 文本")
+                }
+                ErrorKind::ParseErrorAtKey { key, .. }
+                | ErrorKind::DeserializeError { key, .. } => {
+                    invalid(&format!("路径参数 {key}"), "格式不正确")
+                }
+                _ => invalid("路径参数", "格式不正确"),
+            }),
+            Err(e) => Err(crate::error::AppError::Internal(format!(
+                "path parameters: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+async fn openapi_json(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Json<serde_json::Value> {
+    Json(spec::document_for(&state.settings))
 }
 
 pub fn router() -> Router<AppState> {

@@ -1,19 +1,20 @@
 //! Referrals through the API (线索移送): my department's inbox and outbox, answers to a
 //! referral, a leader's approval of a transfer to the police, and a request to reconsider.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_store::leads::referral;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{invalid, ApiJson};
+use super::{invalid, ApiJson, ApiPath, ApiQuery};
 use crate::error::AppResult;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReferralQuery {
     /// true: referrals to (or copied to) my department; false: sent by it.
     pub incoming: Option<bool>,
@@ -21,11 +22,11 @@ pub struct ReferralQuery {
 
 /// My department's referrals (线索移送).
 #[utoipa::path(get, path = "/api/referrals", tag = "leads", params(ReferralQuery),
-    responses((status = 200, body = [Object])))]
+    responses((status = 200, body = [Object]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn list_referrals(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ReferralQuery>,
+    ApiQuery(q): ApiQuery<ReferralQuery>,
 ) -> AppResult<Json<Vec<referral::Referral>>> {
     Ok(Json(
         referral::for_department(&state.store, &user.scope, q.incoming.unwrap_or(true)).await?,
@@ -55,11 +56,11 @@ pub enum ReferralAction {
 /// Answers a referral.
 #[utoipa::path(post, path = "/api/referrals/{id}/actions", tag = "leads", request_body = ReferralAction,
     params(("id" = String, Path, description = "referral id")),
-    responses((status = 204), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses((status = 204), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn act_on_referral(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(action): ApiJson<ReferralAction>,
 ) -> AppResult<StatusCode> {
     let (s, sc, now) = (&state.store, &user.scope, state.now());

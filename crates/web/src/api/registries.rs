@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use meijian_store::registry_records::{self, Filter, RecordRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::{ApiPath, ApiQuery};
 use crate::error::AppResult;
 use crate::pages::registries::registry_from_path;
 use crate::session::CurrentUser;
@@ -59,6 +60,7 @@ pub struct RecordPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Substring of the name, key, USCC or another number.
     pub q: Option<String>,
@@ -68,23 +70,32 @@ pub struct ListParams {
     pub category: Option<String>,
     /// true: include records missing from the latest full export.
     pub include_missing: Option<bool>,
+    /// Default 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
-    /// 1–500, default 50.
+    /// Default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 
 /// Search one registry within my jurisdiction.
 #[utoipa::path(get, path = "/api/registries/{code}", tag = "registries", params(("code" = String, Path, description = "registry code of DATA.md"), ListParams),
-    responses((status = 200, body = RecordPage), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = RecordPage), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn list_records(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(code): Path<String>,
-    Query(p): Query<ListParams>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> AppResult<Json<RecordPage>> {
     let kind = registry_from_path(&code)?;
-    let per_page = p.per_page.unwrap_or(50).clamp(1, 500);
-    let page = p.page.unwrap_or(1).max(1);
+    let per_page = p.per_page.unwrap_or(50);
+    if !(1..=500).contains(&per_page) {
+        return Err(super::invalid("参数 per_page", "应为 1–500"));
+    }
+    let page = p.page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(super::invalid("参数 page", "应为 1–1000000"));
+    }
     let filter = Filter {
         q: p.q,
         region: p.region,
@@ -131,11 +142,11 @@ pub struct RecordDetail {
 
 /// One record of my jurisdiction with every version and the records sharing its USCC.
 #[utoipa::path(get, path = "/api/records/{id}", tag = "registries", params(("id" = String, Path, description = "record id")),
-    responses((status = 200, body = RecordDetail), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = RecordDetail), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn get_record(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<RecordDetail>> {
     let record = registry_records::get(&state.store, &user.scope, &id).await?;
     let versions = registry_records::versions(&state.store, &user.scope, &id).await?;

@@ -13,7 +13,8 @@ use super::ApiJson;
 use crate::error::AppResult;
 use crate::pages::login::{end_session, login_error_message, sign_in};
 use crate::pages::region_name;
-use crate::session::{anonymous_actor, removal_cookie, session_cookie, CurrentUser};
+use crate::public_desk::limits::peer;
+use crate::session::{anonymous_actor, removal_cookie, CurrentUser};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -61,27 +62,27 @@ fn me_view(user: &meijian_store::accounts::Principal) -> MeView {
 
 /// Sign in.
 #[utoipa::path(post, path = "/api/session", request_body = LoginRequest, tag = "session",
-    responses((status = 200, body = SessionView), (status = 401, body = super::ErrorBody)))]
+    responses((status = 200, body = SessionView), (status = 401, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody),
+        (status = 429, description = "Too many sign-ins from this address or for this name", body = super::ErrorBody)))]
 pub async fn create_session(
     State(state): State<AppState>,
     jar: CookieJar,
     request: Request,
 ) -> AppResult<Response> {
     let actor = anonymous_actor(request.extensions());
+    let client = peer(request.extensions());
     let ApiJson(body) =
         <ApiJson<LoginRequest> as FromRequest<AppState>>::from_request(request, &state).await?;
-    match sign_in(&state, &actor, &body.username, &body.password).await? {
-        Ok((principal, new)) => {
-            let jar = jar.add(session_cookie(new.token, state.settings.secure_cookies));
-            Ok((
-                jar,
-                Json(SessionView {
-                    csrf_token: new.csrf_token,
-                    me: me_view(&principal),
-                }),
-            )
-                .into_response())
-        }
+    match sign_in(&state, &actor, client, jar, &body.username, &body.password).await? {
+        Ok(signed_in) => Ok((
+            signed_in.jar,
+            Json(SessionView {
+                csrf_token: signed_in.session.csrf_token,
+                me: me_view(&signed_in.principal),
+            }),
+        )
+            .into_response()),
         Err(e) => {
             let body = serde_json::json!({"error": {"code": "login_failed", "message": login_error_message(&e)}});
             Ok((StatusCode::UNAUTHORIZED, Json(body)).into_response())

@@ -1,16 +1,15 @@
 //! User accounts through the API (administrators).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_domain::role::Role;
 use meijian_store::accounts::{self, AccountView, NewAccount};
 use meijian_store::password;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::error::{AppError, AppResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -25,13 +24,15 @@ pub struct UserView {
     pub department_id: String,
     pub department_name: String,
     pub disabled: bool,
-    pub locked: bool,
+    /// Wrong passwords since the last sign-in (sign-ins are slowed after several; `unlock`
+    /// releases them).
+    pub failed_logins: i64,
 }
 
-pub fn user_view(v: AccountView, now: OffsetDateTime) -> UserView {
+pub fn user_view(v: AccountView) -> UserView {
     UserView {
         role_label: v.role_label().to_string(),
-        locked: v.is_locked(now),
+        failed_logins: v.failed_logins,
         disabled: v.disabled != 0,
         id: v.id,
         username: v.username,
@@ -43,35 +44,48 @@ pub fn user_view(v: AccountView, now: OffsetDateTime) -> UserView {
 }
 
 /// Users of my jurisdiction.
-#[utoipa::path(get, path = "/api/users", tag = "users", responses((status = 200, body = [UserView]), (status = 403, body = super::ErrorBody)))]
+#[utoipa::path(get, path = "/api/users", tag = "users",
+    responses((status = 200, body = [UserView]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Vec<UserView>>> {
-    let now = state.now();
     let list = accounts::list(&state.store, &user.scope).await?;
-    Ok(Json(list.into_iter().map(|v| user_view(v, now)).collect()))
+    Ok(Json(list.into_iter().map(user_view).collect()))
 }
 
 /// One user of my jurisdiction; 404 for any other id.
 #[utoipa::path(get, path = "/api/users/{id}", tag = "users", params(("id" = String, Path, description = "user id")),
-    responses((status = 200, body = UserView), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = UserView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn get_user(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<UserView>> {
     let v = accounts::get(&state.store, &user.scope, &id).await?;
-    Ok(Json(user_view(v, state.now())))
+    Ok(Json(user_view(v)))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewUserRequest {
+    /// 3–32 lower-case letters, digits, `_`, `-` or `.`.
+    #[schema(pattern = r"^[a-z0-9_.-]{3,32}$")]
     pub username: String,
+    /// 1–50 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub display_name: String,
+    /// A role code (listed in this document).
     pub role: String,
+    /// A department of my jurisdiction.
     pub department_id: String,
-    /// Optional; a random one is generated and returned when absent.
+    /// Optional; a random one is generated and returned when absent. When given: from the
+    /// configured minimum (10 by default) to 128 characters, with at least three of lower case,
+    /// upper case, digits and other characters, not containing the username.
+    #[schema(max_length = 128)]
     pub password: Option<String>,
 }
 
@@ -84,7 +98,7 @@ pub struct CreatedUser {
 
 /// Create a user in a department of my jurisdiction.
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = NewUserRequest,
-    responses((status = 201, body = CreatedUser), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses((status = 201, body = CreatedUser), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -118,7 +132,7 @@ pub async fn create_user(
     Ok((
         StatusCode::CREATED,
         Json(CreatedUser {
-            user: user_view(v, state.now()),
+            user: user_view(v),
             initial_password: generated,
         }),
     ))
@@ -150,11 +164,11 @@ pub struct UserActionResult {
 /// Disable, enable, unlock or reset the password of a user of my jurisdiction.
 #[utoipa::path(post, path = "/api/users/{id}/actions", tag = "users", request_body = UserActionRequest,
     params(("id" = String, Path, description = "user id")),
-    responses((status = 200, body = UserActionResult), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = UserActionResult), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn act_on_user(
     State(state): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<UserActionRequest>,
 ) -> AppResult<Json<UserActionResult>> {
     let action = match req.action {
@@ -174,7 +188,7 @@ pub async fn act_on_user(
     .await?;
     let v = accounts::get(&state.store, &me.scope, &id).await?;
     Ok(Json(UserActionResult {
-        user: user_view(v, state.now()),
+        user: user_view(v),
         new_password,
     }))
 }

@@ -30,14 +30,11 @@ pub struct UserRow {
     pub created_at: String,
 }
 
-fn user_row(v: AccountView, now: time::OffsetDateTime) -> UserRow {
+fn user_row(v: AccountView) -> UserRow {
     let status = if v.disabled != 0 {
         "已停用".to_string()
-    } else if v.is_locked(now) {
-        format!(
-            "已锁定至 {}",
-            timefmt::display(v.locked_until.as_deref().unwrap_or(""))
-        )
+    } else if v.failed_logins > 0 {
+        format!("正常（连续登录失败 {} 次）", v.failed_logins)
     } else {
         "正常".to_string()
     };
@@ -92,14 +89,13 @@ async fn admin_page(
     error: Option<String>,
 ) -> AppResult<Html<String>> {
     user.scope.require(Permission::ManageAccounts)?;
-    let now = state.now();
     let users = accounts::list(&state.store, &user.scope).await?;
     let departments = departments::list(&state.store, &user.scope).await?;
     render(&AdminPage {
         chrome: Chrome::new(user, "/admin"),
         notice,
         error,
-        users: users.into_iter().map(|v| user_row(v, now)).collect(),
+        users: users.into_iter().map(user_row).collect(),
         departments,
         roles: Role::all()
             .iter()
@@ -211,7 +207,6 @@ async fn user_page(
     id: &str,
     notice: Option<String>,
 ) -> AppResult<Html<String>> {
-    let now = state.now();
     let view = accounts::get(&state.store, &me.scope, id).await?;
     let mut actions = Vec::new();
     if view.disabled != 0 {
@@ -219,14 +214,13 @@ async fn user_page(
     } else {
         actions.push(("disable", "停用账户"));
     }
-    if view.is_locked(now) {
-        actions.push(("unlock", "解除锁定"));
-    }
+    // Releases the name's sign-in throttle (slowed after repeated wrong passwords).
+    actions.push(("unlock", "解除登录限制"));
     actions.push(("reset-password", "重置密码"));
     render(&UserPage {
         chrome: Chrome::new(me, "/admin"),
         notice,
-        user: user_row(view, now),
+        user: user_row(view),
         actions,
     })
 }

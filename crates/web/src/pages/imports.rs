@@ -1,6 +1,14 @@
 //! Uploading a registry file (导入): the file is streamed to disk, previewed as a dry run or
 //! imported in the background, and the run's page shows progress, counts and rejected rows.
 //! An upload waits under a random token that only its uploader can confirm.
+//!
+//! Uploads are files in `upload_dir`: `{token}.upload` (the bytes) and `{token}.json` (who and
+//! what options). An upload that fails or is cut off mid-transfer is deleted on the spot;
+//! one previewed and never confirmed, or left by a crash, by [`sweep_uploads`] once unchanged
+//! for `upload_retention` (on start and hourly). An import reading a file refreshes its
+//! modification time every few minutes ([`while_reading`]), so that the sweep — of this server
+//! or of another sharing the folder — never takes a file in use: the rule needs no state but
+//! the files' own times.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -11,6 +19,8 @@ use meijian_registry::{ReadOptions, RegistryKind};
 use meijian_store::registry_import::{self, ImportOptions, ImportReport, RowIssue, RunRow};
 use meijian_store::{new_id, timefmt};
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 use tokio::io::AsyncWriteExt;
 
 use crate::chrome::Chrome;
@@ -126,18 +136,55 @@ fn report_issues(report: &ImportReport, limit: usize) -> Vec<RowIssue> {
     out
 }
 
-/// Receives the multipart form: the file goes to disk chunk by chunk under a new token.
+/// Deletes an upload's files when dropped, unless kept: on an error, and when the request is
+/// dropped half-way (the client went away and the server stops the handler).
+struct DiscardOnDrop {
+    paths: Option<(PathBuf, PathBuf)>,
+}
+
+impl DiscardOnDrop {
+    fn keep(mut self) {
+        self.paths = None;
+    }
+}
+
+impl Drop for DiscardOnDrop {
+    fn drop(&mut self) {
+        if let Some((file, meta)) = self.paths.take() {
+            // Two unlinks: quick enough to run right here, even in a task being cancelled.
+            let _ = std::fs::remove_file(file);
+            let _ = std::fs::remove_file(meta);
+        }
+    }
+}
+
+/// Receives the multipart form: the file goes to disk chunk by chunk under a new token. An
+/// upload that does not end in a preview or a started import leaves no file behind.
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
     user.scope.require(Permission::ImportRegistries)?;
     tokio::fs::create_dir_all(&state.settings.upload_dir)
         .await
         .map_err(|e| AppError::Internal(format!("upload dir: {e}")))?;
     let token = new_id();
-    let (file_path, meta_path) = upload_paths(&state, &token)?;
+    let guard = DiscardOnDrop {
+        paths: Some(upload_paths(&state, &token)?),
+    };
+    let response = receive(&state, &user, &token, form).await?;
+    guard.keep();
+    Ok(response)
+}
+
+async fn receive(
+    state: &AppState,
+    user: &CurrentUser,
+    token: &str,
+    mut form: Multipart,
+) -> AppResult<Response> {
+    let (file_path, meta_path) = upload_paths(state, token)?;
     let mut pending = Pending {
         owner: user.principal.account.id.clone(),
         file_name: String::new(),
@@ -200,16 +247,16 @@ pub async fn upload(
     }
     if size == 0 {
         let _ = tokio::fs::remove_file(&file_path).await;
-        return Ok(new_page(&user, Some("请选择一个非空的文件。".into()))?.into_response());
+        return Ok(new_page(user, Some("请选择一个非空的文件。".into()))?.into_response());
     }
     let meta = serde_json::to_vec(&pending).map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::fs::write(&meta_path, meta)
         .await
         .map_err(|e| AppError::Internal(format!("upload meta: {e}")))?;
     if action == "preview" {
-        preview(&state, &user, &token, &pending).await
+        preview(state, user, token, &pending).await
     } else {
-        start(&state, &user, &token, pending).await
+        start(state, user, token, pending).await
     }
 }
 
@@ -219,17 +266,22 @@ async fn preview(
     token: &str,
     pending: &Pending,
 ) -> AppResult<Response> {
-    let (file_path, _) = upload_paths(state, token)?;
+    let paths = upload_paths(state, token)?;
+    let file_path = paths.0.clone();
     let opts = options(pending, true, None)?;
     let clock = state.clock.clone();
     let now = move || clock.now();
-    let result = registry_import::import_file(
-        &state.store,
-        &user.scope,
-        &now,
-        &file_path,
-        &opts,
-        &mut |_, _, _| {},
+    let result = while_reading(
+        paths,
+        state.settings.upload_retention,
+        registry_import::import_file(
+            &state.store,
+            &user.scope,
+            &now,
+            &file_path,
+            &opts,
+            &mut |_, _, _| {},
+        ),
     )
     .await;
     let report = match result {
@@ -267,6 +319,121 @@ async fn discard(state: &AppState, token: &str) {
     }
 }
 
+/// Runs `reading` (an import or preview reading the upload at `paths`) while refreshing the
+/// files' modification time: at once, then every quarter of the retention (at most every ten
+/// minutes), so that [`sweep_uploads`] never sees a file in use as abandoned.
+async fn while_reading<F: std::future::Future>(
+    paths: (PathBuf, PathBuf),
+    retention: Duration,
+    reading: F,
+) -> F::Output {
+    let every = (retention / 4)
+        .min(Duration::from_secs(600))
+        .max(Duration::from_millis(10));
+    let beat = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            for p in [&paths.0, &paths.1] {
+                let p = p.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    std::fs::File::options()
+                        .append(true)
+                        .open(p)
+                        .and_then(|f| f.set_modified(SystemTime::now()))
+                })
+                .await;
+            }
+        }
+    });
+    // Stops the heartbeat however `reading` ends (also when it is dropped).
+    struct Stop(tokio::task::JoinHandle<()>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let _stop = Stop(beat);
+    reading.await
+}
+
+/// The token of an upload's file in `upload_dir` (`{token}.upload` or `{token}.json`);
+/// `None` for any other name.
+fn upload_token(name: &str) -> Option<&str> {
+    let (token, ext) = name.rsplit_once('.')?;
+    (token.len() == 32
+        && token.bytes().all(|b| b.is_ascii_hexdigit())
+        && matches!(ext, "upload" | "json"))
+    .then_some(token)
+}
+
+/// Deletes the uploads in `dir` whose files have not changed for longer than `retention` at
+/// `now`: previews never confirmed, uploads cut off or left by a crash. An upload's two files
+/// go together, judged by the newer of them; a file being imported or previewed is refreshed
+/// while in use ([`while_reading`]) and so is never taken. Files of other names are left
+/// alone. Returns how many uploads were deleted.
+pub async fn sweep_uploads(
+    dir: &std::path::Path,
+    retention: Duration,
+    now: SystemTime,
+) -> std::io::Result<usize> {
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    // token -> (newest modification, its files)
+    let mut uploads: std::collections::HashMap<String, (SystemTime, Vec<PathBuf>)> =
+        std::collections::HashMap::new();
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name();
+        let Some(token) = name.to_str().and_then(upload_token) else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata().await else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        let modified = meta.modified()?;
+        let e = uploads
+            .entry(token.to_string())
+            .or_insert((SystemTime::UNIX_EPOCH, Vec::new()));
+        e.0 = e.0.max(modified);
+        e.1.push(entry.path());
+    }
+    let mut deleted = 0;
+    for (token, (modified, files)) in uploads {
+        let age = now.duration_since(modified).unwrap_or_default();
+        if age <= retention {
+            continue;
+        }
+        for f in files {
+            match tokio::fs::remove_file(&f).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => tracing::warn!(file = %f.display(), error = %e, "upload sweep"),
+            }
+        }
+        tracing::info!(upload = %token, hours = age.as_secs() / 3600, "abandoned upload deleted");
+        deleted += 1;
+    }
+    Ok(deleted)
+}
+
+/// Sweeps `dir` now and then every hour, for as long as the server runs.
+pub async fn sweep_uploads_hourly(dir: PathBuf, retention: Duration) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = sweep_uploads(&dir, retention, SystemTime::now()).await {
+            tracing::warn!(dir = %dir.display(), error = %e, "upload sweep failed");
+        }
+    }
+}
+
 /// Starts the import in the background and sends the browser to the run's page.
 async fn start(
     state: &AppState,
@@ -274,7 +441,8 @@ async fn start(
     token: &str,
     pending: Pending,
 ) -> AppResult<Response> {
-    let (file_path, _) = upload_paths(state, token)?;
+    let paths = upload_paths(state, token)?;
+    let file_path = paths.0.clone();
     let run_id = new_id();
     let opts = options(&pending, false, Some(run_id.clone()))?;
     // The file must open (format, headers, encoding) before a run is promised.
@@ -289,13 +457,17 @@ async fn start(
     tokio::spawn(async move {
         let clock = state2.clock.clone();
         let now = move || clock.now();
-        let result = registry_import::import_file(
-            &state2.store,
-            &scope,
-            &now,
-            &file_path,
-            &opts,
-            &mut |_, _, _| {},
+        let result = while_reading(
+            paths,
+            state2.settings.upload_retention,
+            registry_import::import_file(
+                &state2.store,
+                &scope,
+                &now,
+                &file_path,
+                &opts,
+                &mut |_, _, _| {},
+            ),
         )
         .await;
         if let Err(e) = result {
@@ -343,7 +515,11 @@ pub async fn confirm(
     if pending.owner != user.principal.account.id {
         return Err(AppError::NotFound);
     }
-    start(&state, &user, &form.token, pending).await
+    let result = start(&state, &user, &form.token, pending).await;
+    if result.is_err() {
+        discard(&state, &form.token).await;
+    }
+    result
 }
 
 #[derive(Template)]

@@ -7,12 +7,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::CookieJar;
 use meijian_store::accounts::{self, LoginError, Principal};
-use meijian_store::{audit, sessions, timefmt, Actor};
+use meijian_store::{audit, sessions, Actor};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::login_throttle::Attempt;
 use crate::pages::render;
+use crate::public_desk::limits::peer;
 use crate::session::{anonymous_actor, removal_cookie, session_cookie, CurrentUser};
 use crate::state::AppState;
 
@@ -21,27 +23,17 @@ use crate::state::AppState;
 struct LoginPage {
     error: Option<String>,
     username: String,
-    max_failures: i64,
-    lock_minutes: i64,
 }
 
-fn page(state: &AppState, error: Option<String>, username: String) -> LoginPage {
-    LoginPage {
-        error,
-        username,
-        max_failures: state.settings.login.max_failures,
-        lock_minutes: state.settings.login.lock_for.whole_minutes(),
-    }
+fn page(error: Option<String>, username: String) -> LoginPage {
+    LoginPage { error, username }
 }
 
-pub async fn show_login(
-    State(state): State<AppState>,
-    user: Option<CurrentUser>,
-) -> AppResult<Response> {
+pub async fn show_login(user: Option<CurrentUser>) -> AppResult<Response> {
     if user.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
-    Ok(render(&page(&state, None, String::new()))?.into_response())
+    Ok(render(&page(None, String::new()))?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -54,38 +46,53 @@ pub struct LoginForm {
 pub fn login_error_message(e: &LoginError) -> String {
     match e {
         LoginError::BadCredentials => "用户名或密码错误。".to_string(),
-        LoginError::Locked { until } => format!(
-            "该账户因连续登录失败已被锁定，请于 {} 后再试，或联系管理员解锁。",
-            timefmt::display(&timefmt::to_db(*until))
-        ),
         LoginError::Disabled => "该账户已停用，请联系管理员。".to_string(),
     }
 }
 
-/// Checks the credentials and, if they hold, opens a session. Shared by the form and the API.
+/// A session opened by signing in, with the cookies to set.
+pub struct SignedIn {
+    pub principal: Principal,
+    pub session: sessions::NewSession,
+    /// The browser's jar with the session and device cookies added.
+    pub jar: CookieJar,
+}
+
+/// Checks the throttles and the credentials and, if they hold, opens a session. Shared by
+/// the form and the API. Over a throttle: `AppError::TooManyRequests`, the same for every
+/// name.
 pub async fn sign_in(
     state: &AppState,
     actor: &Actor,
+    client: std::net::IpAddr,
+    jar: CookieJar,
     username: &str,
     password: &str,
-) -> AppResult<Result<(Principal, sessions::NewSession), LoginError>> {
+) -> AppResult<Result<SignedIn, LoginError>> {
+    let attempt = Attempt::new(state, client, username, &jar);
+    attempt.admit(state).await?;
     let now = state.now();
-    match accounts::authenticate(
-        &state.store,
-        actor,
-        now,
-        &state.settings.login,
-        username,
-        password,
-    )
-    .await?
-    {
+    match accounts::authenticate(&state.store, actor, now, username, password).await? {
         Ok(principal) => {
             let mut tx = state.store.begin().await?;
-            let new =
+            let session =
                 sessions::create(&mut tx, &principal.account.id, now, actor.ip.as_deref()).await?;
             tx.commit().await?;
-            Ok(Ok((principal, new)))
+            let jar = jar
+                .add(session_cookie(
+                    session.token.clone(),
+                    state.settings.secure_cookies,
+                ))
+                .add(attempt.device_cookie(state));
+            Ok(Ok(SignedIn {
+                principal,
+                session,
+                jar,
+            }))
+        }
+        Err(LoginError::BadCredentials) => {
+            attempt.failed(state).await?;
+            Ok(Err(LoginError::BadCredentials))
         }
         Err(e) => Ok(Err(e)),
     }
@@ -97,21 +104,25 @@ pub async fn submit_login(
     request: Request,
 ) -> AppResult<Response> {
     let actor = anonymous_actor(request.extensions());
+    let client = peer(request.extensions());
     let Form(form) = Form::<LoginForm>::from_request(request, &state)
         .await
-        .map_err(|_| crate::error::AppError::Invalid {
+        .map_err(|_| AppError::Invalid {
             field: "表单".into(),
             message: "缺少用户名或密码".into(),
         })?;
-    match sign_in(&state, &actor, &form.username, &form.password).await? {
-        Ok((_, new)) => {
-            let jar = jar.add(session_cookie(new.token, state.settings.secure_cookies));
-            Ok((jar, Redirect::to("/")).into_response())
-        }
-        Err(e) => {
-            let html = render(&page(&state, Some(login_error_message(&e)), form.username))?;
+    match sign_in(&state, &actor, client, jar, &form.username, &form.password).await {
+        Ok(Ok(signed_in)) => Ok((signed_in.jar, Redirect::to("/")).into_response()),
+        Ok(Err(e)) => {
+            let html = render(&page(Some(login_error_message(&e)), form.username))?;
             Ok((StatusCode::UNAUTHORIZED, html).into_response())
         }
+        Err(e @ AppError::TooManyRequests { .. }) => {
+            let message = e.info().message;
+            let html = render(&page(Some(message), form.username))?;
+            Ok((StatusCode::TOO_MANY_REQUESTS, html).into_response())
+        }
+        Err(e) => Err(e),
     }
 }
 

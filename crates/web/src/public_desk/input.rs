@@ -11,39 +11,63 @@ use utoipa::ToSchema;
 
 use crate::error::AppError;
 
-/// A complaint or report as typed in.
+/// A complaint or report as typed in. Lengths count characters after leading and trailing
+/// spaces are removed; the API document lists the codes `kind` and `category` take.
 #[derive(Clone, Default, Deserialize, ToSchema)]
 pub struct ComplaintInput {
     /// `complaint` (投诉: your own loss, you want it put right) or `report` (举报: a violation).
     #[serde(default)]
+    #[schema(required = true)]
     pub kind: String,
     /// One of the nine category codes: unlicensed_practice, medical_institution, drug,
     /// device, training, advertising, internet_info, price, tax.
     #[serde(default)]
+    #[schema(required = true)]
     pub category: String,
     /// The county (区县) where it happened, six digits.
     #[serde(default)]
+    #[schema(required = true, pattern = r"^[0-9]{6}$")]
     pub region_code: String,
     /// The institution or person it is about.
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 2,
+        max_length = 100,
+        pattern = r"^\s*[^\s\u0000][^\u0000]*[^\s\u0000]\s*$"
+    )]
     pub subject_name: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub subject_address: String,
-    /// YYYY-MM-DD, optional.
+    /// YYYY-MM-DD, not after today; optional.
     #[serde(default)]
+    #[schema(pattern = r"^((19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?$")]
     pub happened_on: String,
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^\s*[^\s\u0000][^\u0000]{8,}[^\s\u0000]\s*$"
+    )]
     pub description: String,
     /// True: no contact details are kept (name, phone, address and email are ignored).
     #[serde(default)]
     pub anonymous: bool,
+    /// Needed unless anonymous.
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub name: String,
+    /// A mobile number (11 digits) or a landline with its area code; needed unless anonymous.
     #[serde(default)]
+    #[schema(max_length = 20)]
     pub phone: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub address: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub email: String,
 }
 

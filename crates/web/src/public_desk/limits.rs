@@ -1,4 +1,5 @@
-//! Per-address rate limits of the public pages (governor's keyed GCRA limiter, in memory).
+//! Per-address rate limits of the public pages and of signing in, counted in the shared
+//! state ([`SharedState`]) so that several servers share one count (decision 0014).
 //!
 //! The key is the TCP peer of the request, never a forwarded-for header a client can write
 //! itself: an IPv4 address, or the /64 network of an IPv6 address (one subscriber's line holds
@@ -6,31 +7,12 @@
 //! then apply to all clients together; see decision 0012.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
-use std::num::NonZeroU32;
-use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
-use governor::clock::Clock as GovernorClock;
-use governor::middleware::NoOpMiddleware;
-use governor::nanos::Nanos;
-use governor::state::keyed::DashMapStateStore;
-use governor::{Quota, RateLimiter};
+use meijian_store::shared::{Quota, SharedState};
+use time::OffsetDateTime;
 
-use crate::clock::Clock;
-
-/// The application clock as governor's clock, so that tests move the limits with the
-/// `ManualClock` like every other time rule.
-#[derive(Clone, Debug)]
-pub struct AppClock(pub Arc<dyn Clock>);
-
-impl GovernorClock for AppClock {
-    type Instant = Nanos;
-
-    fn now(&self) -> Nanos {
-        let since_epoch = self.0.now() - time::OffsetDateTime::UNIX_EPOCH;
-        Nanos::from(u64::try_from(since_epoch.whole_nanoseconds()).unwrap_or(0))
-    }
-}
+use super::Refused;
 
 /// The rate-limit key of a client address.
 pub fn client_key(ip: IpAddr) -> IpAddr {
@@ -55,48 +37,72 @@ pub fn peer(ext: &axum::http::Extensions) -> IpAddr {
     )
 }
 
-type Keyed = RateLimiter<IpAddr, DashMapStateStore<IpAddr>, AppClock, NoOpMiddleware<Nanos>>;
+/// The client address of a request (see [`peer`]), as an extractor.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
 
-/// So many requests per period and client address.
-#[derive(Debug)]
-pub struct AddressLimiter {
-    limiter: Keyed,
-    clock: AppClock,
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(peer(&parts.extensions)))
+    }
 }
 
-impl AddressLimiter {
-    pub fn per_hour(n: u32, clock: AppClock) -> AddressLimiter {
-        Self::with(
-            Quota::per_hour(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)),
-            clock,
-        )
-    }
+/// So many requests per period and client address, under a name of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct AddressLimit {
+    /// Tells this limit's counts apart from the others' in the shared state.
+    pub name: &'static str,
+    pub quota: Quota,
+}
 
-    pub fn per_minute(n: u32, clock: AppClock) -> AddressLimiter {
-        Self::with(
-            Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)),
-            clock,
-        )
-    }
-
-    fn with(quota: Quota, clock: AppClock) -> AddressLimiter {
-        AddressLimiter {
-            limiter: RateLimiter::dashmap_with_clock(quota, clock.clone()),
-            clock,
+impl AddressLimit {
+    pub fn per_hour(name: &'static str, n: u32) -> AddressLimit {
+        AddressLimit {
+            name,
+            quota: Quota::per_hour(n),
         }
     }
 
-    /// Counts one request of `ip`; over the limit, how long until the next is allowed.
-    pub fn check(&self, ip: IpAddr) -> Result<(), std::time::Duration> {
-        self.limiter
-            .check_key(&client_key(ip))
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    pub fn per_minute(name: &'static str, n: u32) -> AddressLimit {
+        AddressLimit {
+            name,
+            quota: Quota::per_minute(n),
+        }
     }
 
-    /// Forgets addresses whose limit has fully recovered (keeps the map small).
-    pub fn sweep(&self) {
-        self.limiter.retain_recent();
-        self.limiter.shrink_to_fit();
+    fn key(&self, ip: IpAddr) -> String {
+        format!("{}:{}", self.name, client_key(ip))
+    }
+
+    /// Counts one request of `ip`; over the limit, how long until the next is allowed.
+    pub async fn check(
+        &self,
+        shared: &SharedState,
+        ip: IpAddr,
+        now: OffsetDateTime,
+    ) -> Result<(), Refused> {
+        shared
+            .hit(&self.key(ip), self.quota, now)
+            .await?
+            .map_err(Refused::TooMany)
+    }
+
+    /// Whether `ip` is over the limit, without counting a request.
+    pub async fn peek(
+        &self,
+        shared: &SharedState,
+        ip: IpAddr,
+        now: OffsetDateTime,
+    ) -> Result<(), Refused> {
+        shared
+            .peek(&self.key(ip), self.quota, now)
+            .await?
+            .map_err(Refused::TooMany)
     }
 }
 
@@ -104,28 +110,27 @@ impl AddressLimiter {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::clock::ManualClock;
     use time::macros::datetime;
 
-    #[test]
-    fn limits_are_per_address_and_recover_with_the_clock() {
-        let manual = Arc::new(ManualClock::new(datetime!(2026-11-20 02:00 UTC)));
-        let limiter = AddressLimiter::per_hour(2, AppClock(manual.clone()));
+    #[tokio::test]
+    async fn limits_are_per_address_and_recover_with_time() {
+        let t0 = datetime!(2026-11-20 02:00 UTC);
+        let shared = SharedState::local();
+        let limit = AddressLimit::per_hour("test", 2);
         let a: IpAddr = "203.0.113.5".parse().unwrap();
         let b: IpAddr = "203.0.113.6".parse().unwrap();
-        assert!(limiter.check(a).is_ok());
-        assert!(limiter.check(a).is_ok());
-        let wait = limiter.check(a).err();
+        assert!(limit.check(&shared, a, t0).await.is_ok());
+        assert!(limit.check(&shared, a, t0).await.is_ok());
+        match limit.check(&shared, a, t0).await {
+            Err(Refused::TooMany(w)) => assert!(w.as_secs() > 0 && w.as_secs() <= 1800, "{w:?}"),
+            _ => panic!("the third request within the hour is refused"),
+        }
         assert!(
-            wait.is_some_and(|w| w.as_secs() > 0 && w.as_secs() <= 1800),
-            "{wait:?}"
-        );
-        assert!(
-            limiter.check(b).is_ok(),
+            limit.check(&shared, b, t0).await.is_ok(),
             "another address has its own limit"
         );
-        manual.advance(time::Duration::minutes(31));
-        assert!(limiter.check(a).is_ok());
+        let later = t0 + time::Duration::minutes(31);
+        assert!(limit.check(&shared, a, later).await.is_ok());
     }
 
     #[test]

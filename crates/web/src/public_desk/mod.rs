@@ -23,7 +23,8 @@ use crate::clock::Clock;
 use crate::error::AppError;
 use crate::settings::ComplaintSettings;
 use crate::state::AppState;
-use limits::{AddressLimiter, AppClock};
+use limits::AddressLimit;
+use meijian_store::shared::SharedState;
 use token::{FormTokens, TokenError};
 
 /// The field a wrong ticket is reported on; code and secret are never told apart.
@@ -35,42 +36,49 @@ pub const TICKET_MESSAGE: &str = "不正确，请核对后重新输入（字母�
 pub struct PublicDesk {
     pub queue: SubmitQueue,
     pub tokens: FormTokens,
-    pub submissions: AddressLimiter,
-    pub lookups: AddressLimiter,
+    pub submissions: AddressLimit,
+    /// Status lookups, ratings, the public institution lookup and new form tokens.
+    pub lookups: AddressLimit,
     /// The name suggestions of the form (each is a text scan of the registries): four times
     /// the lookup limit, since they follow typing.
-    pub names: AddressLimiter,
+    pub names: AddressLimit,
 }
 
 impl PublicDesk {
-    /// Starts the writer task of the queue and a sweeper of the limiters; both end with the
-    /// desk. Must run inside a Tokio runtime.
-    pub fn start(store: Store, c: &ComplaintSettings, clock: Arc<dyn Clock>) -> Arc<PublicDesk> {
-        let app_clock = AppClock(clock.clone());
+    /// Starts the writer task of the queue and a sweeper of the shared state; both end with
+    /// the desk. Must run inside a Tokio runtime.
+    pub fn start(
+        store: Store,
+        c: &ComplaintSettings,
+        clock: Arc<dyn Clock>,
+        shared: Arc<SharedState>,
+        form_key: &[u8],
+    ) -> Arc<PublicDesk> {
         let desk = Arc::new(PublicDesk {
             queue: SubmitQueue::start(store, c.max_batch),
-            tokens: FormTokens::default(),
-            submissions: AddressLimiter::per_hour(c.submissions_per_hour, app_clock.clone()),
-            lookups: AddressLimiter::per_minute(c.lookups_per_minute, app_clock.clone()),
-            names: AddressLimiter::per_minute(c.lookups_per_minute.saturating_mul(4), app_clock),
+            tokens: FormTokens::new(form_key, shared.clone()),
+            submissions: AddressLimit::per_hour("complaint", c.submissions_per_hour),
+            lookups: AddressLimit::per_minute("lookup", c.lookups_per_minute),
+            names: AddressLimit::per_minute("names", c.lookups_per_minute.saturating_mul(4)),
         });
-        tokio::spawn(sweep(Arc::downgrade(&desk), clock));
+        tokio::spawn(sweep(Arc::downgrade(&desk), Arc::downgrade(&shared), clock));
         desk
     }
 }
 
-async fn sweep(desk: Weak<PublicDesk>, clock: Arc<dyn Clock>) {
+/// Every five minutes, drops recovered counts and expired tokens (on every server; the
+/// deletes are idempotent).
+async fn sweep(desk: Weak<PublicDesk>, shared: Weak<SharedState>, clock: Arc<dyn Clock>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
     tick.tick().await;
     loop {
         tick.tick().await;
-        let Some(desk) = desk.upgrade() else {
+        let (Some(_desk), Some(shared)) = (desk.upgrade(), shared.upgrade()) else {
             break;
         };
-        desk.submissions.sweep();
-        desk.lookups.sweep();
-        desk.names.sweep();
-        desk.tokens.sweep(clock.now());
+        if let Err(e) = shared.sweep(clock.now()).await {
+            tracing::warn!(error = %e, "sweeping rate limits and used tokens failed");
+        }
     }
 }
 
@@ -147,27 +155,40 @@ pub async fn submit(
         .desk
         .tokens
         .claim(form_token, now, min_fill)
+        .await?
         .map_err(Refused::Token)?;
-    let complaint = complaint?;
-    state
-        .desk
-        .submissions
-        .check(client)
-        .map_err(Refused::TooMany)?;
-    let calendar = state.calendar().await?;
-    let prepared = intake::prepare_complaint(
-        &state.store,
-        &calendar,
-        &state.settings.leads,
-        state.settings.complaints.attachments,
-        now,
-        actor,
-        None,
-        complaint,
-    )
-    .await?;
-    let ticket = state.desk.queue.submit(prepared, now).await?;
-    claim.keep();
+    let stored = async {
+        let complaint = complaint?;
+        state
+            .desk
+            .submissions
+            .check(&state.shared, client, now)
+            .await?;
+        let calendar = state.calendar().await?;
+        let prepared = intake::prepare_complaint(
+            &state.store,
+            &calendar,
+            &state.settings.leads,
+            state.settings.complaints.attachments,
+            now,
+            actor,
+            None,
+            complaint,
+        )
+        .await?;
+        Ok::<_, Refused>(state.desk.queue.submit(prepared, now).await?)
+    }
+    .await;
+    let ticket = match stored {
+        Ok(ticket) => {
+            claim.keep();
+            ticket
+        }
+        Err(e) => {
+            claim.give_back().await;
+            return Err(e);
+        }
+    };
     tracing::info!(lead = %ticket.lead_code, "complaint received online");
     Ok(ticket)
 }
@@ -189,7 +210,11 @@ pub async fn lookup(
     ticket: &str,
     secret: &str,
 ) -> Result<PublicStatus, Refused> {
-    state.desk.lookups.check(client).map_err(Refused::TooMany)?;
+    state
+        .desk
+        .lookups
+        .check(&state.shared, client, state.now())
+        .await?;
     status::lookup(&state.store, ticket, secret)
         .await
         .map_err(wrong_ticket)
@@ -204,7 +229,11 @@ pub async fn rate(
     secret: &str,
     satisfaction: &str,
 ) -> Result<(), Refused> {
-    state.desk.lookups.check(client).map_err(Refused::TooMany)?;
+    state
+        .desk
+        .lookups
+        .check(&state.shared, client, state.now())
+        .await?;
     let s = Satisfaction::from_code(satisfaction).ok_or_else(|| AppError::Invalid {
         field: "满意度".into(),
         message: "请选择满意、基本满意或不满意".into(),

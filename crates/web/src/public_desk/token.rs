@@ -1,15 +1,17 @@
 //! Signed form tokens (表单令牌): the time a complaint form was shown and a random nonce,
-//! signed with HMAC-SHA256 under a key drawn at start and never stored. A submission must
-//! bring one that this process signed, at least `min_fill_seconds` old (people take longer
-//! than that to fill the form in; robots do not) and at most two hours old. Each token is
-//! taken once: a second submission with it (a double click, a reload of the answer page, a
-//! robot replaying it) is refused.
+//! signed with HMAC-SHA256 under the servers' shared key (from the configuration, or kept in
+//! the database). A submission must bring one that a server of ours signed, at least
+//! `min_fill_seconds` old (people take longer than that to fill the form in; robots do not)
+//! and at most two hours old. Each token is taken once, in the shared state, so on any
+//! server: a second submission with it (a double click, a reload of the answer page, a robot
+//! replaying it) is refused.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
+use meijian_store::shared::SharedState;
+use meijian_store::StoreError;
 use rand::RngCore;
 use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
@@ -23,7 +25,7 @@ pub const MAX_AGE: Duration = Duration::hours(2);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenError {
     Missing,
-    /// Not signed by this process (forged, altered, or from before a restart).
+    /// Not signed by our key (forged or altered).
     Forged,
     TooEarly,
     Expired,
@@ -55,8 +57,8 @@ impl TokenError {
 pub struct FormTokens {
     /// The HMAC state after the key, cloned for every token.
     keyed: HmacSha256,
-    /// Nonces of tokens taken by a submission, with the time their token expires.
-    used: Mutex<HashMap<String, OffsetDateTime>>,
+    /// Where taken nonces are kept until their token expires.
+    shared: Arc<SharedState>,
 }
 
 impl std::fmt::Debug for FormTokens {
@@ -65,48 +67,56 @@ impl std::fmt::Debug for FormTokens {
     }
 }
 
-impl Default for FormTokens {
-    fn default() -> Self {
-        let mut key = hmac::digest::Key::<HmacSha256>::default();
-        rand::thread_rng().fill_bytes(&mut key);
-        FormTokens {
-            keyed: <HmacSha256 as KeyInit>::new(&key),
-            used: Mutex::default(),
-        }
-    }
-}
-
-/// A token held by a submission in progress: released again when dropped, unless
+/// A token held by a submission in progress: given back when dropped, unless
 /// [`Claim::keep`] says the submission went through.
-pub struct Claim<'a> {
-    tokens: &'a FormTokens,
+pub struct Claim {
+    shared: Arc<SharedState>,
     nonce: Option<String>,
 }
 
-impl Claim<'_> {
+impl Claim {
     /// The submission is stored: the token stays used.
     pub fn keep(mut self) {
         self.nonce = None;
     }
+
+    /// The submission failed: the reporter may send the form again with the same token.
+    pub async fn give_back(mut self) {
+        if let Some(nonce) = self.nonce.take() {
+            if let Err(e) = self.shared.give_back(&nonce).await {
+                tracing::warn!(error = %e, "form token not given back");
+            }
+        }
+    }
 }
 
-impl Drop for Claim<'_> {
+/// A request cancelled half-way (the client went away) gives its token back here.
+impl Drop for Claim {
     fn drop(&mut self) {
         if let Some(nonce) = self.nonce.take() {
-            self.tokens.used_set().remove(&nonce);
+            let shared = self.shared.clone();
+            // Drop cannot wait; a failed give-back only means the reporter fetches a new form.
+            tokio::spawn(async move {
+                if let Err(e) = shared.give_back(&nonce).await {
+                    tracing::warn!(error = %e, "form token not given back");
+                }
+            });
         }
     }
 }
 
 impl FormTokens {
+    /// Tokens signed with `key`, their use recorded in `shared`.
+    pub fn new(key: &[u8], shared: Arc<SharedState>) -> FormTokens {
+        let keyed = <HmacSha256 as KeyInit>::new_from_slice(key)
+            .unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()));
+        FormTokens { keyed, shared }
+    }
+
     fn mac(&self, issued: i64, nonce: &str) -> HmacSha256 {
         let mut mac = self.keyed.clone();
         mac.update(format!("complaint-form|{issued}|{nonce}").as_bytes());
         mac
-    }
-
-    fn used_set(&self) -> std::sync::MutexGuard<'_, HashMap<String, OffsetDateTime>> {
-        self.used.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A token for a form shown at `at`.
@@ -151,84 +161,91 @@ impl FormTokens {
     }
 
     /// Checks `token` and takes it for one submission.
-    pub fn claim(
+    pub async fn claim(
         &self,
         token: &str,
         now: OffsetDateTime,
         min_fill: Duration,
-    ) -> Result<Claim<'_>, TokenError> {
-        let (nonce, expires) = self.verify(token, now, min_fill)?;
-        let mut used = self.used_set();
-        if used.contains_key(&nonce) {
-            return Err(TokenError::Used);
+    ) -> Result<Result<Claim, TokenError>, StoreError> {
+        let (nonce, expires) = match self.verify(token, now, min_fill) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        };
+        if !self.shared.take_once(&nonce, expires).await? {
+            return Ok(Err(TokenError::Used));
         }
-        used.insert(nonce.clone(), expires);
-        Ok(Claim {
-            tokens: self,
+        Ok(Ok(Claim {
+            shared: self.shared.clone(),
             nonce: Some(nonce),
-        })
-    }
-
-    /// Forgets used tokens that have expired anyway.
-    pub fn sweep(&self, now: OffsetDateTime) {
-        self.used_set().retain(|_, expires| *expires >= now);
+        }))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-11-20 02:00 UTC);
 
-    #[test]
-    fn a_token_passes_between_min_fill_and_two_hours_once() {
-        let t = FormTokens::default();
+    fn tokens(key: &[u8]) -> FormTokens {
+        FormTokens::new(key, Arc::new(SharedState::local()))
+    }
+
+    #[tokio::test]
+    async fn a_token_passes_between_min_fill_and_two_hours_once() {
+        let t = tokens(&[7; 32]);
         let token = t.issue(T0);
         let min = Duration::seconds(3);
+        let claim = |at| t.claim(&token, at, min);
         assert_eq!(
-            t.claim(&token, T0 + Duration::seconds(1), min).err(),
+            claim(T0 + Duration::seconds(1)).await.unwrap().err(),
             Some(TokenError::TooEarly)
         );
         assert_eq!(
-            t.claim(&token, T0 + Duration::minutes(121), min).err(),
+            claim(T0 + Duration::minutes(121)).await.unwrap().err(),
             Some(TokenError::Expired)
         );
-        let claim = t.claim(&token, T0 + Duration::seconds(5), min);
-        assert!(claim.is_ok());
-        // Released (the submission failed): the reporter may try again with it.
-        drop(claim);
-        let claim = t.claim(&token, T0 + Duration::seconds(6), min);
-        assert!(claim.is_ok());
-        if let Ok(c) = claim {
-            c.keep();
-        }
+        let first = claim(T0 + Duration::seconds(5)).await.unwrap();
+        assert!(first.is_ok());
         assert_eq!(
-            t.claim(&token, T0 + Duration::seconds(7), min).err(),
+            claim(T0 + Duration::seconds(5)).await.unwrap().err(),
+            Some(TokenError::Used),
+            "taken while the first submission runs"
+        );
+        // Given back (the submission failed): the reporter may try again with it.
+        first.unwrap().give_back().await;
+        claim(T0 + Duration::seconds(6))
+            .await
+            .unwrap()
+            .unwrap()
+            .keep();
+        assert_eq!(
+            claim(T0 + Duration::seconds(7)).await.unwrap().err(),
             Some(TokenError::Used)
         );
-        t.sweep(T0 + Duration::hours(3));
-        assert!(t.used_set().is_empty());
     }
 
-    #[test]
-    fn altered_or_foreign_tokens_are_forged() {
-        let t = FormTokens::default();
+    #[tokio::test]
+    async fn altered_or_foreign_tokens_are_forged_and_one_key_serves_every_server() {
+        let t = tokens(&[7; 32]);
         let later = T0 + Duration::seconds(10);
         let min = Duration::seconds(3);
         let token = t.issue(T0);
         let earlier = token.replacen(&T0.unix_timestamp().to_string(), "1700000000", 1);
+        let t = &t;
+        let check = |tok: String| async move { t.claim(&tok, later, min).await.unwrap().err() };
+        assert_eq!(check(earlier).await, Some(TokenError::Forged));
+        let other = tokens(&[8; 32]).issue(T0);
+        assert_eq!(check(other).await, Some(TokenError::Forged));
+        let same_key = tokens(&[7; 32]).issue(T0);
         assert_eq!(
-            t.claim(&earlier, later, min).err(),
-            Some(TokenError::Forged)
+            check(same_key).await,
+            None,
+            "another server with the same key"
         );
-        let other = FormTokens::default().issue(T0);
-        assert_eq!(t.claim(&other, later, min).err(), Some(TokenError::Forged));
-        assert_eq!(t.claim("", later, min).err(), Some(TokenError::Missing));
-        assert_eq!(
-            t.claim("garbage", later, min).err(),
-            Some(TokenError::Forged)
-        );
+        assert_eq!(check(String::new()).await, Some(TokenError::Missing));
+        assert_eq!(check("garbage".into()).await, Some(TokenError::Forged));
     }
 }

@@ -29,7 +29,9 @@ impl TestApp {
         let accounts = demo::seed(&db.store, meijian_web::Clock::now(clock.as_ref()))
             .await
             .unwrap();
-        let state = AppState::new(db.store.clone(), settings, clock.clone());
+        let state = AppState::new(db.store.clone(), settings, clock.clone())
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

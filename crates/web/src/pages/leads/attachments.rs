@@ -1,5 +1,6 @@
 //! Complaints with their attachments as the lead page lists them, and the download of an
-//! attachment: the type sniffed at upload, always `attachment`, `nosniff` and a sandbox policy,
+//! attachment: the type sniffed at upload and a name with that type's extension (a JPEG sent as
+//! `poly.html` downloads as `poly.jpg`), always `attachment`, `nosniff` and a sandbox policy,
 //! so that nothing a reporter sent runs in an officer's browser. Only the handling department
 //! may download (the store decides).
 
@@ -8,6 +9,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use meijian_domain::role::Permission;
 use meijian_store::leads::detail::{self as store_detail, ComplaintView};
+use meijian_store::leads::intake::stored_file_name;
 use meijian_store::timefmt;
 
 use super::plain_id;
@@ -46,7 +48,7 @@ pub fn complaint_row(c: ComplaintView) -> ComplaintRow {
             .iter()
             .map(|a| AttachmentRow {
                 id: a.id.clone(),
-                name: a.file_name.clone(),
+                name: stored_file_name(&a.file_name, &a.content_type),
                 kind: a.content_type.clone(),
                 size: size(a.size_bytes),
             })
@@ -55,8 +57,8 @@ pub fn complaint_row(c: ComplaintView) -> ComplaintRow {
     }
 }
 
-/// An attachment as a download: its stored (sniffed at upload) type, never inline, and
-/// sandboxed should a browser open it anyway.
+/// An attachment as a download: its stored (sniffed at upload) type under a name with that
+/// type's extension, never inline, and sandboxed should a browser open it anyway.
 pub async fn download_attachment(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -65,6 +67,8 @@ pub async fn download_attachment(
     user.scope.require(Permission::HandleLeads)?;
     let (name, content_type, bytes) =
         store_detail::attachment(&state.store, &user.scope, plain_id(&id)?).await?;
+    // Stored so since issue 10; attachments stored before get their extension here.
+    let name = stored_file_name(&name, &content_type);
     let content_type = HeaderValue::from_str(&content_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     let disposition = HeaderValue::from_str(&crate::pages::registries::attachment(&name))
