@@ -165,7 +165,13 @@ fn open_xlsx(
     opts: &ReadOptions,
     bytes_total: u64,
 ) -> Result<RowReader, FileError> {
-    open_xlsx_with(path, spec, opts, bytes_total, SHARED_STRINGS_IN_MEMORY_BYTES)
+    open_xlsx_with(
+        path,
+        spec,
+        opts,
+        bytes_total,
+        SHARED_STRINGS_IN_MEMORY_BYTES,
+    )
 }
 
 /// [`open_xlsx`] with shared strings over `in_memory` bytes read by the streaming reader.

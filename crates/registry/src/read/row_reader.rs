@@ -123,7 +123,7 @@ impl Iterator for RowReader {
                         line,
                         column: String::new(),
                         value: String::new(),
-                        reason: { let _ = escape_nul; reason },
+                        reason: escape_nul(&reason),
                     }));
                 }
             }
