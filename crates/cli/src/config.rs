@@ -69,6 +69,9 @@ pub struct ServerConfig {
     /// Uploads unchanged this many hours are deleted (previewed and never confirmed, cut off,
     /// left by a crash); checked on start and hourly. A file being imported is kept.
     pub upload_retention_hours: u64,
+    /// Addresses of the reverse proxies in front of the servers; behind them the client
+    /// address is the one they append to `X-Forwarded-For`.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -80,6 +83,7 @@ impl Default for ServerConfig {
             max_upload_mib: 1024,
             upload_dir: None,
             upload_retention_hours: 24,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -203,6 +207,11 @@ impl Config {
         if s.lockout_threshold < 1 || s.lockout_minutes < 1 {
             anyhow::bail!("配置项 security.lockout_threshold 与 security.lockout_minutes 须大于 0");
         }
+        for a in &self.server.trusted_proxies {
+            if a.trim().parse::<std::net::IpAddr>().is_err() {
+                anyhow::bail!("配置项 server.trusted_proxies 中的“{a}”不是 IP 地址");
+            }
+        }
         if s.login_failures_per_address < 1 || s.login_requests_per_minute < 1 {
             anyhow::bail!("配置项 security.login_failures_per_address 与 security.login_requests_per_minute 须大于 0");
         }
@@ -282,6 +291,12 @@ impl Config {
                 absolute: time::Duration::hours(self.security.session_absolute_hours),
             },
             secure_cookies: self.server.secure_cookies,
+            trusted_proxies: self
+                .server
+                .trusted_proxies
+                .iter()
+                .filter_map(|a| a.trim().parse().ok())
+                .collect(),
             secret_key: self
                 .security
                 .secret_key

@@ -105,7 +105,7 @@ async fn two_servers_on_one_postgres_share_sessions_tokens_limits_and_lose_nothi
     let mut f = std::fs::File::create(&config).unwrap();
     writeln!(
         f,
-        "[database]\nurl = \"{}\"\n\n[security]\nlogin_requests_per_minute = 5\n\n\
+        "[database]\nurl = \"{}\"\n\n[server]\ntrusted_proxies = [\"127.0.0.1\"]\n\n[security]\nlogin_requests_per_minute = 5\n\n\
          [complaints]\nmin_fill_seconds = 1\nlookups_per_minute = 1000\n\
          submissions_per_hour = 100000\n\n[log]\nformat = \"text\"\nlevel = \"warn\"",
         db.url
@@ -166,18 +166,33 @@ async fn two_servers_on_one_postgres_share_sessions_tokens_limits_and_lose_nothi
         .unwrap();
     assert_eq!(r.status(), 422, "the token was used on the other server");
 
-    // One limit over both: 5 sign-in requests a minute per address, one spent by the officer.
+    // One limit over both, per client behind the proxy (which appends X-Forwarded-For): 5
+    // sign-in requests a minute; the officer's came from the proxy's own address.
     let mut answers = Vec::new();
-    for i in 0..8 {
+    for i in 0..12 {
         let r = client()
             .post(at(i, "/api/session"))
+            .header("x-forwarded-for", "198.51.100.1, 203.0.113.9")
             .json(&json!({"username": format!("guess{i}"), "password": "Wrong-Password-1"}))
             .send()
             .await
             .unwrap();
         answers.push(r.status().as_u16());
     }
-    assert_eq!(answers, [401, 401, 401, 401, 429, 429, 429, 429]);
+    assert_eq!(answers[..5], [401; 5]);
+    assert_eq!(answers[5..], [429; 7]);
+    let other = client()
+        .post(at(1, "/api/session"))
+        .header("x-forwarded-for", "203.0.113.10")
+        .json(&json!({"username": "guess", "password": "Wrong-Password-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other.status(),
+        401,
+        "another client behind the proxy has its own count"
+    );
 
     // Each server's search sees a registry change made elsewhere within its refresh interval
     // (2 s): a record imported by a third process is found through both.

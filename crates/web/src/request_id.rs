@@ -26,16 +26,19 @@ fn new_request_id() -> String {
 }
 
 /// What the outer layer takes from the settings.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct OuterSettings {
     /// Send `Strict-Transport-Security` (the site is served over HTTPS: `secure_cookies`).
     pub hsts: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`[server] trusted_proxies`).
+    pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
 }
 
 impl OuterSettings {
     pub fn of(settings: &WebSettings) -> OuterSettings {
         OuterSettings {
             hsts: settings.secure_cookies,
+            trusted_proxies: settings.trusted_proxies.clone().into(),
         }
     }
 }
@@ -54,6 +57,12 @@ pub async fn outer_layer(
 ) -> Response {
     let id = new_request_id();
     request.extensions_mut().insert(RequestId(id.clone()));
+    let client = crate::public_desk::limits::resolve_client(
+        request.extensions(),
+        request.headers(),
+        &settings.trusted_proxies,
+    );
+    request.extensions_mut().insert(client);
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let api = path.starts_with("/api/");

@@ -10,10 +10,8 @@
 //! ends up in logs and the browser history). A handler cannot forget either check: it never
 //! sees a request that failed them.
 
-use std::net::SocketAddr;
-
 use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, Request};
 use axum::middleware::Next;
@@ -54,9 +52,9 @@ pub struct CurrentUser {
 
 /// The peer address of the request, for the audit log.
 pub fn client_ip(parts_ext: &axum::http::Extensions) -> Option<String> {
-    parts_ext
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+    Some(crate::public_desk::limits::peer(parts_ext))
+        .filter(|ip| !ip.is_unspecified())
+        .map(|ip| ip.to_string())
 }
 
 /// The actor of a request before sign-in (ip and request id only).

@@ -15,6 +15,9 @@ pub struct WebSettings {
     /// Signs form tokens and device cookies; `None`: a key kept in the database
     /// (`meijian_store::shared::secret`), the same for every server.
     pub secret_key: Option<Vec<u8>>,
+    /// Reverse proxies in front of the servers: behind them, the client address comes from
+    /// the `X-Forwarded-For` they append (rate limits, audit log).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Upper bound of a request body in bytes.
     pub max_body_bytes: usize,
     /// Upper bound of an uploaded registry file in bytes (streamed to disk, not memory).
@@ -86,6 +89,7 @@ impl Default for WebSettings {
             session: SessionPolicy::default(),
             secure_cookies: false,
             secret_key: None,
+            trusted_proxies: Vec::new(),
             max_body_bytes: 2 * 1024 * 1024,
             max_upload_bytes: 1024 * 1024 * 1024,
             upload_dir: std::env::temp_dir().join("meijian-uploads"),

@@ -1,10 +1,10 @@
 //! Per-address rate limits of the public pages and of signing in, counted in the shared
 //! state ([`SharedState`]) so that several servers share one count (decision 0014).
 //!
-//! The key is the TCP peer of the request, never a forwarded-for header a client can write
-//! itself: an IPv4 address, or the /64 network of an IPv6 address (one subscriber's line holds
-//! a whole /64). Behind a reverse proxy every request has the proxy's address, so the limits
-//! then apply to all clients together; see decision 0012.
+//! The key is the client address: the TCP peer, or behind a configured reverse proxy
+//! (`[server] trusted_proxies`) the address that proxy put into `X-Forwarded-For` — never a
+//! header a client can write itself; an IPv4 address, or the /64 network of an IPv6 address
+//! (one subscriber's line holds a whole /64). See decisions 0012 and 0014.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
@@ -28,13 +28,53 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The TCP peer of a request (the unspecified address when the server was started without
-/// connection info, as in unit tests of handlers).
+/// The client of a request, resolved once by the outer layer ([`resolve_client`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ResolvedClient(pub IpAddr);
+
+/// The client of a request: as resolved by the outer layer, else the TCP peer, else the
+/// unspecified address (a handler called without connection info, as in unit tests).
 pub fn peer(ext: &axum::http::Extensions) -> IpAddr {
-    ext.get::<ConnectInfo<SocketAddr>>().map_or(
+    ext.get::<ResolvedClient>()
+        .map(|c| c.0)
+        .or_else(|| {
+            ext.get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(a)| a.ip())
+        })
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// The client address: the TCP peer, unless that is one of our `trusted` reverse proxies;
+/// then the right-most `X-Forwarded-For` entry that is not a trusted proxy (entries further
+/// left were written by the client and prove nothing).
+pub fn resolve_client(
+    ext: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+    trusted: &[IpAddr],
+) -> ResolvedClient {
+    let tcp = ext.get::<ConnectInfo<SocketAddr>>().map_or(
         IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
         |ConnectInfo(a)| a.ip(),
-    )
+    );
+    let mut client = tcp;
+    if trusted.contains(&tcp) {
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .collect();
+        for hop in hops.iter().rev() {
+            let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+                break;
+            };
+            client = ip;
+            if !trusted.contains(&ip) {
+                break;
+            }
+        }
+    }
+    ResolvedClient(client)
 }
 
 /// The client address of a request (see [`peer`]), as an extractor.
@@ -131,6 +171,33 @@ mod tests {
         );
         let later = t0 + time::Duration::minutes(31);
         assert!(limit.check(&shared, a, later).await.is_ok());
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        use axum::http::{HeaderMap, HeaderValue};
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let mut ext = axum::http::Extensions::new();
+        ext.insert(ConnectInfo(SocketAddr::new(proxy, 40000)));
+        let mut headers = HeaderMap::new();
+        // The client wrote the first entry itself; the proxy appended the real address.
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("198.51.100.1, 203.0.113.7"),
+        );
+        let resolve = |trusted: &[IpAddr]| resolve_client(&ext, &headers, trusted).0.to_string();
+        assert_eq!(resolve(&[proxy]), "203.0.113.7");
+        assert_eq!(
+            resolve(&[]),
+            "10.0.0.5",
+            "an untrusted peer's header is ignored"
+        );
+        let second: IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(
+            resolve(&[proxy, second]),
+            "198.51.100.1",
+            "a chain of our proxies"
+        );
     }
 
     #[test]
