@@ -308,3 +308,39 @@ pub fn router() -> Router<AppState> {
         .route("/api/registries/{code}", get(registries::list_records))
         .route("/api/records/{id}", get(registries::get_record))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[derive(serde::Deserialize)]
+    struct Level {
+        #[serde(deserialize_with = "super::integral")]
+        level: usize,
+    }
+
+    #[test]
+    fn integers_with_a_zero_fraction_are_integers() {
+        let level = |json: &str| serde_json::from_str::<Level>(json).map(|l| l.level);
+        assert_eq!(level(r#"{"level": 2}"#).unwrap(), 2);
+        assert_eq!(level(r#"{"level": 788.0}"#).unwrap(), 788);
+        assert!(level(r#"{"level": 1.5}"#).is_err());
+        assert!(level(r#"{"level": -1}"#).is_err());
+        assert!(level(r#"{"level": 1e300}"#).is_err());
+        assert!(level(r#"{"level": "2"}"#).is_err());
+    }
+
+    #[test]
+    fn query_problems_in_chinese() {
+        assert_eq!(super::quoted("missing field `q`"), Some("q"));
+        assert_eq!(super::query_problem("missing field `q`"), "缺少此参数");
+        assert_eq!(
+            super::query_problem("invalid digit found in string"),
+            "应为整数"
+        );
+        assert_eq!(
+            super::query_problem("provided string was not `true` or `false`"),
+            "应为 true 或 false"
+        );
+    }
+}

@@ -31,6 +31,11 @@ pub fn document_for(settings: &crate::settings::WebSettings) -> Value {
     {
         password["minLength"] = json!(settings.login.min_password_len);
     }
+    if let Some(level) = action_variant(&mut doc, "LeadAction", "propose_reward")
+        .and_then(|v| v.pointer_mut("/properties/level"))
+    {
+        level["maximum"] = json!(settings.leads.rewards.levels.len().saturating_sub(1));
+    }
     doc
 }
 
@@ -348,6 +353,23 @@ mod tests {
         let mut doc = serde_json::to_value(super::super::ApiDoc::openapi()).unwrap();
         assert_eq!(apply(&mut doc), Vec::<String>::new());
         assert_eq!(public_kinds().len(), 4);
+        let served = document_for(&crate::settings::WebSettings::default());
+        let level = served
+            .pointer("/components/schemas/LeadAction/oneOf")
+            .and_then(|v| v.as_array())
+            .and_then(|v| {
+                v.iter().find(|v| {
+                    v.pointer("/properties/action/enum/0") == Some(&json!("propose_reward"))
+                })
+            })
+            .and_then(|v| v.pointer("/properties/level/maximum"))
+            .cloned();
+        let levels = crate::settings::WebSettings::default()
+            .leads
+            .rewards
+            .levels
+            .len();
+        assert_eq!(level, Some(json!(levels - 1)));
         let kind = doc
             .pointer("/components/schemas/NewDepartmentRequest/properties/kind/enum")
             .unwrap();
