@@ -79,6 +79,9 @@ pub async fn create(
         return Err(StoreError::invalid("行政区划代码", "不在您的管辖范围内"));
     }
     let name = match new.name.map(|n| n.trim().to_string()) {
+        Some(n) if n.chars().count() > 60 => {
+            return Err(StoreError::invalid("部门名称", "不能超过 60 个字"));
+        }
         Some(n) if !n.is_empty() => n,
         _ => format!(
             "{}{}",

@@ -133,7 +133,7 @@ pub async fn list(
     }
     let rows = q
         .bind(per_page)
-        .bind((page.max(1) - 1) * per_page)
+        .bind((page.max(1) - 1).saturating_mul(per_page))
         .fetch_all(store.pool())
         .await?;
     Ok((rows, total))

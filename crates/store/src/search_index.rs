@@ -346,8 +346,10 @@ impl SearchIndex {
         // One pass counts the matches and keeps the first `end` in display order in a heap:
         // most matches of a large result are turned away by one integer comparison with the
         // heap's last, without collecting or moving them.
-        let start = ((page.max(1) - 1) * per_page) as usize;
-        let end = start + per_page as usize;
+        // A page far past the end (a hand-typed `?page=`) saturates instead of overflowing.
+        let start =
+            usize::try_from((page.max(1) - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+        let end = start.saturating_add(usize::try_from(per_page).unwrap_or(0));
         let mut total = 0i64;
         let mut best: std::collections::BinaryHeap<Hit<'_>> =
             std::collections::BinaryHeap::with_capacity(end.min(4096));

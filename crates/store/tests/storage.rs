@@ -116,6 +116,17 @@ both_backends!(
             .unwrap_err();
         assert!(err.to_string().contains("已有海关"), "{err}");
         drop(tx); // rolled back
+        let mut tx = store.begin().await.unwrap();
+        let long = NewDepartment {
+            kind: DepartmentKind::Tax,
+            region: RegionCode::parse("370402").unwrap(),
+            name: Some("税".repeat(61)),
+        };
+        let err = departments::create(&mut tx, &scope, NOW, long)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("不能超过 60 个字"), "{err}");
+        drop(tx);
         assert_eq!(scalar(store, "select count(*) from department").await, 1);
         assert_eq!(
             scalar(store, "select count(*) from audit_entry").await,

@@ -115,8 +115,27 @@ both_backends!(a_phone_complaint_through_the_api, |db: TestDb| async move {
     let new_due = body["extensions"][0]["new_due"].as_str().unwrap();
     assert!(new_due > "2026-12-11T15:59:59Z", "{new_due}");
     assert_eq!(body["lead"]["next_due"], new_due);
-    for step in [
+    let (status, _) = post(
+        &app,
+        &officer,
+        &token,
+        &act,
         json!({"action": "verify", "finding": "substantiated", "note": "现场核查属实"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // A fine past 1 万亿元 (a slip of the unit) is refused by the store, not summed to overflow.
+    let (status, body) = post(&app, &officer, &token, &act,
+        json!({"action": "conclude", "outcome": "penalty", "note": "罚款九千万亿元", "fine_yuan": 9_000_000_000_000_000_i64})).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("罚没金额"),
+        "{body}"
+    );
+    for step in [
         json!({"action": "conclude", "outcome": "penalty", "note": "罚款二十万元", "fine_yuan": 200000, "party_organisation": true}),
         json!({"action": "reply", "text": "经查属实，已依法处罚。"}),
         json!({"action": "satisfaction", "satisfaction": "basic"}),

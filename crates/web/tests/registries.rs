@@ -385,3 +385,42 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    an_uploaded_file_name_loses_direction_overrides_and_a_nul_is_refused,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let c = app.login("officer").await;
+        let csrf = app.csrf(&c).await;
+        let file = registrations(&[(&uscc("370402", 7), "枣庄市某医疗美容诊所有限公司", "370402")]);
+        // "名单\u{202e}vsc.exe" shows as "名单exe.csv" in a file list: the override is removed.
+        let r = upload(
+            &app,
+            &c,
+            "registrations",
+            "名单\u{202e}vsc.exe",
+            file.clone(),
+            "preview",
+            Some(&csrf),
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(!html.contains('\u{202e}'), "the override is gone");
+        assert!(html.contains("名单vsc.exe"), "the rest of the name is kept");
+        let r = upload(
+            &app,
+            &c,
+            "registrations",
+            "名单\u{0}.csv",
+            file,
+            "preview",
+            Some(&csrf),
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        let text = r.text().await.unwrap();
+        // The browser's multipart parser refuses the name before the application sees it.
+        assert!(text.contains("文件名含有不允许的字符"), "{text}");
+    }
+);

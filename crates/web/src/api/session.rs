@@ -72,6 +72,11 @@ pub async fn create_session(
 ) -> AppResult<Response> {
     let actor = anonymous_actor(request.extensions());
     let client = peer(request.extensions());
+    let request_id = request
+        .extensions()
+        .get::<crate::request_id::RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
     let ApiJson(body) =
         <ApiJson<LoginRequest> as FromRequest<AppState>>::from_request(request, &state).await?;
     match sign_in(&state, &actor, client, jar, &body.username, &body.password).await? {
@@ -84,14 +89,19 @@ pub async fn create_session(
         )
             .into_response()),
         Err(e) => {
-            let body = serde_json::json!({"error": {"code": "login_failed", "message": login_error_message(&e)}});
+            let body = serde_json::json!({"error": {
+                "code": "login_failed",
+                "message": login_error_message(&e),
+                "request_id": request_id,
+            }});
             Ok((StatusCode::UNAUTHORIZED, Json(body)).into_response())
         }
     }
 }
 
 /// Sign out.
-#[utoipa::path(delete, path = "/api/session", tag = "session", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/session", tag = "session", responses((status = 204),
+    (status = 401, body = super::ErrorBody), (status = 403, description = "Missing or wrong X-CSRF-Token", body = super::ErrorBody)))]
 pub async fn delete_session(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -117,7 +127,8 @@ pub struct CountsView {
 }
 
 /// Dashboard counts.
-#[utoipa::path(get, path = "/api/dashboard", tag = "dashboard", responses((status = 200, body = CountsView)))]
+#[utoipa::path(get, path = "/api/dashboard", tag = "dashboard", responses((status = 200, body = CountsView),
+    (status = 401, body = super::ErrorBody)))]
 pub async fn dashboard(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -158,6 +158,21 @@ impl Drop for DiscardOnDrop {
     }
 }
 
+/// Why an upload could not be read, in words for the officer (the parser's own text is in
+/// English and names its internals).
+fn unreadable(e: &axum::extract::multipart::MultipartError) -> AppError {
+    let message = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        "文件超过大小上限，请拆分后分批上传"
+    } else {
+        "无法读取上传的内容：上传中断，或文件名含有不允许的字符（如不可见的控制字符），请检查后重新上传"
+    };
+    tracing::info!(error = %e.body_text(), "upload unreadable");
+    AppError::Invalid {
+        field: "上传".into(),
+        message: message.into(),
+    }
+}
+
 /// Receives the multipart form: the file goes to disk chunk by chunk under a new token. An
 /// upload that does not end in a preview or a started import leaves no file behind.
 pub async fn upload(
@@ -200,23 +215,20 @@ async fn receive(
         field: "上传".into(),
         message: m.to_string(),
     };
-    while let Some(mut field) = form
-        .next_field()
-        .await
-        .map_err(|e| invalid(&e.body_text()))?
-    {
+    while let Some(mut field) = form.next_field().await.map_err(|e| unreadable(&e))? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
-            pending.file_name = field
+            let shown: String = field
                 .file_name()
                 .unwrap_or("upload")
                 .chars()
                 .filter(|c| !matches!(c, '/' | '\\'))
                 .collect();
+            pending.file_name = crate::uploads::field_text("文件名", shown)?;
             let mut out = tokio::fs::File::create(&file_path)
                 .await
                 .map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
-            while let Some(chunk) = field.chunk().await.map_err(|e| invalid(&e.body_text()))? {
+            while let Some(chunk) = field.chunk().await.map_err(|e| unreadable(&e))? {
                 size += chunk.len();
                 if size > state.settings.max_upload_bytes {
                     let _ = tokio::fs::remove_file(&file_path).await;
@@ -233,7 +245,8 @@ async fn receive(
                 .await
                 .map_err(|e| AppError::Internal(format!("upload flush: {e}")))?;
         } else {
-            let value = field.text().await.map_err(|e| invalid(&e.body_text()))?;
+            let value = field.text().await.map_err(|e| unreadable(&e))?;
+            let value = crate::uploads::field_text(&name, value)?;
             match name.as_str() {
                 "registry" => pending.registry = value,
                 "encoding" => pending.encoding = Some(value).filter(|v| !v.is_empty()),

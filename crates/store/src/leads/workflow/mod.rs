@@ -345,6 +345,10 @@ impl Conclusion {
     }
 }
 
+/// The largest fine or confiscation taken, in yuan (一万亿元): far above any real amount, and
+/// far from overflowing the sums made of them (罚没 totals, 汇总表).
+pub const MAX_YUAN: i64 = 1_000_000_000_000;
+
 /// 办结: the outcome. The reply to each reporter is then due.
 pub async fn conclude(
     store: &Store,
@@ -368,6 +372,12 @@ pub async fn conclude(
     let note = written("办理结果", &c.note, 4, 2000)?;
     if c.fine_yuan < 0 || c.confiscation_yuan < 0 {
         return Err(StoreError::invalid("罚没金额", "不能为负数"));
+    }
+    if c.fine_yuan > MAX_YUAN || c.confiscation_yuan > MAX_YUAN {
+        return Err(StoreError::invalid(
+            "罚没金额",
+            "每项不能超过 1 万亿元，请核对金额单位（元）",
+        ));
     }
     if c.outcome != Outcome::Penalty && (c.fine_yuan > 0 || c.confiscation_yuan > 0) {
         return Err(StoreError::invalid(
