@@ -77,7 +77,7 @@ pub struct NewDepartmentRequest {
     /// A department kind code (listed in this document).
     pub kind: String,
     /// A region of my jurisdiction, six digits.
-    #[schema(pattern = r"^[0-9]{6}$")]
+    #[schema(pattern = r"^[1-8][0-9]{5}$")]
     pub region_code: String,
     /// Defaults to the region's and the kind's name, e.g. 枣庄市薛城区市场监督管理局.
     pub name: Option<String>,

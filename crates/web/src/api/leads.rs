@@ -159,7 +159,7 @@ pub struct IntakeRequest {
     #[schema(max_length = 50)]
     pub channel_ref: Option<String>,
     /// The county (区县), six digits.
-    #[schema(pattern = r"^[0-9]{6}$")]
+    #[schema(pattern = r"^[1-8][0-9]{5}$")]
     pub region_code: String,
     #[schema(
         min_length = 2,
@@ -286,7 +286,7 @@ pub struct ClueRequest {
     pub source: String,
     pub category: String,
     /// A county (区县) of my jurisdiction, six digits.
-    #[schema(pattern = r"^[0-9]{6}$")]
+    #[schema(pattern = r"^[1-8][0-9]{5}$")]
     pub region_code: String,
     #[schema(
         min_length = 2,

@@ -26,7 +26,7 @@ pub struct ComplaintInput {
     pub category: String,
     /// The county (区县) where it happened, six digits.
     #[serde(default)]
-    #[schema(required = true, pattern = r"^[0-9]{6}$")]
+    #[schema(required = true, pattern = r"^[1-8][0-9]{5}$")]
     pub region_code: String,
     /// The institution or person it is about.
     #[serde(default)]
