@@ -79,7 +79,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:8080".to_string(),
             secure_cookies: false,
-            max_body_mib: 20,
+            max_body_mib: meijian_web::settings::DEFAULT_MAX_BODY_MIB,
             max_upload_mib: 1024,
             upload_dir: None,
             upload_retention_hours: 24,

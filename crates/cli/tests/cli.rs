@@ -193,3 +193,24 @@ async fn backup_and_restore_from_the_command_line() {
         assert!(out.contains(u), "{u} restored");
     }
 }
+
+#[test]
+fn read_only_commands_never_create_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["audit", "verify"][..],
+        &["user", "list"][..],
+        &["department", "list"][..],
+    ] {
+        let err = stderr_of_failure(meijian().current_dir(dir.path()).args(args));
+        assert!(
+            err.contains("找不到数据库 meijian.db") && err.contains("meijian migrate"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("no such table"), "{err}");
+    }
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "no file was created"
+    );
+}

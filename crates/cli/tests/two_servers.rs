@@ -33,15 +33,16 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `meijian serve` with `config` on a free port; waits for `/healthz`.
-async fn start(config: &std::path::Path) -> Server {
+/// Starts `meijian serve` with `config` on a free port, its log into `log`; waits for
+/// `/healthz`.
+async fn start(config: &std::path::Path, log: &std::path::Path) -> Server {
     let port = free_port();
     let child = Command::new(assert_cmd::cargo::cargo_bin("meijian"))
         .args(["serve", "--config"])
         .arg(config)
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
         .spawn()
         .unwrap();
     let server = Server {
@@ -107,12 +108,23 @@ async fn two_servers_on_one_postgres_share_sessions_tokens_limits_and_lose_nothi
         f,
         "[database]\nurl = \"{}\"\n\n[server]\ntrusted_proxies = [\"127.0.0.1\"]\n\n[security]\nlogin_requests_per_minute = 5\n\n\
          [complaints]\nmin_fill_seconds = 1\nlookups_per_minute = 1000\n\
-         submissions_per_hour = 100000\n\n[log]\nformat = \"text\"\nlevel = \"warn\"",
+         submissions_per_hour = 100000\n\n[log]\nformat = \"text\"\nlevel = \"info\"",
         db.url
     )
     .unwrap();
     drop(f);
-    let servers = [start(&config).await, start(&config).await];
+    let logs = [dir.path().join("one.log"), dir.path().join("two.log")];
+    let servers = [
+        start(&config, &logs[0]).await,
+        start(&config, &logs[1]).await,
+    ];
+    // A text log written to a file carries no terminal colour codes.
+    let log = std::fs::read_to_string(&logs[1]).unwrap();
+    assert!(log.contains("serving"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in the log file: {log:?}"
+    );
     let at = |i: usize, path: &str| format!("{}{}", servers[i % 2].base, path);
 
     // A session opened on one server is known to the other, with its CSRF token.

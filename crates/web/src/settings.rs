@@ -5,6 +5,10 @@ use meijian_store::accounts::LoginPolicy;
 use meijian_store::leads::intake::AttachmentLimits;
 use meijian_store::sessions::SessionPolicy;
 
+/// The default upper bound of a request body, in MiB (`[server] max_body_mib`): the one value
+/// the server and the tests start from.
+pub const DEFAULT_MAX_BODY_MIB: usize = 20;
+
 /// What the web app needs to know; built from the config file and environment.
 #[derive(Debug, Clone)]
 pub struct WebSettings {
@@ -90,7 +94,7 @@ impl Default for WebSettings {
             secure_cookies: false,
             secret_key: None,
             trusted_proxies: Vec::new(),
-            max_body_bytes: 2 * 1024 * 1024,
+            max_body_bytes: DEFAULT_MAX_BODY_MIB * 1024 * 1024,
             max_upload_bytes: 1024 * 1024 * 1024,
             upload_dir: std::env::temp_dir().join("meijian-uploads"),
             upload_retention: std::time::Duration::from_secs(24 * 3600),

@@ -141,7 +141,7 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::List { db } => {
-            let (_, store) = db.open().await?;
+            let (_, store) = db.connect_existing().await?;
             let list = accounts::list(&store, &scope).await?;
             println!(
                 "{:<16} {:<10} {:<10} {:<8} 部门",

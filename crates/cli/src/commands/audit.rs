@@ -1,7 +1,6 @@
 //! `meijian audit verify`: walks the audit chain and names the first broken entry.
 
 use meijian_store::audit::{self, Verdict};
-use meijian_store::Store;
 
 use super::DbArgs;
 
@@ -17,8 +16,7 @@ pub enum AuditCommand {
 pub async fn run(cmd: AuditCommand) -> anyhow::Result<()> {
     match cmd {
         AuditCommand::Verify { db } => {
-            let config = db.config()?;
-            let store = Store::connect(&config.database.url).await?;
+            let (_, store) = db.connect_existing().await?;
             match audit::verify(&store).await? {
                 Verdict::Intact { entries } => {
                     println!("审计链完整：共 {entries} 条记录，逐条校验通过");

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use meijian_store::{backup, Store};
+use meijian_store::backup;
 
 use super::DbArgs;
 
@@ -29,8 +29,7 @@ pub struct RestoreArgs {
 }
 
 pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
-    let config = args.db.config()?;
-    let store = Store::connect(&config.database.url).await?;
+    let (_, store) = args.db.connect_existing().await?;
     let m = backup::backup(&store, &args.out).await?;
     println!(
         "已备份到 {}（{} 字节，SHA-256 {}）",

@@ -49,7 +49,7 @@ pub async fn run(cmd: DepartmentCommand) -> anyhow::Result<()> {
             Ok(())
         }
         DepartmentCommand::List { db } => {
-            let (_, store) = db.open().await?;
+            let (_, store) = db.connect_existing().await?;
             for d in departments::list(&store, &scope).await? {
                 println!("{}  {}@{}  {}", d.id, d.kind, d.region_code, d.name);
             }

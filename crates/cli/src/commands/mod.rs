@@ -75,12 +75,37 @@ impl DbArgs {
         Ok(config)
     }
 
-    /// Connects and migrates.
+    /// Connects and migrates (a command that writes may start a new SQLite database).
     pub async fn open(&self) -> anyhow::Result<(Config, Store)> {
         let config = self.config()?;
         let store = open_store(&config.database.url).await?;
         Ok((config, store))
     }
+
+    /// Connects to the database, which must exist, without changing it (read-only commands).
+    pub async fn connect_existing(&self) -> anyhow::Result<(Config, Store)> {
+        let config = self.config()?;
+        require_existing(&config.database.url)?;
+        let store = Store::connect(&config.database.url).await?;
+        Ok((config, store))
+    }
+}
+
+/// Refuses an SQLite URL whose file is not there, naming it, instead of creating an empty
+/// database that then fails with "no such table".
+fn require_existing(url: &str) -> anyhow::Result<()> {
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        return Ok(());
+    };
+    let file = rest.trim_start_matches("//");
+    let file = file.split_once('?').map_or(file, |(f, _)| f);
+    if file == ":memory:" || std::path::Path::new(file).exists() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "找不到数据库 {file}（数据库地址 {url}，来自 --database-url、MEIJIAN_DATABASE_URL、配置文件或默认值）：\
+         请用 --database-url 指定已有的数据库，或先运行 meijian migrate 建立新数据库"
+    )
 }
 
 /// Connects to `url` and applies pending migrations.
