@@ -129,13 +129,14 @@ pub async fn record(
 }
 
 /// The newest entries within the scope's jurisdiction (entries without a region, such as
-/// system events, only for the nationwide scope).
+/// system events, only for the nationwide scope), newest first by the time they record (an
+/// entry may record an event dated before it was written, as the demo's do).
 pub async fn recent(store: &Store, scope: &Scope, limit: i64) -> Result<Vec<Entry>, StoreError> {
     scope.require(meijian_domain::role::Permission::ViewAuditLog)?;
     let (lo, hi) = scope.region_range();
     let rows = sqlx::query_as::<_, Entry>(
         "select * from audit_entry where region_code between $1 and $2 \
-         or (region_code is null and $3 = 1) order by seq desc limit $4",
+         or (region_code is null and $3 = 1) order by at desc, seq desc limit $4",
     )
     .bind(lo)
     .bind(hi)

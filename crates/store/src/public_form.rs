@@ -17,23 +17,36 @@ pub struct Place {
     pub name: String,
 }
 
-/// The counties that have at least one department, ordered by code.
+/// Every county (区县) in the jurisdiction of some department, ordered by code: a county
+/// without a department of its own is offered too, and its complaints go up to the city's
+/// departments by the duty matrix ([`crate::leads::routing`]).
 pub async fn places(store: &Store) -> Result<Vec<Place>, StoreError> {
     let codes: Vec<String> =
         sqlx::query_scalar("select distinct region_code from department order by region_code")
             .fetch_all(store.pool())
             .await?;
     let table = RegionTable::embedded();
-    Ok(codes
+    let mut counties = BTreeMap::new();
+    let mut pending: Vec<RegionCode> = codes
+        .iter()
+        .filter_map(|c| RegionCode::parse(c).ok())
+        .collect();
+    while let Some(code) = pending.pop() {
+        let Some(region) = table.get(&code) else {
+            continue;
+        };
+        if region.level == RegionLevel::County {
+            counties.insert(region.code.as_str().to_string(), region);
+        } else {
+            pending.extend(table.children(&code).into_iter().map(|r| r.code.clone()));
+        }
+    }
+    Ok(counties
         .into_iter()
-        .filter_map(|code| {
-            let parsed = RegionCode::parse(&code).ok()?;
-            let region = table.get(&parsed)?;
-            (region.level == RegionLevel::County).then(|| Place {
-                name: crate::departments::short_region_name(&parsed)
-                    .unwrap_or_else(|| region.name.clone()),
-                code,
-            })
+        .map(|(code, region)| Place {
+            name: crate::departments::short_region_name(&region.code)
+                .unwrap_or_else(|| region.name.clone()),
+            code,
         })
         .collect())
 }

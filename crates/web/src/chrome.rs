@@ -25,23 +25,29 @@ impl Chrome {
     /// The frame for `user`, with the entry at `active` (a path) highlighted.
     pub fn new(user: &CurrentUser, active: &str) -> Chrome {
         let scope = &user.scope;
+        // A role sees the areas it may use, and the areas no role can use yet (即将上线); never
+        // a built area it may not open.
         let mut entries: Vec<Entry> = vec![
             ("工作台", Some("/")),
-            ("登记数据", Some("/registries")),
-            ("投诉举报", None),
-            ("线索台账", None),
             ("检查", None),
             ("案件", None),
             ("统计报表", None),
             ("公开查询", None),
         ];
         if scope.can(Permission::ViewRegistries) {
-            entries.insert(2, ("证照比对", Some("/reconcile")));
+            insert_after(&mut entries, "工作台", ("登记数据", Some("/registries")));
+            insert_after(&mut entries, "登记数据", ("证照比对", Some("/reconcile")));
         }
         if scope.can(Permission::HandleLeads) {
-            open(&mut entries, "投诉举报", "/leads/new");
-            open(&mut entries, "线索台账", "/leads");
-            insert_after(&mut entries, "线索台账", ("移送", Some("/referrals")));
+            let before_inspections = entries.iter().position(|e| e.0 == "检查").unwrap_or(1);
+            entries.splice(
+                before_inspections..before_inspections,
+                [
+                    ("投诉举报", Some("/leads/new")),
+                    ("线索台账", Some("/leads")),
+                    ("移送", Some("/referrals")),
+                ],
+            );
         }
         if scope.can(Permission::ApproveRewards) {
             insert_after(&mut entries, "移送", ("举报奖励", Some("/rewards")));
@@ -82,18 +88,42 @@ impl Chrome {
 
 type Entry = (&'static str, Option<&'static str>);
 
-/// Gives the entry `label` (an area shown as 即将上线) its page.
-fn open(entries: &mut [Entry], label: &str, href: &'static str) {
-    if let Some(e) = entries.iter_mut().find(|e| e.0 == label) {
-        e.1 = Some(href);
-    }
-}
-
 /// Inserts `entry` after the entry `label`, or at the end.
 fn insert_after(entries: &mut Vec<Entry>, label: &str, entry: Entry) {
     match entries.iter().position(|e| e.0 == label) {
         Some(at) => entries.insert(at + 1, entry),
         None => entries.push(entry),
+    }
+}
+
+/// Who did it, for people: a signed-in user's name as stored, the system's own actors in
+/// words (演示数据, the public, the command line).
+pub fn actor_label(actor: &str) -> String {
+    match actor {
+        "demo" => "演示数据".to_string(),
+        "anonymous" => "公众（未登录）".to_string(),
+        "system" => "系统".to_string(),
+        other => match other.strip_prefix("cli:") {
+            Some(user) => format!("命令行（{user}）"),
+            None => other.to_string(),
+        },
+    }
+}
+
+/// Chinese name of an audited record type.
+pub fn entity_label(entity: &str) -> &'static str {
+    match entity {
+        "account" => "用户",
+        "department" => "部门",
+        "calendar_override" => "工作日历",
+        "duty_rule" => "职责分工",
+        "import_run" => "数据导入",
+        "lead" => "线索",
+        "lead_referral" => "线索移送",
+        "reconcile_decision" => "比对认定",
+        "reconcile_run" => "证照比对",
+        "reward" => "举报奖励",
+        _ => "记录",
     }
 }
 

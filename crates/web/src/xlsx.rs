@@ -1,6 +1,7 @@
 //! XLSX files people open in Excel or WPS: rejected rows of an import and exported lists.
-//! Every cell is written as a string, never as a formula, so a value such as `=HYPERLINK(…)`
-//! from an import cannot execute in the reader's spreadsheet (ASVS 1.2.10). A text longer than
+//! Every cell is written as a string or a plain number ([`as_number`]), never as a formula, so a
+//! value such as `=HYPERLINK(…)` from an import cannot execute in the reader's spreadsheet
+//! (ASVS 1.2.10). Columns are as wide as their content, a Chinese character counting twice. A text longer than
 //! a cell may hold is cut to fit, ending with a mark that says so ([`fit_cell`]): one long value
 //! must not make the whole file fail.
 
@@ -39,6 +40,34 @@ pub fn fit_cell(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A count or an amount, to be written as a number so that Excel sums and sorts it: plain
+/// decimals of at most ten digits before the point, without a leading zero. Codes keep their
+/// text (a USCC has letters; phone and identity numbers are longer; `0532` has a leading zero).
+pub fn as_number(text: &str) -> Option<f64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = !int.is_empty()
+        && int.len() <= 10
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && (int == "0" || !int.starts_with('0'))
+        && frac.len() <= 4
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !(digits.contains('.') && frac.is_empty());
+    if plain {
+        text.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Columns a text takes in Excel's default font: a wide (Chinese) character two, others one.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .take(200)
+        .map(|c| if c.len_utf8() >= 3 { 2 } else { 1 })
+        .sum()
+}
+
 /// A workbook with one sheet: a bold, frozen header row and string cells.
 pub fn table(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
     sheet_with(sheet, None, headers, rows)
@@ -69,14 +98,28 @@ fn sheet_with(
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, fit_cell(h), &bold)?;
     }
+    let mut widths: Vec<usize> = headers.iter().map(|h| display_width(h)).collect();
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            ws.write_string(top + r as u32 + 1, c as u16, fit_cell(v))?;
+            let at = (top + r as u32 + 1, c as u16);
+            match as_number(v) {
+                Some(n) => ws.write_number(at.0, at.1, n)?,
+                None => ws.write_string(at.0, at.1, fit_cell(v))?,
+            };
+            // The first thousand rows tell the width well enough.
+            if r < 1000 {
+                if c >= widths.len() {
+                    widths.resize(c + 1, 0);
+                }
+                widths[c] = widths[c].max(display_width(v));
+            }
         }
     }
     ws.set_freeze_panes(top + 1, 0)?;
-    ws.autofit();
-    // After autofit, so that the title spans the columns instead of widening the first one.
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (*w).clamp(6, 60) as f64 + 2.0)?;
+    }
+    // The title spans the columns; it does not count toward the first one's width.
     if let Some(title) = title {
         let title = fit_cell(title);
         let title = title.as_ref();
@@ -141,6 +184,28 @@ pub fn download(file_name: &str, bytes: Vec<u8>) -> Response {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn counts_and_amounts_are_numbers_and_codes_stay_text() {
+        for (text, number) in [
+            ("0", Some(0.0)),
+            ("42", Some(42.0)),
+            ("-7", Some(-7.0)),
+            ("200000", Some(200_000.0)),
+            ("12.5", Some(12.5)),
+            ("91370402MA3CKX0N1B", None),
+            ("13812345678", None),
+            ("0532", None),
+            ("370402199001011234", None),
+            ("2026-11-22", None),
+            ("12.", None),
+            ("", None),
+            ("=1+1", None),
+        ] {
+            assert_eq!(as_number(text), number, "{text}");
+        }
+        assert_eq!(display_width("枣庄ab"), 6);
+    }
 
     #[test]
     fn a_long_text_is_cut_to_fit_with_a_mark() {

@@ -318,6 +318,11 @@ both_backends!(
         let (_, html) = status_page(&app, &c, &ticket, &secret).await;
         assert_eq!(element_text(&html, "state"), "已答复");
         assert!(html.contains("已删除违法广告") && html.contains("/complaints/rate"));
+        assert_eq!(
+            html.matches("已删除违法广告").count(),
+            1,
+            "the reply is shown once, under 答复"
+        );
         let r = c
             .post(app.url("/complaints/rate"))
             .form(&[
@@ -796,5 +801,34 @@ both_backends!(
             "{disposition}"
         );
         assert_eq!(r.bytes().await.unwrap().to_vec(), JPEG);
+    }
+);
+
+both_backends!(
+    every_county_of_the_city_is_offered_and_one_without_departments_goes_to_the_city,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let c = app.client();
+        let (_, html) = app.get_text(&c, "/complaints/new").await;
+        // 枣庄市 has six counties; the demo has departments in three and at the city.
+        for (code, name) in [
+            ("370402", "市中区"),
+            ("370403", "薛城区"),
+            ("370404", "峄城区"),
+            ("370405", "台儿庄区"),
+            ("370406", "山亭区"),
+            ("370481", "滕州市"),
+        ] {
+            assert!(
+                html.contains(&format!("<option value=\"{code}\"")) && html.contains(name),
+                "{code} {name} offered"
+            );
+        }
+        let token = open_form(&app, &c).await;
+        let mut report = advert_report();
+        report[2].1 = "370481".into();
+        let (status, html) = post_form(&app, &c, &token, &report, &[]).await;
+        assert_eq!(status, 200, "{html}");
+        assert_eq!(element_text(&html, "department"), "枣庄市市场监督管理局");
     }
 );

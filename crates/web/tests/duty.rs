@@ -31,7 +31,8 @@ both_backends!(
         assert_eq!(status, 200);
         assert!(html.contains("职责分工（山东省枣庄市）"), "{html}");
         assert!(html.contains("<td>无证行医</td><td>卫生监督机构、卫生健康委员会</td>"));
-        assert!(html.contains("种子文件 000"));
+        assert!(html.contains("《打击非法医疗美容服务专项整治工作方案》三(一)"));
+        assert!(!html.contains("种子文件"), "no file numbers on screen");
 
         let token = app.csrf(&admin).await;
         let r = admin

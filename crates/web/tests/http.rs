@@ -1193,3 +1193,44 @@ both_backends!(
         assert_eq!((status, code.as_str()), (422, "invalid"));
     }
 );
+
+both_backends!(
+    the_navigation_offers_only_what_the_role_may_open,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        for (user, shown, hidden) in [
+            (
+                "officer",
+                &["/registries", "/leads", "/leads/new"][..],
+                &[][..],
+            ),
+            (
+                "analyst",
+                &["/registries", "/leads/summary"][..],
+                &["/leads\"", "/leads/new", "投诉举报<small>"][..],
+            ),
+            (
+                "admin",
+                &["/registries", "/admin"][..],
+                &["/leads/new", "线索台账<small>"][..],
+            ),
+            (
+                "institution",
+                &[][..],
+                &["/registries", "/reconcile", "投诉举报<small>"][..],
+            ),
+        ] {
+            let c = app.login(user).await;
+            let (status, html) = app.get_text(&c, "/").await;
+            assert_eq!(status, 200, "{user}");
+            for href in shown {
+                assert!(html.contains(href), "{user} should see {href}");
+            }
+            for text in hidden {
+                assert!(!html.contains(text), "{user} should not see {text}");
+            }
+            // Areas no role can use yet stay marked as coming.
+            assert!(html.contains("案件<small>即将上线</small>"), "{user}");
+        }
+    }
+);

@@ -23,6 +23,33 @@ pub struct DutyRule {
     pub basis: &'static str,
 }
 
+/// The documents the default matrix cites, by the number of their seed file, as officers
+/// know them.
+const SOURCES: [(&str, &str); 3] = [
+    ("000", "《打击非法医疗美容服务专项整治工作方案》"),
+    ("001", "《枣庄市严厉打击非法医疗美容专项行动方案》"),
+    ("002", "《原平市医疗美容行业突出问题专项治理工作实施方案》"),
+];
+
+/// A rule's basis for people: `000 三(一)；002 (9)–(13)` becomes
+/// `《打击非法医疗美容服务专项整治工作方案》三(一)；《原平市…实施方案》(9)–(13)`.
+pub fn basis_text(basis: &str) -> String {
+    basis
+        .split('；')
+        .map(|part| {
+            let part = part.trim();
+            SOURCES
+                .iter()
+                .find_map(|(file, title)| {
+                    part.strip_prefix(file)
+                        .map(|rest| format!("{title}{}", rest.trim_start()))
+                })
+                .unwrap_or_else(|| part.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
 /// The default matrix, one rule per category, from seeds `000`, `001` and `002`.
 pub fn defaults() -> Vec<DutyRule> {
     use Category as C;
@@ -88,6 +115,19 @@ pub fn defaults() -> Vec<DutyRule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bases_name_their_documents_not_their_files() {
+        assert_eq!(
+            basis_text("000 三(一)；002 (9)–(13)"),
+            "《打击非法医疗美容服务专项整治工作方案》三(一)；\
+             《原平市医疗美容行业突出问题专项治理工作实施方案》(9)–(13)"
+        );
+        for rule in defaults() {
+            let shown = basis_text(rule.basis);
+            assert!(!shown.contains("00"), "{shown}");
+        }
+    }
 
     #[test]
     fn every_category_has_a_default_with_a_lead_kind() {

@@ -85,7 +85,7 @@ pub async fn rules_in_force(
                 basis_text: basis.clone(),
             },
             None => RuleInForce {
-                basis_text: format!("种子文件 {}", default.basis),
+                basis_text: meijian_domain::lead::duty::basis_text(default.basis),
                 rule: default,
                 set_at: None,
             },

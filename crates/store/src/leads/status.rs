@@ -98,7 +98,8 @@ pub async fn lookup(store: &Store, ticket: &str, secret: &str) -> Result<PublicS
             .map(|(at, action, note)| PublicStep {
                 at,
                 step: workflow::action_zh(&action),
-                note,
+                // The reply's text has a section of its own below the steps.
+                note: note.filter(|_| action != "replied"),
             })
             .collect(),
         reply: lead.reply_text.clone(),

@@ -11,7 +11,7 @@ use meijian_store::leads::stats::{self, DueCounts};
 use meijian_store::leads::workflow::extension::{self, Extendable};
 use meijian_store::{audit, dashboard, timefmt};
 
-use crate::chrome::{action_label, Chrome};
+use crate::chrome::{action_label, actor_label, entity_label, Chrome};
 use crate::error::AppResult;
 use crate::pages::{region_name, render};
 use crate::session::CurrentUser;
@@ -31,20 +31,11 @@ impl From<audit::Entry> for ActivityRow {
         ActivityRow {
             seq: e.seq,
             at: timefmt::display(&e.at),
-            actor: e.actor_name,
+            actor: actor_label(&e.actor_name),
             action: action_label(&e.action).to_string(),
             entity: format!("{} …{}", entity_label(&e.entity), tail(&e.entity_id, 6)),
             ip: e.ip.unwrap_or_default(),
         }
-    }
-}
-
-/// Chinese name of an audited record type.
-fn entity_label(entity: &str) -> &str {
-    match entity {
-        "account" => "用户",
-        "department" => "部门",
-        other => other,
     }
 }
 

@@ -99,7 +99,7 @@ async fn duty_page(
                 basis: r.basis_text,
                 own: r.set_at.as_deref() == Some(region.as_str()),
                 origin: match &r.set_at {
-                    None => "种子文件默认".to_string(),
+                    None => "默认分工".to_string(),
                     Some(at) if at == &region => "本级设置".to_string(),
                     Some(at) => format!("{}设置", region_name(at)),
                 },

@@ -192,6 +192,9 @@ struct ListPage {
     code: &'static str,
     label: &'static str,
     key_label: String,
+    /// Whether the records' key is something else than the USCC, which then gets a column of
+    /// its own (for registrations the key is the USCC: one column, not two).
+    uscc_column: bool,
     q: ListQueryView,
     regions: Vec<(String, String)>,
     /// The allowed statuses when the registry defines them (a select), else empty (free text).
@@ -254,6 +257,7 @@ pub async fn list_records(
         code: kind.code(),
         label: kind.label_zh(),
         key_label: field_label(kind, kind.spec().key),
+        uscc_column: field_label(kind, kind.spec().key) != "统一社会信用代码",
         regions: region_choices(&user),
         statuses: status_choices(kind),
         rows: rows.into_iter().map(list_row).collect(),

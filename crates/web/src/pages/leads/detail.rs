@@ -302,7 +302,7 @@ pub async fn page(
         .map(|e| EventRow {
             at: timefmt::display(&e.at),
             action: e.action_zh(),
-            actor: e.actor_name,
+            actor: crate::chrome::actor_label(&e.actor_name),
             note: e.note.unwrap_or_default(),
             public: e.public != 0,
         })

@@ -48,7 +48,7 @@ fn member_view(m: MemberRow) -> MemberView {
         status: m.status.unwrap_or_default(),
         address: data.get("address").cloned().unwrap_or_default(),
         region: region_name(&m.region_code),
-        evidence: m.evidence,
+        evidence: evidence_for_people(&m.evidence),
         confidence: percent(m.confidence),
         key: m.record_key,
         record_id: m.record_id,
@@ -98,7 +98,7 @@ fn candidate_view(c: CandidateRow) -> CandidateView {
         a_operator: c.a_operator,
         b_key: c.b_key,
         b_operator: c.b_operator,
-        evidence: c.evidence,
+        evidence: evidence_for_people(&c.evidence),
     }
 }
 
@@ -292,4 +292,48 @@ pub async fn revoke(
     user.scope.require(Permission::Reconcile)?;
     reconcile::revoke_decision(&state.store, &user.scope, &id, state.now()).await?;
     Ok(Redirect::to("/reconcile/review?notice=revoked").into_response())
+}
+
+/// The stored evidence (`字号一致「悦颜」(+9.1)；同一道路(-1.7)`, weights kept for the CSV's
+/// analysts) in words for the page: what speaks for one operator, then what speaks against.
+fn evidence_for_people(stored: &str) -> String {
+    let (mut for_, mut against) = (Vec::new(), Vec::new());
+    for part in stored.split('；').map(str::trim).filter(|p| !p.is_empty()) {
+        let (text, weight) = match part.rfind('(') {
+            Some(at) if part.ends_with(')') => (
+                &part[..at],
+                part[at + 1..part.len() - 1].parse::<f64>().ok(),
+            ),
+            _ => (part, None),
+        };
+        if weight.is_some_and(|w| w < 0.0) {
+            against.push(text);
+        } else {
+            for_.push(text);
+        }
+    }
+    let mut out = Vec::new();
+    if !for_.is_empty() {
+        out.push(format!("支持：{}", for_.join("、")));
+    }
+    if !against.is_empty() {
+        out.push(format!("不支持：{}", against.join("、")));
+    }
+    out.join("；")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evidence_for_people;
+
+    #[test]
+    fn evidence_reads_without_weights() {
+        assert_eq!(
+            evidence_for_people(
+                "统一社会信用代码一致(+18.2)；字号一致「悦颜」(+9.1)；同一道路(-1.7)"
+            ),
+            "支持：统一社会信用代码一致、字号一致「悦颜」；不支持：同一道路"
+        );
+        assert_eq!(evidence_for_people(""), "");
+    }
 }
