@@ -132,7 +132,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
                 all
             }
         };
-        meijian_web::xlsx::write_rejections(&path, &rows)?;
+        meijian_web::pages::imports::write_rejections(&path, &rows)?;
         println!("  问题行（拒绝与警告）已写入 {}", path.display());
     }
     Ok(())

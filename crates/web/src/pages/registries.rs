@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
 use meijian_domain::region::{RegionCode, RegionTable};
+use meijian_exports::{Cell, Column, Table};
 use meijian_registry::RegistryKind;
 use meijian_store::registry_records::{self, Filter, RecordRow};
 use meijian_store::timefmt;
@@ -316,35 +317,49 @@ pub async fn export_records(
         EXPORT_LIMIT,
     )
     .await?;
-    let fields = kind.spec().fields;
-    let mut headers: Vec<&str> = fields.iter().map(|f| f.header).collect();
-    headers.extend(["状态标记", "最后更新"]);
-    let data: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let values: std::collections::BTreeMap<String, String> =
-                serde_json::from_str(&r.data_json).unwrap_or_default();
-            let mut row: Vec<String> = fields
-                .iter()
-                .map(|f| values.get(f.name).cloned().unwrap_or_default())
-                .collect();
-            row.push(if r.missing_since.is_some() {
-                "最新完整导出中缺失".to_string()
-            } else {
-                String::new()
-            });
-            row.push(timefmt::display(&r.updated_at));
-            row
-        })
-        .collect();
-    let bytes = crate::xlsx::table(kind.label_zh(), &headers, &data)
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let (table, data) = records_export(kind, &rows);
+    let bytes = meijian_exports::to_xlsx_bytes(&table, data).map_err(crate::xlsx::failed)?;
     let name = format!(
         "{}-{}.xlsx",
         kind.label_zh(),
         timefmt::display(&timefmt::to_db(state.now())).replace([' ', ':'], "")
     );
     Ok(crate::xlsx::download(&name, bytes))
+}
+
+/// A registry's records as a table: its fields in the order of DATA.md, then 状态标记 and
+/// 最后更新. Every value is text, as imported (a USCC, a region code or a date is not a number);
+/// the export reads back through the importer.
+fn records_export(
+    kind: RegistryKind,
+    rows: &[RecordRow],
+) -> (Table, impl Iterator<Item = Vec<Cell>> + '_) {
+    use meijian_registry::FieldKind;
+    let fields = kind.spec().fields;
+    let mut columns: Vec<Column> = fields
+        .iter()
+        .map(|f| match f.kind {
+            FieldKind::Date | FieldKind::DateOpenEnded => Column::date(f.header),
+            _ => Column::text(f.header),
+        })
+        .collect();
+    columns.extend([Column::text("状态标记"), Column::date("最后更新")]);
+    let data = rows.iter().map(move |r| {
+        let values: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(&r.data_json).unwrap_or_default();
+        let mut row: Vec<Cell> = fields
+            .iter()
+            .map(|f| Cell::from(values.get(f.name).cloned()))
+            .collect();
+        row.push(if r.missing_since.is_some() {
+            Cell::text("最新完整导出中缺失")
+        } else {
+            Cell::Empty
+        });
+        row.push(Cell::text(timefmt::display(&r.updated_at)));
+        row
+    });
+    (Table::new(kind.label_zh(), columns), data)
 }
 
 /// A value of a change pair as people read it.
@@ -470,4 +485,39 @@ pub async fn show_record(
         versions,
         relatives,
     })
+}
+
+#[cfg(test)]
+mod export_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_registry_export_layout() {
+        let record = |key: &str, data: &str, missing: bool| RecordRow {
+            id: format!("id-{key}"),
+            registry: "registrations".to_string(),
+            record_key: key.to_string(),
+            name: None,
+            uscc: Some(key.to_string()),
+            region_code: "370402".to_string(),
+            status: None,
+            category: None,
+            data_json: data.to_string(),
+            version: 1,
+            missing_since: missing.then(|| "2026-11-20T01:00:00Z".to_string()),
+            created_at: "2026-11-01T01:00:00Z".to_string(),
+            updated_at: "2026-11-22T01:30:00Z".to_string(),
+        };
+        let rows = vec![
+            record(
+                "91370402MA3CKX0N1B",
+                r#"{"uscc":"91370402MA3CKX0N1B","name":"市中区甲美容","legal_rep":"张三","founded":"2019-05-06","region":"370402"}"#,
+                false,
+            ),
+            record("92370403MA3D00002X", r#"{"name":"=1+1"}"#, true),
+        ];
+        let (table, data) = records_export(RegistryKind::Registrations, &rows);
+        insta::assert_snapshot!(meijian_exports::preview(&table, data).unwrap());
+    }
 }

@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use meijian_domain::lead::Category;
 use meijian_domain::role::Permission;
+use meijian_exports::{Cell, Column, Table};
 use meijian_store::leads::{self, deadlines, stats, Due, Lead, LeadFilter};
 use meijian_store::timefmt;
 use serde::Deserialize;
@@ -277,45 +278,44 @@ pub async fn export_leads(
         "收到时间",
         "办理结果",
     ];
-    let data: Vec<Vec<String>> = all
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let row = LeadRow::new(l, &now_db);
-            let (step, due, overdue) = match &row.due {
-                Some(d) => (d.step, d.at.clone(), if d.overdue { "逾期" } else { "" }),
-                None => ("", String::new(), ""),
-            };
-            vec![
-                (i + 1).to_string(),
-                row.code,
-                row.kind.to_string(),
-                row.source.to_string(),
-                row.category.to_string(),
-                row.subject,
-                l.subject_address.clone().unwrap_or_default(),
-                row.region,
-                row.department,
-                row.state.to_string(),
-                step.to_string(),
-                due,
-                overdue.to_string(),
-                row.received,
+    let data = all.iter().enumerate().map(|(i, l)| {
+        let row = LeadRow::new(l, &now_db);
+        let (step, due, overdue) = match &row.due {
+            Some(d) => (d.step, d.at.clone(), if d.overdue { "逾期" } else { "" }),
+            None => ("", String::new(), ""),
+        };
+        vec![
+            Cell::count(i + 1),
+            Cell::text(row.code),
+            Cell::text(row.kind),
+            Cell::text(row.source),
+            Cell::text(row.category),
+            Cell::text(row.subject),
+            Cell::from(l.subject_address.clone()),
+            Cell::text(row.region),
+            Cell::text(row.department),
+            Cell::text(row.state),
+            Cell::text(step),
+            Cell::text(due),
+            Cell::text(overdue),
+            Cell::text(row.received),
+            Cell::text(
                 l.outcome
                     .as_deref()
                     .and_then(meijian_domain::lead::Outcome::from_code)
-                    .map_or("", |o| o.label_zh())
-                    .to_string(),
-            ]
-        })
-        .collect();
+                    .map_or("", |o| o.label_zh()),
+            ),
+        ]
+    });
     let title = format!(
         "{}（导出时间 {}）",
         title(&user, query.tab_label()),
         timefmt::display(&now_db)
     );
-    let bytes = crate::xlsx::titled_table("线索台账", &title, &headers, &data)
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let mut columns: Vec<Column> = headers.iter().copied().map(Column::text).collect();
+    columns[0] = Column::number("序号");
+    let table = Table::new("线索台账", columns).titled(title);
+    let bytes = meijian_exports::to_xlsx_bytes(&table, data).map_err(crate::xlsx::failed)?;
     let name = format!(
         "重点违法线索台账{}{}.xlsx",
         query.tab_label(),

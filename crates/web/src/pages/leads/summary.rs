@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use meijian_domain::role::Permission;
+use meijian_exports::{Cell, Column, Table};
 use meijian_store::leads::stats::{self, ComplaintCounts};
 use meijian_store::timefmt;
 use serde::Deserialize;
@@ -173,36 +174,40 @@ pub async fn export_summary(
 ) -> AppResult<Response> {
     let period = Period::parse(&query.month, state.now())?;
     let (rows, total) = rows(&state, &user, &period).await?;
-    let headers = [
-        "区（市）",
-        "投诉举报（件）",
-        "办结（件）",
-        "实施行政处罚（件）",
-        "反馈（件）",
-        "举报人满意（件）",
-        "投诉举报情况",
-    ];
-    let data: Vec<Vec<String>> = rows
-        .iter()
-        .chain(std::iter::once(&total))
-        .map(|r| {
-            let c = &r.counts;
-            vec![
-                r.name.clone(),
-                c.received.to_string(),
-                c.concluded.to_string(),
-                c.penalised.to_string(),
-                c.replied.to_string(),
-                c.satisfied.to_string(),
-                r.sentence.clone(),
-            ]
-        })
-        .collect();
-    let title = title(&user, &period);
-    let bytes = crate::xlsx::titled_table("投诉举报情况", &title, &headers, &data)
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let (table, data) = summary_export(title(&user, &period), &rows, &total);
+    let bytes = meijian_exports::to_xlsx_bytes(&table, data).map_err(crate::xlsx::failed)?;
     let name = format!("投诉举报情况{}.xlsx", period.code());
     Ok(crate::xlsx::download(&name, bytes).into_response())
+}
+
+/// The 汇总表 as a table: a line per district and the total line.
+fn summary_export<'a>(
+    title: String,
+    rows: &'a [SummaryRow],
+    total: &'a SummaryRow,
+) -> (Table, impl Iterator<Item = Vec<Cell>> + 'a) {
+    let columns = vec![
+        Column::text("区（市）"),
+        Column::number("投诉举报（件）"),
+        Column::number("办结（件）"),
+        Column::number("实施行政处罚（件）"),
+        Column::number("反馈（件）"),
+        Column::number("举报人满意（件）"),
+        Column::text("投诉举报情况"),
+    ];
+    let data = rows.iter().chain(std::iter::once(total)).map(|r| {
+        let c = &r.counts;
+        vec![
+            Cell::text(r.name.as_str()),
+            Cell::int(c.received),
+            Cell::int(c.concluded),
+            Cell::int(c.penalised),
+            Cell::int(c.replied),
+            Cell::int(c.satisfied),
+            Cell::text(r.sentence.as_str()),
+        ]
+    });
+    (Table::new("投诉举报情况", columns).titled(title), data)
 }
 
 #[cfg(test)]
@@ -226,5 +231,32 @@ mod tests {
         assert_eq!(now.map(|p| p.code()), Some("2026-12".to_string()));
         assert!(Period::parse("2026-13", datetime!(2026-11-20 02:00 UTC)).is_err());
         assert!(Period::parse("11/2026", datetime!(2026-11-20 02:00 UTC)).is_err());
+    }
+
+    #[test]
+    fn the_summary_export_layout() {
+        let line = |code: &str, name: &str, received, concluded| {
+            let counts = ComplaintCounts {
+                region_code: code.to_string(),
+                received,
+                concluded,
+                ..ComplaintCounts::default()
+            };
+            SummaryRow {
+                region_code: code.to_string(),
+                name: name.to_string(),
+                sentence: sentence(&counts),
+                counts,
+            }
+        };
+        let rows = vec![
+            line("370402", "市中区", 3, 2),
+            line("370403", "薛城区", 0, 0),
+        ];
+        let total = line("3704", "合计", 3, 2);
+        let (table, data) =
+            summary_export("枣庄市 2026年11月 投诉举报情况".to_string(), &rows, &total);
+        let text = meijian_exports::preview(&table, data);
+        insta::assert_snapshot!(text.map_err(|e| e.to_string()).unwrap_or_default());
     }
 }

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use meijian_domain::region::{RegionCode, RegionTable};
 use meijian_domain::role::Permission;
+use meijian_exports::{Cell, Column, Table};
 use meijian_store::reconcile::{self, OperatorFilter, OperatorRow, RunRow};
 use serde::Deserialize;
 
@@ -217,44 +218,84 @@ pub async fn export_operators(
     let filter = query.filter()?;
     let (rows, _) =
         reconcile::operators(&state.store, &user.scope, &run.id, &filter, EXPORT_LIMIT, 0).await?;
-    let mut headers = vec![
-        "序号",
-        "主体编号",
-        "主体名称",
-        "统一社会信用代码",
-        "法定代表人/负责人",
-        "地址",
-        "区县",
-        "分类",
-    ];
-    if filter.changed_only {
-        headers.push("上次分类");
-    }
-    headers.push("说明");
-    let data: Vec<Vec<String>> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let mut row = vec![
-                (i + 1).to_string(),
-                o.operator_id.clone(),
-                o.name.clone(),
-                o.uscc.clone().unwrap_or_default(),
-                o.legal_rep.clone().unwrap_or_default(),
-                o.address.clone().unwrap_or_default(),
-                short_region(&o.region_code),
-                o.class_zh().to_string(),
-            ];
-            if filter.changed_only {
-                row.push(o.previous_class_zh().to_string());
-            }
-            row.push(remark(o));
-            row
-        })
-        .collect();
     let title = title(&user, &filter, &run);
-    let bytes = crate::xlsx::titled_table("名单", &title, &headers, &data)
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let (table, data) = operators_export(title.as_str(), &rows, filter.changed_only);
+    let bytes = meijian_exports::to_xlsx_bytes(&table, data).map_err(crate::xlsx::failed)?;
     let name = format!("{}.xlsx", title.replace([' ', '（', '）'], ""));
     Ok(crate::xlsx::download(&name, bytes))
+}
+
+/// The operator list as a table; `changed_only` adds 上次分类.
+fn operators_export<'a>(
+    title: &str,
+    rows: &'a [OperatorRow],
+    changed_only: bool,
+) -> (Table, impl Iterator<Item = Vec<Cell>> + 'a) {
+    let mut columns = vec![
+        Column::number("序号"),
+        Column::text("主体编号"),
+        Column::text("主体名称"),
+        Column::text("统一社会信用代码"),
+        Column::text("法定代表人/负责人"),
+        Column::text("地址"),
+        Column::text("区县"),
+        Column::text("分类"),
+    ];
+    if changed_only {
+        columns.push(Column::text("上次分类"));
+    }
+    columns.push(Column::text("说明"));
+    let data = rows.iter().enumerate().map(move |(i, o)| {
+        let mut row = vec![
+            Cell::count(i + 1),
+            Cell::text(o.operator_id.as_str()),
+            Cell::text(o.name.as_str()),
+            Cell::from(o.uscc.clone()),
+            Cell::from(o.legal_rep.clone()),
+            Cell::from(o.address.clone()),
+            Cell::text(short_region(&o.region_code)),
+            Cell::text(o.class_zh()),
+        ];
+        if changed_only {
+            row.push(Cell::text(o.previous_class_zh()));
+        }
+        row.push(Cell::text(remark(o)));
+        row
+    });
+    (Table::new("名单", columns).titled(title), data)
+}
+
+#[cfg(test)]
+mod export_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_operator_list_export_layout() {
+        let operator = |id: &str, class: &str, previous: Option<&str>| OperatorRow {
+            operator_id: id.to_string(),
+            region_code: "370403".to_string(),
+            name: "薛城区丽人美容院".to_string(),
+            uscc: Some("92370403MA3D00002X".to_string()),
+            legal_rep: None,
+            address: Some("枣庄市薛城区光明路 8 号".to_string()),
+            class: class.to_string(),
+            previous_class: previous.map(str::to_string),
+            public_kind: None,
+            scope_reason: None,
+            unusable: 0,
+            members: 2,
+        };
+        let rows = vec![
+            operator("OP-0001", "registered_only", Some("both")),
+            operator("OP-0002", "neither", None),
+        ];
+        let title = "枣庄市薛城区 有照无证主体名单（比对基准日 2026-11-22）";
+        let mut text = String::new();
+        for changed_only in [false, true] {
+            let (table, data) = operators_export(title, &rows, changed_only);
+            text.push_str(&meijian_exports::preview(&table, data).unwrap());
+        }
+        insta::assert_snapshot!(text);
+    }
 }
