@@ -9,7 +9,9 @@ pub mod codes;
 pub mod duty;
 pub mod mask;
 pub mod rules;
+pub mod workflow;
 
 pub use codes::{Category, Channel, Finding, LeadKind, LeadState, Outcome, Satisfaction, Source};
 pub use duty::DutyRule;
 pub use rules::{LeadRules, RewardLevel, RewardRules, TimeLimits};
+pub use workflow::{LeadFacts, LeadStep};

@@ -1212,3 +1212,214 @@ both_backends!(
             .unwrap();
     }
 );
+
+both_backends!(
+    the_workflow_table_refuses_steps_not_in_it,
+    |db: TestDb| async move {
+        use meijian_store::leads::workflow::{available, LeadCommand, LeadStep};
+        let store = &db.store;
+        demo::seed(store, NOW).await.unwrap();
+        let cal = Calendar::embedded();
+        let rules = &LeadRules::default();
+        let t = submit(
+            store,
+            complaint(
+                LeadKind::Report,
+                Category::UnlicensedPractice,
+                "370402",
+                "表格美容院",
+            ),
+            NOW,
+        )
+        .await
+        .unwrap();
+        let officer = scope(
+            store,
+            Role::Officer,
+            DepartmentKind::HealthSupervision,
+            "370402",
+        )
+        .await;
+        let leader = scope(
+            store,
+            Role::Leader,
+            DepartmentKind::HealthSupervision,
+            "370402",
+        )
+        .await;
+        let id = &t.lead_id;
+        let act = |scope: &Scope, command: LeadCommand| {
+            let scope = scope.clone();
+            async move { workflow::act(store, &scope, cal, rules, NOW, id, command).await }
+        };
+        let steps = |scope: &Scope| {
+            let scope = scope.clone();
+            async move {
+                let lead = leads::get(store, &scope, id).await.unwrap();
+                let f = workflow::facts(store, &lead, NOW, Some(&rules.rewards))
+                    .await
+                    .unwrap();
+                available(&f, &workflow::taker(&scope, &lead))
+            }
+        };
+        assert_eq!(
+            steps(&officer).await,
+            [
+                LeadStep::Accept,
+                LeadStep::Decline,
+                LeadStep::Link,
+                LeadStep::Refer,
+                LeadStep::Police
+            ]
+        );
+        // A leader of the handling department handles it too; nothing is overdue, nothing asked.
+        assert_eq!(steps(&leader).await, steps(&officer).await);
+
+        // Verifying a lead not yet accepted: the table refuses, naming the state.
+        let verify = || LeadCommand::Verify {
+            finding: Finding::Substantiated,
+            note: "现场检查属实".into(),
+        };
+        match act(&officer, verify()).await {
+            Err(StoreError::Invalid { field, message }) => {
+                assert_eq!(field, "办理状态");
+                assert_eq!(message, "线索当前为“待受理”，不能核查");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        match act(
+            &officer,
+            LeadCommand::Conclude(conclusion(Outcome::Penalty, 1000)),
+        )
+        .await
+        {
+            Err(StoreError::Invalid { message, .. }) => {
+                assert_eq!(message, "线索当前为“待受理”，不能办结");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        match act(
+            &officer,
+            LeadCommand::Reply {
+                text: "已处理完毕".into(),
+            },
+        )
+        .await
+        {
+            Err(StoreError::Invalid { field, message }) => {
+                assert_eq!(field, "答复");
+                assert_eq!(message, "只能答复已办结且尚未答复的线索");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        // Another department may not accept; supervising a lead on time is refused with the
+        // reason.
+        let other = scope(
+            store,
+            Role::Officer,
+            DepartmentKind::MarketRegulation,
+            "370402",
+        )
+        .await;
+        assert!(matches!(
+            act(&other, LeadCommand::Accept).await,
+            Err(StoreError::Forbidden | StoreError::NotFound)
+        ));
+        match act(
+            &leader,
+            LeadCommand::Supervise {
+                note: "请加快".into(),
+            },
+        )
+        .await
+        {
+            Err(StoreError::Invalid { field, message }) => {
+                assert_eq!(field, "督办");
+                assert_eq!(message, "只有逾期的线索需要督办");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        match act(
+            &leader,
+            LeadCommand::Extension {
+                grant: true,
+                note: String::new(),
+            },
+        )
+        .await
+        {
+            Err(StoreError::Invalid { message, .. }) => {
+                assert_eq!(message, "没有待审批的延期申请");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        // Nothing of the refused steps was written.
+        let lead = leads::get(store, &officer, id).await.unwrap();
+        assert_eq!(lead.state, "received");
+
+        // The legal sequence goes through the one entry point.
+        let done = act(&officer, LeadCommand::Accept).await.unwrap();
+        assert_eq!(done.step, LeadStep::Accept);
+        assert!(matches!(
+            act(&officer, LeadCommand::Accept).await,
+            Err(StoreError::Invalid {
+                field: "办理状态",
+                ..
+            })
+        ));
+        act(&officer, verify()).await.unwrap();
+        act(
+            &officer,
+            LeadCommand::Conclude(conclusion(Outcome::Penalty, 1000)),
+        )
+        .await
+        .unwrap();
+        // Concluded: closed, nothing moves it again, and it cannot be referred.
+        let left = steps(&officer).await;
+        assert!(left.contains(&LeadStep::Reply));
+        assert!(!left.contains(&LeadStep::Refer));
+        match act(
+            &officer,
+            LeadCommand::Refer {
+                to_department_id: department(store, DepartmentKind::MarketRegulation, "370402")
+                    .await,
+                reason: "属于市场监管职责".into(),
+            },
+        )
+        .await
+        {
+            Err(StoreError::Invalid { field, message }) => {
+                assert_eq!(field, "移送");
+                assert_eq!(message, "已办结或不予受理的线索不能移送");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        act(
+            &officer,
+            LeadCommand::Reply {
+                text: "已依法处罚".into(),
+            },
+        )
+        .await
+        .unwrap();
+        match act(
+            &officer,
+            LeadCommand::Reply {
+                text: "再答复一次".into(),
+            },
+        )
+        .await
+        {
+            Err(StoreError::Invalid { message, .. }) => {
+                assert_eq!(message, "只能答复已办结且尚未答复的线索");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        act(&officer, LeadCommand::Satisfaction(Satisfaction::Satisfied))
+            .await
+            .unwrap();
+        let lead = leads::get(store, &officer, id).await.unwrap();
+        assert_eq!(lead.state, "concluded");
+        assert!(lead.replied_at.is_some());
+    }
+);

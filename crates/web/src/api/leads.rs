@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use meijian_domain::lead::{Category, Channel, Finding, LeadKind, Outcome, Satisfaction, Source};
 use meijian_store::leads::intake::{NewClue, NewComplaint, ReporterIn};
-use meijian_store::leads::workflow::{self, extension, Conclusion};
+use meijian_store::leads::workflow::{self, extension, Conclusion, LeadCommand};
 use meijian_store::leads::{
     self, deadlines, detail, intake, referral, reward, stats, suggest, Due, LeadFilter,
 };
@@ -471,14 +471,14 @@ pub async fn act_on_lead(
     let (s, sc, now) = (&state.store, &user.scope, state.now());
     let rules = &state.settings.leads;
     let cal = state.calendar().await?;
-    match action {
-        LeadAction::Accept => workflow::accept(s, sc, &cal, rules, now, &id).await?,
-        LeadAction::Decline { reason } => workflow::decline(s, sc, now, &id, &reason).await?,
-        LeadAction::Verify { finding, note } => {
-            let f =
-                Finding::from_code(&finding).ok_or_else(|| invalid("finding", "未知的核查结论"))?;
-            workflow::verify(s, sc, now, &id, f, &note).await?;
-        }
+    let command = match action {
+        LeadAction::Accept => LeadCommand::Accept,
+        LeadAction::Decline { reason } => LeadCommand::Decline { reason },
+        LeadAction::Verify { finding, note } => LeadCommand::Verify {
+            finding: Finding::from_code(&finding)
+                .ok_or_else(|| invalid("finding", "未知的核查结论"))?,
+            note,
+        },
         LeadAction::Conclude {
             outcome,
             note,
@@ -486,48 +486,35 @@ pub async fn act_on_lead(
             confiscation_yuan,
             suspended_or_revoked,
             party_organisation,
-        } => {
-            let outcome =
-                Outcome::from_code(&outcome).ok_or_else(|| invalid("outcome", "未知的办理结果"))?;
-            let c = Conclusion {
-                outcome,
-                note,
-                fine_yuan,
-                confiscation_yuan,
-                suspended_or_revoked,
-                party_organisation,
-            };
-            workflow::conclude(s, sc, &cal, rules, now, &id, &c).await?;
-        }
-        LeadAction::Reply { text } => workflow::reply(s, sc, now, &id, &text).await?,
-        LeadAction::Satisfaction { satisfaction } => {
-            let v = Satisfaction::from_code(&satisfaction)
-                .ok_or_else(|| invalid("satisfaction", "未知的满意度"))?;
-            workflow::officer_satisfaction(s, sc, now, &id, v).await?;
-        }
-        LeadAction::LinkOperator { operator_id } => {
-            suggest::link_operator(s, sc, now, &id, &operator_id).await?;
-        }
+        } => LeadCommand::Conclude(Conclusion {
+            outcome: Outcome::from_code(&outcome)
+                .ok_or_else(|| invalid("outcome", "未知的办理结果"))?,
+            note,
+            fine_yuan,
+            confiscation_yuan,
+            suspended_or_revoked,
+            party_organisation,
+        }),
+        LeadAction::Reply { text } => LeadCommand::Reply { text },
+        LeadAction::Satisfaction { satisfaction } => LeadCommand::Satisfaction(
+            Satisfaction::from_code(&satisfaction)
+                .ok_or_else(|| invalid("satisfaction", "未知的满意度"))?,
+        ),
+        LeadAction::LinkOperator { operator_id } => LeadCommand::Link { operator_id },
         LeadAction::Refer {
             to_department_id,
             reason,
-        } => {
-            referral::refer(s, sc, &cal, rules, now, &id, &to_department_id, &reason).await?;
-        }
-        LeadAction::ReferToPolice { reason } => {
-            referral::refer_to_police(s, sc, &cal, rules, now, &id, &reason).await?;
-        }
-        LeadAction::Supervise { note } => workflow::supervise(s, sc, now, &id, &note).await?,
-        LeadAction::RequestExtension { reason } => {
-            extension::request(s, sc, &cal, rules, now, &id, &reason).await?;
-        }
-        LeadAction::DecideExtension { grant, note } => {
-            extension::decide(s, sc, &cal, rules, now, &id, grant, &note).await?;
-        }
-        LeadAction::ProposeReward { level } => {
-            reward::propose(s, sc, rules, now, &id, level).await?;
-        }
-    }
+        } => LeadCommand::Refer {
+            to_department_id,
+            reason,
+        },
+        LeadAction::ReferToPolice { reason } => LeadCommand::Police { reason },
+        LeadAction::Supervise { note } => LeadCommand::Supervise { note },
+        LeadAction::RequestExtension { reason } => LeadCommand::Extend { reason },
+        LeadAction::DecideExtension { grant, note } => LeadCommand::Extension { grant, note },
+        LeadAction::ProposeReward { level } => LeadCommand::Reward { level },
+    };
+    workflow::act(s, sc, &cal, rules, now, &id, command).await?;
     get_lead(State(state), user, ApiPath(id)).await
 }
 

@@ -8,9 +8,10 @@ use meijian_domain::role::Permission;
 use meijian_domain::workdays::Calendar;
 use time::OffsetDateTime;
 
-use super::{audit_step, event, handled};
-use crate::leads::{deadlines, get, stale, written, Lead};
+use super::{audit_step, event, permitted};
+use crate::leads::{deadlines, stale, written, Lead};
 use crate::{new_id, timefmt, Scope, Store, StoreError};
+use meijian_domain::lead::LeadStep;
 
 /// A step whose limit may be extended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,13 +111,8 @@ pub async fn request(
     id: &str,
     reason: &str,
 ) -> Result<String, StoreError> {
-    let lead = handled(store, scope, id).await?;
-    if lead.is_grouped_member() {
-        return Err(StoreError::invalid(
-            "延期",
-            "合并办理的线索由第一件线索申请延期",
-        ));
-    }
+    let lead = permitted(store, scope, now, None, id, LeadStep::Extend).await?;
+    // The table checked that the lead waits for an extendable limit not yet passed.
     let Some((step, old_due)) = waiting(&lead) else {
         return Err(StoreError::invalid(
             "延期",
@@ -124,9 +120,6 @@ pub async fn request(
         ));
     };
     let now_db = timefmt::to_db(now);
-    if old_due < now_db.as_str() {
-        return Err(StoreError::invalid("延期", "期限已过，不能再申请延期"));
-    }
     let reason = written("延期理由", reason, 4, 500)?;
     let old = stored_instant(old_due)?;
     let new_due = deadlines::due_db(cal, old, step.limit(rules));
@@ -200,12 +193,9 @@ pub async fn decide(
     grant: bool,
     note: &str,
 ) -> Result<(), StoreError> {
-    scope.require(Permission::SuperviseDeadlines)?;
-    let lead = get(store, scope, id).await?;
-    if !scope.covers(&lead.region_code) {
-        return Err(StoreError::NotFound);
-    }
+    let lead = permitted(store, scope, now, None, id, LeadStep::Extension).await?;
     let open = extensions(store, &lead).await?;
+    // The table checked that a request waits.
     let Some(x) = open.into_iter().find(|x| x.state == "requested") else {
         return Err(StoreError::invalid("延期", "没有待审批的延期申请"));
     };

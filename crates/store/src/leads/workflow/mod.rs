@@ -10,30 +10,21 @@ use meijian_domain::lead::{Finding, LeadState, Outcome, Satisfaction};
 use meijian_domain::workdays::Calendar;
 use time::OffsetDateTime;
 
-use super::{deadlines, get, is_handler, written, Lead};
+use super::{deadlines, written, Lead};
 use crate::{audit, timefmt, Actor, Scope, Store, StoreError, Tx};
 
+mod act;
 pub mod extension;
 mod history;
 mod supervision;
+mod table;
+pub use act::{act, Acted, LeadCommand};
 pub use history::{action_zh, event, events, Event};
+pub use meijian_domain::lead::workflow::{available, LeadFacts, LeadStep, Taker};
 pub use supervision::{supervise, supervisions, Supervision};
 
-/// The lead, if the caller's department handles it.
-async fn handled(store: &Store, scope: &Scope, id: &str) -> Result<Lead, StoreError> {
-    let lead = get(store, scope, id).await?;
-    if !is_handler(scope, &lead) {
-        return Err(StoreError::Forbidden);
-    }
-    Ok(lead)
-}
-
-fn wrong_state(lead: &Lead, step: &str) -> StoreError {
-    StoreError::invalid(
-        "办理状态",
-        format!("线索当前为“{}”，不能{step}", lead.state_zh()),
-    )
-}
+use table::permitted;
+pub use table::{facts, refusal, taker};
 
 /// Moves one lead from `from` to a new state with `sets` (SQL `col = $n` starting at $4),
 /// failing if another request moved it first.
@@ -134,10 +125,7 @@ pub async fn accept(
     now: OffsetDateTime,
     id: &str,
 ) -> Result<(), StoreError> {
-    let lead = handled(store, scope, id).await?;
-    if lead.state() != LeadState::Received {
-        return Err(wrong_state(&lead, "受理"));
-    }
+    let lead = permitted(store, scope, now, None, id, LeadStep::Accept).await?;
     let now_db = timefmt::to_db(now);
     let conclude_due = deadlines::due_db(cal, now, rules.limits.conclude);
     let (next_due, next_step) = match &lead.verify_due {
@@ -186,10 +174,7 @@ pub async fn decline(
     id: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
-    let lead = handled(store, scope, id).await?;
-    if lead.state() != LeadState::Received {
-        return Err(wrong_state(&lead, "不予受理"));
-    }
+    let lead = permitted(store, scope, now, None, id, LeadStep::Decline).await?;
     let reason = written("不予受理理由", reason, 4, 500)?;
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
@@ -251,16 +236,7 @@ pub async fn verify(
     finding: Finding,
     note: &str,
 ) -> Result<usize, StoreError> {
-    let lead = handled(store, scope, id).await?;
-    if lead.is_grouped_member() {
-        return Err(StoreError::invalid(
-            "合并办理",
-            "该线索已合并办理，请在合并的首条线索上核查",
-        ));
-    }
-    if lead.state() != LeadState::Accepted {
-        return Err(wrong_state(&lead, "核查"));
-    }
+    let lead = permitted(store, scope, now, None, id, LeadStep::Verify).await?;
     let note = written("核查情况", note, 4, 2000)?;
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
@@ -359,16 +335,7 @@ pub async fn conclude(
     id: &str,
     c: &Conclusion,
 ) -> Result<usize, StoreError> {
-    let lead = handled(store, scope, id).await?;
-    if lead.is_grouped_member() {
-        return Err(StoreError::invalid(
-            "合并办理",
-            "该线索已合并办理，请在合并的首条线索上办结",
-        ));
-    }
-    if lead.state() != LeadState::Verified {
-        return Err(wrong_state(&lead, "办结"));
-    }
+    let lead = permitted(store, scope, now, None, id, LeadStep::Conclude).await?;
     let note = written("办理结果", &c.note, 4, 2000)?;
     if c.fine_yuan < 0 || c.confiscation_yuan < 0 {
         return Err(StoreError::invalid("罚没金额", "不能为负数"));
@@ -472,13 +439,7 @@ pub async fn reply(
     id: &str,
     text: &str,
 ) -> Result<(), StoreError> {
-    let lead = handled(store, scope, id).await?;
-    if lead.state() != LeadState::Concluded || lead.replied_at.is_some() {
-        return Err(StoreError::invalid(
-            "答复",
-            "只能答复已办结且尚未答复的线索",
-        ));
-    }
+    let lead = permitted(store, scope, now, None, id, LeadStep::Reply).await?;
     let text = written("答复内容", text, 4, 2000)?;
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
@@ -572,7 +533,7 @@ pub async fn officer_satisfaction(
     id: &str,
     s: Satisfaction,
 ) -> Result<(), StoreError> {
-    let lead = handled(store, scope, id).await?;
+    let lead = permitted(store, scope, now, None, id, LeadStep::Satisfaction).await?;
     let mut tx = store.begin().await?;
     record_satisfaction(&mut tx, &scope.actor, now, &lead, s).await?;
     tx.commit().await?;

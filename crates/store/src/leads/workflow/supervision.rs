@@ -1,11 +1,11 @@
 //! 督办: a leader of the jurisdiction chases an overdue lead; the record stays on the lead.
 
-use meijian_domain::role::Permission;
 use time::OffsetDateTime;
 
-use super::{audit_step, event};
-use crate::leads::{get, written, Lead};
+use super::{audit_step, event, permitted};
+use crate::leads::{written, Lead};
 use crate::{new_id, timefmt, Scope, Store, StoreError};
+use meijian_domain::lead::LeadStep;
 
 /// 督办: a leader chases an overdue lead of the jurisdiction.
 pub async fn supervise(
@@ -15,19 +15,8 @@ pub async fn supervise(
     id: &str,
     note: &str,
 ) -> Result<(), StoreError> {
-    scope.require(Permission::SuperviseDeadlines)?;
-    let lead = get(store, scope, id).await?;
-    if !scope.covers(&lead.region_code) {
-        return Err(StoreError::NotFound);
-    }
+    let lead = permitted(store, scope, now, None, id, LeadStep::Supervise).await?;
     let now_db = timefmt::to_db(now);
-    let overdue = lead
-        .next_due
-        .as_deref()
-        .is_some_and(|d| d < now_db.as_str());
-    if !overdue {
-        return Err(StoreError::invalid("督办", "只有逾期的线索需要督办"));
-    }
     let note = written("督办意见", note, 2, 500)?;
     let mut tx = store.begin().await?;
     sqlx::query(

@@ -1,15 +1,15 @@
 //! The steps on a lead, one small form each: `POST /leads/{id}/{action}`. A step that works
 //! goes back to the lead (303) with a notice; one the store refuses shows the lead again with
 //! its Chinese message and what the user typed. Who may take a step in which state is the
-//! store's decision; the page only hides the forms that would be refused.
+//! workflow table's decision (`meijian_domain::lead::workflow`), checked by the store's one
+//! entry point `workflow::act`; the page shows only the forms the table allows.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use meijian_domain::lead::{Finding, Outcome, Satisfaction};
-use meijian_store::leads::workflow::{self, extension, Conclusion};
-use meijian_store::leads::{self, referral, reward, suggest};
+use meijian_domain::lead::{Finding, LeadStep, Outcome, Satisfaction};
+use meijian_store::leads::workflow::{self, Conclusion, LeadCommand};
 use serde::Deserialize;
 
 use super::detail::{page, Flash};
@@ -55,28 +55,83 @@ pub struct ActionForm {
     pub decision: String,
 }
 
-/// The steps, as they appear in URLs and in the notice after them.
-const ACTIONS: [&str; 14] = [
-    "accept",
-    "decline",
-    "verify",
-    "conclude",
-    "reply",
-    "satisfaction",
-    "link",
-    "refer",
-    "police",
-    "reward",
-    "paid",
-    "supervise",
-    "extend",
-    "extension",
-];
-
 fn choose<T>(value: Option<T>, field: &str, message: &str) -> AppResult<T> {
     value.ok_or_else(|| AppError::Invalid {
         field: field.into(),
         message: message.into(),
+    })
+}
+
+/// The typed command of a step's form. Only what the form says is read here; whether the step
+/// may be taken is the workflow table's decision, in the store.
+fn command(step: LeadStep, f: &ActionForm) -> AppResult<LeadCommand> {
+    Ok(match step {
+        LeadStep::Accept => LeadCommand::Accept,
+        LeadStep::Decline => LeadCommand::Decline {
+            reason: f.reason.clone(),
+        },
+        LeadStep::Verify => LeadCommand::Verify {
+            finding: choose(
+                Finding::from_code(&f.finding),
+                "核查结论",
+                "请选择属实、部分属实或不属实",
+            )?,
+            note: f.note.clone(),
+        },
+        LeadStep::Conclude => LeadCommand::Conclude(Conclusion {
+            outcome: choose(Outcome::from_code(&f.outcome), "办理结果", "请选择办理结果")?,
+            note: f.note.clone(),
+            fine_yuan: parse_yuan("罚款金额", &f.fine_yuan)?,
+            confiscation_yuan: parse_yuan("没收金额", &f.confiscation_yuan)?,
+            suspended_or_revoked: checked(&f.suspended_or_revoked),
+            party_organisation: checked(&f.party_organisation),
+        }),
+        LeadStep::Reply => LeadCommand::Reply {
+            text: f.text.clone(),
+        },
+        LeadStep::Satisfaction => LeadCommand::Satisfaction(choose(
+            Satisfaction::from_code(&f.satisfaction),
+            "满意度",
+            "请选择满意度",
+        )?),
+        LeadStep::Link => LeadCommand::Link {
+            operator_id: f.operator_id.clone(),
+        },
+        LeadStep::Refer => LeadCommand::Refer {
+            to_department_id: f.to_department_id.clone(),
+            reason: f.reason.clone(),
+        },
+        LeadStep::Police => LeadCommand::Police {
+            reason: f.reason.clone(),
+        },
+        LeadStep::Reward => LeadCommand::Reward {
+            level: choose(
+                f.level.trim().parse::<usize>().ok(),
+                "奖励等级",
+                "请选择奖励等级",
+            )?,
+        },
+        LeadStep::Paid => LeadCommand::Paid {
+            payment_ref: f.payment_ref.clone(),
+        },
+        LeadStep::Supervise => LeadCommand::Supervise {
+            note: f.note.clone(),
+        },
+        LeadStep::Extend => LeadCommand::Extend {
+            reason: f.reason.clone(),
+        },
+        LeadStep::Extension => LeadCommand::Extension {
+            grant: choose(
+                match f.decision.as_str() {
+                    "grant" => Some(true),
+                    "refuse" => Some(false),
+                    _ => None,
+                },
+                "审批",
+                "请选择批准或不批准",
+            )?,
+            note: f.note.clone(),
+        },
     })
 }
 
@@ -88,110 +143,12 @@ async fn take_step(
     action: &str,
     f: &ActionForm,
 ) -> AppResult<&'static str> {
-    let action = ACTIONS
-        .iter()
-        .copied()
-        .find(|a| *a == action)
-        .ok_or(AppError::NotFound)?;
+    let step = LeadStep::from_code(action).ok_or(AppError::NotFound)?;
+    let command = command(step, f)?;
+    let cal = state.calendar().await?;
     let (store, scope, now) = (&state.store, &user.scope, state.now());
-    let rules = &state.settings.leads;
-    match action {
-        "accept" => {
-            let cal = state.calendar().await?;
-            workflow::accept(store, scope, &cal, rules, now, id).await?;
-        }
-        "decline" => workflow::decline(store, scope, now, id, &f.reason).await?,
-        "verify" => {
-            let finding = choose(
-                Finding::from_code(&f.finding),
-                "核查结论",
-                "请选择属实、部分属实或不属实",
-            )?;
-            workflow::verify(store, scope, now, id, finding, &f.note).await?;
-        }
-        "conclude" => {
-            let cal = state.calendar().await?;
-            let c = Conclusion {
-                outcome: choose(Outcome::from_code(&f.outcome), "办理结果", "请选择办理结果")?,
-                note: f.note.clone(),
-                fine_yuan: parse_yuan("罚款金额", &f.fine_yuan)?,
-                confiscation_yuan: parse_yuan("没收金额", &f.confiscation_yuan)?,
-                suspended_or_revoked: checked(&f.suspended_or_revoked),
-                party_organisation: checked(&f.party_organisation),
-            };
-            workflow::conclude(store, scope, &cal, rules, now, id, &c).await?;
-        }
-        "reply" => workflow::reply(store, scope, now, id, &f.text).await?,
-        "satisfaction" => {
-            let s = choose(
-                Satisfaction::from_code(&f.satisfaction),
-                "满意度",
-                "请选择满意度",
-            )?;
-            workflow::officer_satisfaction(store, scope, now, id, s).await?;
-        }
-        "link" => {
-            let operator = f.operator_id.trim();
-            if operator.is_empty() {
-                return Err(AppError::Invalid {
-                    field: "关联主体".into(),
-                    message: "请填写主体编号".into(),
-                });
-            }
-            let grouped = suggest::link_operator(store, scope, now, id, operator).await?;
-            return Ok(if grouped.is_some() { "grouped" } else { "link" });
-        }
-        "refer" => {
-            let cal = state.calendar().await?;
-            let to = f.to_department_id.trim();
-            if to.is_empty() {
-                return Err(AppError::Invalid {
-                    field: "接收部门".into(),
-                    message: "请选择接收部门".into(),
-                });
-            }
-            referral::refer(store, scope, &cal, rules, now, id, to, &f.reason).await?;
-        }
-        "police" => {
-            let cal = state.calendar().await?;
-            referral::refer_to_police(store, scope, &cal, rules, now, id, &f.reason).await?;
-        }
-        "reward" => {
-            let level = choose(
-                f.level.trim().parse::<usize>().ok(),
-                "奖励等级",
-                "请选择奖励等级",
-            )?;
-            reward::propose(store, scope, rules, now, id, level).await?;
-        }
-        "paid" => {
-            let lead = leads::get(store, scope, id).await?;
-            let w = reward::for_lead(store, &lead)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            reward::mark_paid(store, scope, now, &w.id, &f.payment_ref).await?;
-        }
-        "supervise" => workflow::supervise(store, scope, now, id, &f.note).await?,
-        "extend" => {
-            let cal = state.calendar().await?;
-            extension::request(store, scope, &cal, rules, now, id, &f.reason).await?;
-        }
-        "extension" => {
-            let grant = choose(
-                match f.decision.as_str() {
-                    "grant" => Some(true),
-                    "refuse" => Some(false),
-                    _ => None,
-                },
-                "审批",
-                "请选择批准或不批准",
-            )?;
-            let cal = state.calendar().await?;
-            extension::decide(store, scope, &cal, rules, now, id, grant, &f.note).await?;
-        }
-        _ => return Err(AppError::NotFound),
-    }
-    Ok(action)
+    let done = workflow::act(store, scope, &cal, &state.settings.leads, now, id, command).await?;
+    Ok(if done.grouped { "grouped" } else { step.code() })
 }
 
 pub async fn act_on_lead(

@@ -6,8 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use meijian_domain::lead::rules::PenaltyFacts;
-use meijian_domain::lead::{Finding, LeadKind, LeadState, Outcome, Satisfaction};
+use meijian_domain::lead::{Finding, LeadFacts, LeadState, LeadStep, Outcome, Satisfaction};
 use meijian_domain::role::Permission;
 use meijian_store::leads::detail as store_detail;
 use meijian_store::leads::referral::{self, Destination};
@@ -120,6 +119,8 @@ pub struct Can {
     pub reward_not_major: bool,
     pub pay: bool,
     pub supervise: bool,
+    /// 申请延期 of the limit the lead waits for.
+    pub extend: bool,
     /// A leader of the jurisdiction decides the open extension request.
     pub decide_extension: bool,
 }
@@ -222,53 +223,37 @@ pub async fn page(
     let complaints = store_detail::complaints(store, scope, &lead).await?;
     let referrals = referral::for_lead(store, &lead).await?;
     let reward = reward::for_lead(store, &lead).await?;
-    let lead_state = lead.state();
     let outcome = lead.outcome.as_deref().and_then(Outcome::from_code);
     let rules = &state.settings.leads.rewards;
-    let facts = PenaltyFacts {
-        forfeiture_yuan: lead.fine_yuan + lead.confiscation_yuan,
-        suspended_closed_or_revoked: lead.suspended_or_revoked != 0,
-        criminal: outcome == Some(Outcome::Criminal),
-        organisation: lead.party_organisation != 0,
+    // The buttons are the steps the workflow table allows (meijian_domain::lead::workflow).
+    let facts = workflow::facts(store, &lead, state.now(), Some(rules)).await?;
+    let who = workflow::taker(scope, &lead);
+    let steps = workflow::available(&facts, &who);
+    let has = |step: LeadStep| steps.contains(&step);
+    // The reward form would apply but for the size of the penalty: the page says why not.
+    let reward_not_major = !facts.major && {
+        let major = LeadFacts {
+            major: facts.penalty_or_criminal,
+            ..facts.clone()
+        };
+        workflow::available(&major, &who).contains(&LeadStep::Reward)
     };
-    let pending_department_referral = referrals
-        .iter()
-        .any(|r| r.kind == "department" && r.is_pending());
-    let pending_police_referral = referrals
-        .iter()
-        .any(|r| r.kind == "police" && (r.is_pending() || r.state == "proposed"));
-    let reward_applies = handler
-        && lead.kind == LeadKind::Report.code()
-        && lead_state == LeadState::Concluded
-        && matches!(outcome, Some(Outcome::Penalty | Outcome::Criminal))
-        && reward.is_none()
-        && !complaints.is_empty();
     let can = Can {
         handle: handler,
-        accept: handler && lead_state == LeadState::Received,
-        verify: handler && lead_state == LeadState::Accepted && !lead.is_grouped_member(),
-        conclude: handler && lead_state == LeadState::Verified && !lead.is_grouped_member(),
-        reply: handler
-            && lead_state == LeadState::Concluded
-            && lead.replied_at.is_none()
-            && !complaints.is_empty(),
-        satisfaction: handler && lead.replied_at.is_some() && lead.satisfaction.is_none(),
-        link: handler && lead.group_id.is_none(),
-        refer: handler
-            && !lead_state.is_closed()
-            && !lead.is_grouped_member()
-            && !pending_department_referral,
-        police: handler && lead_state != LeadState::Declined && !pending_police_referral,
-        reward: reward_applies && rules.is_major(&facts),
-        reward_not_major: reward_applies && !rules.is_major(&facts),
-        pay: handler && reward.as_ref().is_some_and(|w| w.state == "approved"),
-        supervise: scope.can(Permission::SuperviseDeadlines)
-            && lead
-                .next_due
-                .as_deref()
-                .is_some_and(|d| d < now_db.as_str()),
-        decide_extension: scope.can(Permission::SuperviseDeadlines)
-            && scope.covers(&lead.region_code),
+        accept: has(LeadStep::Accept),
+        verify: has(LeadStep::Verify),
+        conclude: has(LeadStep::Conclude),
+        reply: has(LeadStep::Reply),
+        satisfaction: has(LeadStep::Satisfaction),
+        link: has(LeadStep::Link),
+        refer: has(LeadStep::Refer),
+        police: has(LeadStep::Police),
+        reward: has(LeadStep::Reward),
+        reward_not_major,
+        pay: has(LeadStep::Paid),
+        supervise: has(LeadStep::Supervise),
+        extend: has(LeadStep::Extend),
+        decide_extension: has(LeadStep::Extension),
     };
     let extensions = extension::extensions(store, &lead).await?;
     let open_extension = extensions
@@ -277,13 +262,11 @@ pub async fn page(
         .cloned()
         .map(ExtensionRow::from);
     let extend_hint = match lead.next_step.as_deref().and_then(Extendable::from_code) {
-        Some(step) if handler && extension::may_request(&lead, &extensions, &now_db) => {
-            Some(format!(
-                "{}期限可经负责人批准延长{}，只能延长一次，须在期限届满前申请。",
-                step.label_zh(),
-                step.limit(&state.settings.leads).label_zh()
-            ))
-        }
+        Some(step) if can.extend => Some(format!(
+            "{}期限可经负责人批准延长{}，只能延长一次，须在期限届满前申请。",
+            step.label_zh(),
+            step.limit(&state.settings.leads).label_zh()
+        )),
         _ => None,
     };
     let suggestions = if can.link {
@@ -333,7 +316,9 @@ pub async fn page(
             index,
             name: l.name.clone(),
             rule: format!("罚没款的{}%，最低{}元", l.percent, l.minimum_yuan),
-            amount: rules.amount(index, facts.forfeiture_yuan).unwrap_or(0),
+            amount: rules
+                .amount(index, lead.fine_yuan + lead.confiscation_yuan)
+                .unwrap_or(0),
         })
         .collect();
     let page = LeadPage {
