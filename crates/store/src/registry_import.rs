@@ -552,7 +552,13 @@ impl Classifier {
                 line: record.line,
                 column: "行政区划代码".to_string(),
                 value: region.clone(),
-                reason: format!("行政区划 {region} 不在您的管辖范围内"),
+                reason: format!(
+                    "{}（{region}）不在您的管辖范围内",
+                    meijian_domain::region::RegionCode::parse(&region)
+                        .ok()
+                        .and_then(|c| crate::departments::short_region_name(&c))
+                        .unwrap_or_else(|| "该行政区划".to_string())
+                ),
             }),
             None => match self.scope.region.as_ref() {
                 Some(root) => batch.accept(record, root.as_str().to_string()),

@@ -424,3 +424,78 @@ both_backends!(
         assert!(text.contains("文件名含有不允许的字符"), "{text}");
     }
 );
+
+/// Previews `bytes` with the given file-scope choice (`None`: the field left out).
+async fn preview_with_scope(
+    app: &TestApp,
+    c: &reqwest::Client,
+    csrf: &str,
+    bytes: Vec<u8>,
+    partial: Option<&str>,
+) -> String {
+    let mut form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.to_string())
+        .text("registry", "registrations")
+        .text("action", "preview");
+    if let Some(p) = partial {
+        form = form.text("partial", p.to_string());
+    }
+    let form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("r.csv"),
+    );
+    let r = c
+        .post(app.url("/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
+both_backends!(
+    marking_records_missing_is_chosen_not_defaulted,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let c = app.login("officer").await;
+        let csrf = app.csrf(&c).await;
+        let (a, b) = (uscc("370402", 11), uscc("370402", 12));
+        let both = registrations(&[
+            (&a, "枣庄市甲医疗美容诊所有限公司", "370402"),
+            (&b, "枣庄市乙医疗美容诊所有限公司", "370402"),
+        ]);
+        let r = upload(
+            &app,
+            &c,
+            "registrations",
+            "r.csv",
+            both,
+            "import",
+            Some(&csrf),
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(wait_for_run(&app, &c, &location).await.contains("已完成"));
+        let one = registrations(&[(&a, "枣庄市甲医疗美容诊所有限公司", "370402")]);
+        // The form's default, and a client that leaves the choice out: nothing marked missing.
+        let page = app.get_text(&c, "/imports/new").await.1;
+        assert!(
+            page.contains("name=\"partial\" value=\"1\" checked"),
+            "{page}"
+        );
+        for partial in [None, Some("1")] {
+            let html = preview_with_scope(&app, &c, &csrf, one.clone(), partial).await;
+            assert!(!html.contains("data-count=\"missing\""), "{partial:?}");
+            assert!(html.contains("只含部分记录"), "{partial:?}");
+        }
+        // A full export says plainly how many records it would mark.
+        let html = preview_with_scope(&app, &c, &csrf, one, Some("0")).await;
+        assert_eq!(count_in(&html, "missing"), 1);
+        assert!(
+            html.contains("<strong>1</strong> 条记录将标记为“缺失”"),
+            "{html}"
+        );
+    }
+);

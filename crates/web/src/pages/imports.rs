@@ -116,6 +116,8 @@ struct PreviewPage {
     unchanged: i64,
     rejected: i64,
     missing: i64,
+    /// A full export: records of the jurisdiction it lacks are marked missing.
+    full_export: bool,
     warned: i64,
     issues: Vec<RowIssue>,
 }
@@ -206,7 +208,8 @@ async fn receive(
         registry: String::new(),
         encoding: None,
         sheet: None,
-        partial: false,
+        // The safe choice unless the form says the file is a full export.
+        partial: true,
         last_wins: false,
     };
     let mut action = String::new();
@@ -319,6 +322,7 @@ async fn preview(
         unchanged: report.unchanged,
         rejected: report.rejected,
         missing: report.missing,
+        full_export: opts.full_export,
         warned: report.warned,
         issues: report_issues(&report, SHOWN_REJECTIONS),
     })?
@@ -585,8 +589,71 @@ pub async fn rejections_xlsx(
 ) -> AppResult<Response> {
     let run = registry_import::get_run(&state.store, &user.scope, &id).await?;
     let rows = registry_import::issues_of(&state.store, &user.scope, &id).await?;
-    let bytes =
-        crate::xlsx::rejections(&rows).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let bytes = meijian_exports::to_xlsx_bytes(&rejections_table(), rejection_rows(&rows))
+        .map_err(crate::xlsx::failed)?;
     let name = format!("问题行-{}.xlsx", run.file_name);
     Ok(crate::xlsx::download(&name, bytes))
+}
+
+/// The problem rows of an import: 行号, 处理, 列, 值, 原因.
+pub fn rejections_table() -> meijian_exports::Table {
+    use meijian_exports::{Column, Table};
+    Table::new(
+        "问题行",
+        vec![
+            Column::number("行号"),
+            Column::text("处理"),
+            Column::text("列"),
+            Column::text("值"),
+            Column::text("原因"),
+        ],
+    )
+}
+
+/// The rows of [`rejections_table`]; a value stays text whatever it looks like.
+pub fn rejection_rows(rows: &[RowIssue]) -> impl Iterator<Item = Vec<meijian_exports::Cell>> + '_ {
+    use meijian_exports::Cell;
+    rows.iter().map(|r| {
+        let outcome = if r.rejected {
+            "未导入"
+        } else {
+            "已导入（有警告）"
+        };
+        vec![
+            Cell::Int(i64::try_from(r.line).unwrap_or(i64::MAX)),
+            Cell::text(outcome),
+            Cell::text(r.column.as_str()),
+            Cell::text(r.value.as_str()),
+            Cell::text(r.reason.as_str()),
+        ]
+    })
+}
+
+/// Writes the problem rows of an import to an XLSX file (`meijian import --rejections-xlsx`).
+pub fn write_rejections(path: &std::path::Path, rows: &[RowIssue]) -> anyhow::Result<()> {
+    meijian_exports::to_xlsx_file(&rejections_table(), rejection_rows(rows), path)
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))
+}
+
+#[cfg(test)]
+mod export_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_rejections_export_layout() {
+        let issue = |line, column: &str, value: &str, reason: &str, rejected| RowIssue {
+            line,
+            column: column.to_string(),
+            value: value.to_string(),
+            reason: reason.to_string(),
+            rejected,
+        };
+        let rows = vec![
+            issue(3, "统一社会信用代码", "0532", "校验位不符", true),
+            issue(7, "注册资本", "=1+1", "不是数字，已留空", false),
+        ];
+        let text = meijian_exports::preview(&rejections_table(), rejection_rows(&rows)).unwrap();
+        insta::assert_snapshot!(text);
+    }
 }
