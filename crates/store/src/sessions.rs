@@ -123,11 +123,13 @@ pub async fn lookup(
     .await?;
     let Some(row) = row else { return Ok(None) };
     // The clock at the grain of the stored times (see above).
+    let now = now.replace_nanosecond(0).unwrap_or(now);
     let now_db = timefmt::to_db(now);
-    let created = timefmt::from_db(&row.created_at);
-    let seen = timefmt::from_db(&row.last_seen_at);
-    let expired = match (timefmt::from_db(&now_db), created, seen) {
-        (Some(n), Some(c), Some(s)) => n - s > policy.idle || n - c > policy.absolute,
+    let expired = match (
+        timefmt::from_db(&row.created_at),
+        timefmt::from_db(&row.last_seen_at),
+    ) {
+        (Some(c), Some(s)) => now - s > policy.idle || now - c > policy.absolute,
         _ => true,
     };
     if expired {

@@ -36,6 +36,25 @@ pub fn is_removed(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `bytes` (a raw, percent-encoded or JSON-escaped text) may hold a character of the
+/// rule. Most requests hold none, and then the body is passed on without being parsed here.
+fn may_hold_rule_chars(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| {
+        bytes
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    bytes.contains(&0)
+        // U+202A–U+202E and U+2066–U+2069 in UTF-8 start E2 80 and E2 81.
+        || bytes.windows(2).any(|w| w[0] == 0xE2 && (w[1] == 0x80 || w[1] == 0x81))
+        || has(b"%00")
+        || has(b"%E2%80")
+        || has(b"%E2%81")
+        || has(b"\\u0000")
+        || has(b"\\u202")
+        || has(b"\\u206")
+}
+
 /// The refusal of a value of `field` (a form field, query parameter or JSON path).
 pub fn refusal(field: &str) -> AppError {
     AppError::Invalid {
@@ -169,7 +188,7 @@ fn clean_uri(uri: &Uri) -> Result<Option<Uri>, AppError> {
             message: NUL_MESSAGE.into(),
         });
     }
-    let Some(query) = uri.query() else {
+    let Some(query) = uri.query().filter(|q| may_hold_rule_chars(q.as_bytes())) else {
         return Ok(None);
     };
     let Some(cleaned) = clean_urlencoded(query.as_bytes())? else {
@@ -217,6 +236,9 @@ fn body_kind(headers: &HeaderMap) -> BodyKind {
 
 /// The body with the rule applied: the same bytes, or the rewritten ones.
 fn clean_body(kind: &BodyKind, bytes: Bytes) -> Result<Bytes, AppError> {
+    if !may_hold_rule_chars(&bytes) {
+        return Ok(bytes);
+    }
     match kind {
         BodyKind::Form => Ok(match clean_urlencoded(&bytes)? {
             Some(cleaned) => Bytes::from(cleaned),
@@ -315,6 +337,28 @@ mod tests {
             message(clean("na\0me\u{202E}", "\0").unwrap_err()),
             "字段 name：含有不可见的控制字符 NUL，请删除后重试"
         );
+    }
+
+    #[test]
+    fn the_prefilter_lets_nothing_of_the_rule_through() {
+        for text in [
+            "a\0b",
+            "a%00b",
+            "a%e2%80%aeb",
+            "名\u{202e}称",
+            "\\u0000",
+            "\\U202E",
+            "x\u{2066}",
+        ] {
+            assert!(may_hold_rule_chars(text.as_bytes()), "{text:?}");
+        }
+        for text in [
+            "q=%E6%9E%A3%E5%BA%84",
+            r#"{"name":"枣庄市美容院"}"#,
+            "plain",
+        ] {
+            assert!(!may_hold_rule_chars(text.as_bytes()), "{text:?}");
+        }
     }
 
     #[test]

@@ -25,9 +25,9 @@ use meijian_store::shared::{Quota, SharedState};
 use rand::RngCore;
 use sha2::Sha256;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::public_desk::limits::AddressLimit;
-use crate::public_desk::{wait_text, Refused};
+use crate::public_desk::Refused;
 use crate::state::AppState;
 
 /// The cookie that marks a browser where a name signed in before.
@@ -55,13 +55,9 @@ fn mac(state: &AppState, name_key: &str, nonce: &str) -> Hmac<Sha256> {
     mac
 }
 
-fn too_many(r: Refused) -> AppError {
-    match r {
-        Refused::TooMany(wait) => AppError::TooManyRequests {
-            retry_after: wait_text(wait),
-        },
-        other => other.into(),
-    }
+/// Where the counts of names and devices are kept: the database on every backend.
+fn names(state: &AppState) -> SharedState {
+    SharedState::Database(state.store.clone())
 }
 
 impl Attempt {
@@ -112,19 +108,16 @@ impl Attempt {
         let now = state.now();
         Self::address_requests(state)
             .check(&state.shared, self.ip, now)
-            .await
-            .map_err(too_many)?;
+            .await?;
         Self::address_failures(state)
             .peek(&state.shared, self.ip, now)
-            .await
-            .map_err(too_many)?;
-        let names = SharedState::Database(state.store.clone());
-        if let Err(wait) = names
+            .await?;
+        if let Err(wait) = names(state)
             .peek(&self.failure_key(), Self::failure_quota(state), now)
             .await?
         {
             tracing::info!(trusted_device = self.device.is_some(), "sign-in throttled");
-            return Err(too_many(Refused::TooMany(wait)));
+            return Err(Refused::TooMany(wait).into());
         }
         Ok(())
     }
@@ -136,8 +129,7 @@ impl Attempt {
         let _ = Self::address_failures(state)
             .check(&state.shared, self.ip, now)
             .await;
-        let names = SharedState::Database(state.store.clone());
-        let _ = names
+        let _ = names(state)
             .hit(&self.failure_key(), Self::failure_quota(state), now)
             .await?;
         Ok(())
