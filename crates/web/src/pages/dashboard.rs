@@ -81,7 +81,7 @@ impl From<extension::Pending> for ExtensionRequestRow {
             lead_id: p.lead_id,
             lead_code: p.lead_code,
             department: p.department_name,
-            by: p.requested_by_name,
+            by: actor_label(&p.requested_by_name),
             reason: p.reason,
         }
     }

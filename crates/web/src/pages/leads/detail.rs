@@ -151,7 +151,7 @@ impl From<extension::Extension> for ExtensionRow {
                 ),
                 _ => String::new(),
             },
-            by: x.requested_by_name,
+            by: crate::chrome::actor_label(&x.requested_by_name),
             reason: x.reason,
             old_due: timefmt::display(&x.old_due),
             new_due: timefmt::display(&x.new_due),
