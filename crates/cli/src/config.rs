@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use meijian_store::accounts::sessions::SessionPolicy;
 use meijian_store::accounts::LoginPolicy;
-use meijian_store::sessions::SessionPolicy;
 use meijian_web::WebSettings;
 use serde::Deserialize;
 

@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use meijian_store::registry_records::{self, Filter};
-use meijian_store::search_index::SearchIndex;
+use meijian_store::registries::records::{self, Filter};
+use meijian_store::registries::search_index::SearchIndex;
 use meijian_store::{Actor, Scope, Store};
 use rand::{Rng, SeedableRng};
 
@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ..Filter::default()
             };
             let t = Instant::now();
-            let (_, total) = registry_records::list(
+            let (_, total) = records::list(
                 &store,
                 &scope,
                 use_index.then_some(&index),

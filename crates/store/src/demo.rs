@@ -8,9 +8,10 @@ use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use time::OffsetDateTime;
 
+use crate::accounts::departments::{self, NewDepartment};
+use crate::accounts::password;
 use crate::accounts::{self, LoginPolicy, NewAccount};
-use crate::departments::{self, NewDepartment};
-use crate::{password, Actor, Scope, Store, StoreError};
+use crate::{Actor, Scope, Store, StoreError};
 
 /// The demo city and its districts.
 pub const CITY: &str = "370400";

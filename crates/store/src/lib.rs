@@ -4,36 +4,28 @@
 //! `docs/decisions/0002-one-sql-dialect-for-sqlite-and-postgres.md`). Every read of a scoped
 //! record takes a [`Scope`]; there is no unscoped getter for the web layer to forget about.
 //! Every change writes an [`audit`] entry in the same transaction.
+//!
+//! The crate divides where features divide (decision 0001): `base` is the core (pool,
+//! transactions, scope, audit, SQL helpers, calendar, backup, test harness), re-exported at the
+//! root; each feature is one folder named as its web pages and API are.
+
+mod base;
 
 pub mod accounts;
-pub mod audit;
-pub mod backup;
-pub mod calendar;
 pub mod dashboard;
 pub mod demo;
-pub mod departments;
-mod error;
 pub mod leads;
-pub mod login;
-pub mod password;
-pub mod public_form;
-pub mod public_lookup;
+pub mod public;
 pub mod reconcile;
-pub mod registry_import;
-pub mod registry_records;
-mod scope;
-pub mod search_index;
-pub mod sessions;
-pub mod shared;
-mod sql;
-mod store;
-#[cfg(feature = "testing")]
-pub mod testing;
-pub mod timefmt;
+pub mod registries;
 
-pub use error::StoreError;
-pub use scope::{Actor, Scope};
-pub use store::{redact_url, Backend, Store, Tx};
+pub use base::error::StoreError;
+pub use base::scope::{Actor, Scope};
+pub(crate) use base::sql;
+pub use base::store::{redact_url, Backend, Store, Tx};
+#[cfg(feature = "testing")]
+pub use base::testing;
+pub use base::{audit, backup, calendar, shared, timefmt};
 
 /// A fresh random id for a new record (UUID v7: time-ordered, so inserts stay index-friendly,
 /// and unguessable enough that ids in URLs reveal nothing).

@@ -9,8 +9,8 @@ use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_domain::uscc::Uscc;
 use meijian_registry::RegistryKind;
-use meijian_store::registry_import::{import_file, ImportOptions, ImportReport};
-use meijian_store::registry_records::{self, Filter};
+use meijian_store::registries::import::{import_file, ImportOptions, ImportReport};
+use meijian_store::registries::records::{self, Filter};
 use meijian_store::testing::TestDb;
 use meijian_store::{both_backends, Actor, Scope, Store};
 use time::macros::datetime;
@@ -158,7 +158,7 @@ both_backends!(
             count(&db.store, "select count(*) from registry_record").await,
             3
         );
-        let (rows, total) = registry_records::list(
+        let (rows, total) = records::list(
             &db.store,
             &scope,
             None,
@@ -176,7 +176,7 @@ both_backends!(
             ..Filter::default()
         };
         assert_eq!(
-            registry_records::list(
+            records::list(
                 &db.store,
                 &scope,
                 None,
@@ -197,9 +197,7 @@ both_backends!(
                 .fetch_one(db.store.pool())
                 .await
                 .unwrap();
-        let versions = registry_records::versions(&db.store, &scope, &id_a)
-            .await
-            .unwrap();
+        let versions = records::versions(&db.store, &scope, &id_a).await.unwrap();
         assert_eq!(versions.len(), 2);
         assert_eq!(versions[0].file_name, "2026-11.csv");
         let changes: serde_json::Value =

@@ -10,7 +10,7 @@ use meijian_domain::role::Role;
 use meijian_domain::uscc::Uscc;
 use meijian_registry::RegistryKind;
 use meijian_store::reconcile::{self, DecisionKind, OperatorFilter};
-use meijian_store::registry_import::{import_file, ImportOptions};
+use meijian_store::registries::import::{import_file, ImportOptions};
 use meijian_store::testing::TestDb;
 use meijian_store::{both_backends, Actor, Scope, Store, StoreError};
 use time::macros::datetime;

@@ -2,7 +2,7 @@
 //! times: an active session never expires, an idle one ends once past its limit.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use meijian_store::sessions::{self, SessionPolicy};
+use meijian_store::accounts::sessions::{self, SessionPolicy};
 use meijian_store::testing::TestDb;
 use meijian_store::{both_backends, demo, Store};
 use time::macros::datetime;

@@ -4,8 +4,8 @@
 
 use meijian_domain::department::DepartmentKind;
 use meijian_domain::region::RegionCode;
+use meijian_store::accounts::departments::{self, NewDepartment};
 use meijian_store::audit::{self, Verdict};
-use meijian_store::departments::{self, NewDepartment};
 use meijian_store::testing::TestDb;
 use meijian_store::{accounts, both_backends, demo, Actor, Backend, Scope, Store};
 use time::macros::datetime;

@@ -114,7 +114,7 @@ async fn app_css() -> impl IntoResponse {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    use pages::{admin, audit, dashboard, departments, imports, login, reconcile, registries};
+    use pages::{admin, audit, dashboard, departments, login};
     let max_body = state.settings.max_body_bytes;
     Router::new()
         .route("/", get(dashboard::show_dashboard))
@@ -128,41 +128,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}", get(admin::show_user))
         .route("/admin/users/{id}/{action}", post(admin::change_user))
         .route("/admin/departments", post(admin::create_department))
-        .route("/registries", get(registries::show_index))
-        .route("/registries/{code}", get(registries::list_records))
-        .route(
-            "/registries/{code}/export.xlsx",
-            get(registries::export_records),
-        )
-        .route("/records/{id}", get(registries::show_record))
-        .route("/imports/new", get(imports::show_new))
-        .route(
-            "/imports",
-            post(imports::upload).layer(DefaultBodyLimit::max(state.settings.max_upload_bytes)),
-        )
-        .route("/imports/confirm", post(imports::confirm))
-        .route("/imports/{id}", get(imports::show_run))
-        .route(
-            "/imports/{id}/rejections.xlsx",
-            get(imports::rejections_xlsx),
-        )
-        .route("/reconcile", get(reconcile::show_summary))
-        .route("/reconcile/run", post(reconcile::run_reconcile))
-        .route("/reconcile/operators", get(reconcile::list::list_operators))
-        .route(
-            "/reconcile/operators.xlsx",
-            get(reconcile::list::export_operators),
-        )
-        .route(
-            "/reconcile/operators/{id}",
-            get(reconcile::operator::show_operator),
-        )
-        .route("/reconcile/review", get(reconcile::operator::show_review))
-        .route("/reconcile/decisions", post(reconcile::operator::decide))
-        .route(
-            "/reconcile/decisions/{id}/revoke",
-            post(reconcile::operator::revoke),
-        )
+        .merge(pages::registries::router(state.settings.max_upload_bytes))
+        .merge(pages::reconcile::router())
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/app.css", get(app_css))
@@ -224,7 +191,7 @@ pub async fn serve(
         }
     });
     // Uploads previewed and never confirmed, or left by a crash: swept now and hourly.
-    let sweeper = tokio::spawn(pages::imports::sweep_uploads_hourly(
+    let sweeper = tokio::spawn(pages::registries::imports::sweep_uploads_hourly(
         state.settings.upload_dir.clone(),
         state.settings.upload_retention,
     ));

@@ -19,8 +19,8 @@ use std::net::IpAddr;
 
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use hmac::{Hmac, Mac};
+use meijian_store::accounts::login::name_key;
 use meijian_store::accounts::LoginPolicy;
-use meijian_store::login::name_key;
 use meijian_store::shared::{Quota, SharedState};
 use rand::RngCore;
 use sha2::Sha256;

@@ -18,8 +18,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use futures_util::StreamExt;
+use meijian_store::accounts::sessions::{self, ActiveSession};
 use meijian_store::accounts::Principal;
-use meijian_store::sessions::{self, ActiveSession};
 use meijian_store::{Actor, Scope};
 
 use crate::error::AppError;

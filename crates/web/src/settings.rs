@@ -1,9 +1,9 @@
 //! Settings of the web application, validated once at start by the binary's config loader.
 
 use meijian_domain::lead::LeadRules;
+use meijian_store::accounts::sessions::SessionPolicy;
 use meijian_store::accounts::LoginPolicy;
 use meijian_store::leads::intake::AttachmentLimits;
-use meijian_store::sessions::SessionPolicy;
 
 /// The default upper bound of a request body, in MiB (`[server] max_body_mib`): the one value
 /// the server and the tests start from.
@@ -29,7 +29,7 @@ pub struct WebSettings {
     /// Where uploaded files wait for their import (and a preview's confirmation).
     pub upload_dir: std::path::PathBuf,
     /// Uploads unchanged this long are deleted (a preview never confirmed, an upload cut off);
-    /// `[server] upload_retention_hours`. See [`crate::pages::imports::sweep_uploads`].
+    /// `[server] upload_retention_hours`. See [`crate::pages::registries::imports::sweep_uploads`].
     pub upload_retention: std::time::Duration,
     /// Who may read `/metrics` (`[metrics]`).
     pub metrics: MetricsSettings,

@@ -15,7 +15,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
     /// Name and number search of registry records (loaded in the background at start).
-    pub search: Arc<meijian_store::search_index::SearchIndex>,
+    pub search: Arc<meijian_store::registries::search_index::SearchIndex>,
     /// The public complaint desk: submission queue, form tokens, rate limits.
     pub desk: Arc<crate::public_desk::PublicDesk>,
     /// Rate limits and used tokens, shared by every server (decision 0014).

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use common::TestApp;
 use meijian_domain::uscc::Uscc;
 use meijian_registry::RegistryKind;
-use meijian_store::registry_import::{import_file, ImportOptions};
+use meijian_store::registries::import::{import_file, ImportOptions};
 use meijian_store::testing::TestDb;
 use meijian_store::{both_backends, Actor, Scope, Store};
 

@@ -249,10 +249,10 @@ both_backends!(
         )
         .unwrap();
         let scope = meijian_store::Scope::system(meijian_store::Actor::system("test"));
-        let opts = meijian_store::registry_import::ImportOptions::new(
+        let opts = meijian_store::registries::import::ImportOptions::new(
             meijian_registry::RegistryKind::Registrations,
         );
-        meijian_store::registry_import::import_file(
+        meijian_store::registries::import::import_file(
             &app.db.store,
             &scope,
             &|| time::OffsetDateTime::now_utc(),
@@ -343,10 +343,10 @@ both_backends!(
     )
     .unwrap();
         let scope = meijian_store::Scope::system(meijian_store::Actor::system("test"));
-        let opts = meijian_store::registry_import::ImportOptions::new(
+        let opts = meijian_store::registries::import::ImportOptions::new(
             meijian_registry::RegistryKind::Licenses,
         );
-        let r = meijian_store::registry_import::import_file(
+        let r = meijian_store::registries::import::import_file(
             &app.db.store,
             &scope,
             &|| time::OffsetDateTime::now_utc(),

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use common::TestApp;
 use meijian_store::both_backends;
 use meijian_store::testing::TestDb;
-use meijian_web::pages::imports::sweep_uploads;
+use meijian_web::pages::registries::imports::sweep_uploads;
 use meijian_web::WebSettings;
 use reqwest::cookie::CookieStore;
 use tokio::io::AsyncWriteExt;

@@ -7,7 +7,8 @@ use meijian_domain::department::DepartmentKind;
 use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_store::accounts::{self, AccountChange, NewAccount};
-use meijian_store::{departments, password, Scope, Store};
+use meijian_store::accounts::{departments, password};
+use meijian_store::{Scope, Store};
 
 use super::{cli_actor, DbArgs};
 

@@ -1,6 +1,6 @@
 //! `meijian department …`: departments from the command line.
 
-use meijian_store::departments::{self, NewDepartment};
+use meijian_store::accounts::departments::{self, NewDepartment};
 use meijian_store::Scope;
 
 use super::{cli_actor, DbArgs};

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use meijian_registry::{ReadOptions, RegistryKind};
-use meijian_store::registry_import::{self, ImportOptions};
+use meijian_store::registries::import::{self, ImportOptions};
 use meijian_store::Scope;
 
 use super::{cli_actor, DbArgs};
@@ -38,7 +38,7 @@ pub struct ImportArgs {
     #[arg(long)]
     rejections_xlsx: Option<PathBuf>,
     /// Rows per transaction.
-    #[arg(long, default_value_t = registry_import::DEFAULT_BATCH_SIZE)]
+    #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
     batch_size: usize,
 }
 
@@ -79,8 +79,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         bar.set_message(format!("{rows} 行，{:.0} 行/秒", rows as f64 / secs));
     };
     let now = || time::OffsetDateTime::now_utc();
-    let report =
-        registry_import::import_file(&store, &scope, &now, &args.file, &opts, &mut progress).await;
+    let report = import::import_file(&store, &scope, &now, &args.file, &opts, &mut progress).await;
     bar.finish_and_clear();
     let report = report?;
     let verb = if args.dry_run {
@@ -116,23 +115,22 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = args.rejections_xlsx {
         let rows = match report.run_id.as_deref() {
-            Some(id) => registry_import::issues_of(&store, &scope, id).await?,
+            Some(id) => import::issues_of(&store, &scope, id).await?,
             None => {
-                let issue =
-                    |r: &meijian_registry::Rejection, rejected: bool| registry_import::RowIssue {
-                        line: r.line,
-                        column: r.column.clone(),
-                        value: r.value.clone(),
-                        reason: r.reason.clone(),
-                        rejected,
-                    };
+                let issue = |r: &meijian_registry::Rejection, rejected: bool| import::RowIssue {
+                    line: r.line,
+                    column: r.column.clone(),
+                    value: r.value.clone(),
+                    reason: r.reason.clone(),
+                    rejected,
+                };
                 let mut all: Vec<_> = report.rejections.iter().map(|r| issue(r, true)).collect();
                 all.extend(report.warnings.iter().map(|r| issue(r, false)));
                 all.sort_by_key(|i| i.line);
                 all
             }
         };
-        meijian_web::pages::imports::write_rejections(&path, &rows)?;
+        meijian_web::pages::registries::imports::write_rejections(&path, &rows)?;
         println!("  问题行（拒绝与警告）已写入 {}", path.display());
     }
     Ok(())

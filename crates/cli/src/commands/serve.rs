@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use meijian_store::{demo, sessions, Store};
+use meijian_store::accounts::sessions;
+use meijian_store::{demo, Store};
 use meijian_web::{AppState, SystemClock};
 
 use super::{open_store, DbArgs};
@@ -137,7 +138,7 @@ async fn shutdown_signal() {
 /// them, so that every registry page has data to show.
 async fn import_demo_registries(store: &Store, data_dir: &std::path::Path) -> anyhow::Result<()> {
     use meijian_registry::RegistryKind;
-    use meijian_store::registry_import::{import_file, ImportOptions};
+    use meijian_store::registries::import::{import_file, ImportOptions};
     let dir = data_dir.join("registries");
     std::fs::create_dir_all(&dir)
         .map_err(|e| anyhow::anyhow!("无法创建目录 {}：{e}", dir.display()))?;

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_store::leads::status::PublicStatus;
-use meijian_store::public_form;
+use meijian_store::public::form;
 use meijian_store::timefmt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -231,7 +231,7 @@ pub async fn subject_names(
         .check(&state.shared, client, state.now())
         .await?;
     let today = timefmt::date_cst(state.now());
-    let names = public_form::subject_names(&state.store, &q.q, &today, 10).await?;
+    let names = form::subject_names(&state.store, &q.q, &today, 10).await?;
     Ok(Json(
         names
             .into_iter()

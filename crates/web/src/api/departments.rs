@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_store::accounts;
-use meijian_store::departments::{self, Department, NewDepartment};
+use meijian_store::accounts::departments::{self, Department, NewDepartment};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

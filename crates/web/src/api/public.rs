@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::Json;
-use meijian_store::public_lookup::{self, PublicKind};
+use meijian_store::public::lookup::{self, PublicKind};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -42,6 +42,6 @@ pub async fn lookup(
         .await?;
     let today = meijian_store::timefmt::date_cst(state.now());
     Ok(Json(
-        public_lookup::search(&state.store, kind, &q.q, &today, 20).await?,
+        lookup::search(&state.store, kind, &q.q, &today, 20).await?,
     ))
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::Json;
-use meijian_store::registry_records::{self, Filter, RecordRow};
+use meijian_store::registries::records::{self, Filter, RecordRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -103,7 +103,7 @@ pub async fn list_records(
         category: p.category,
         include_missing: p.include_missing.unwrap_or(false),
     };
-    let (rows, total) = registry_records::list(
+    let (rows, total) = records::list(
         &state.store,
         &user.scope,
         Some(&state.search),
@@ -148,9 +148,9 @@ pub async fn get_record(
     user: CurrentUser,
     ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<RecordDetail>> {
-    let record = registry_records::get(&state.store, &user.scope, &id).await?;
-    let versions = registry_records::versions(&state.store, &user.scope, &id).await?;
-    let same = registry_records::same_uscc(&state.store, &user.scope, &record).await?;
+    let record = records::get(&state.store, &user.scope, &id).await?;
+    let versions = records::versions(&state.store, &user.scope, &id).await?;
+    let same = records::same_uscc(&state.store, &user.scope, &record).await?;
     Ok(Json(RecordDetail {
         record: record.into(),
         versions: versions

@@ -10,7 +10,7 @@
 use meijian_domain::lead::{Category, Channel, Finding, Outcome, Satisfaction, Source};
 use meijian_domain::{DepartmentKind, Role};
 use meijian_registry::RegistryKind;
-use meijian_store::public_lookup::PublicKind;
+use meijian_store::public::lookup::PublicKind;
 use serde_json::{json, Value};
 use utoipa::OpenApi;
 

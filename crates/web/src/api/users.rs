@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use meijian_domain::role::Role;
+use meijian_store::accounts::password;
 use meijian_store::accounts::{self, AccountView, NewAccount};
-use meijian_store::password;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -8,9 +8,10 @@ use axum::Form;
 use meijian_domain::department::DepartmentKind;
 use meijian_domain::region::{RegionCode, RegionTable};
 use meijian_domain::role::{Permission, Role};
+use meijian_store::accounts::departments::{self, NewDepartment};
+use meijian_store::accounts::password;
 use meijian_store::accounts::{self, AccountView, NewAccount};
-use meijian_store::departments::{self, NewDepartment};
-use meijian_store::{password, timefmt};
+use meijian_store::timefmt;
 use serde::Deserialize;
 
 use crate::chrome::Chrome;

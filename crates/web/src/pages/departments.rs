@@ -3,8 +3,8 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
+use meijian_store::accounts::departments::{self, Department};
 use meijian_store::accounts::{self, AccountView};
-use meijian_store::departments::{self, Department};
 
 use crate::chrome::Chrome;
 use crate::error::AppResult;

@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::CookieJar;
+use meijian_store::accounts::sessions;
 use meijian_store::accounts::{self, LoginError, Principal};
-use meijian_store::{audit, sessions, Actor};
+use meijian_store::{audit, Actor};
 use serde::Deserialize;
 use time::OffsetDateTime;
 

@@ -7,7 +7,6 @@ pub mod complaints;
 pub mod dashboard;
 pub mod departments;
 pub mod duty;
-pub mod imports;
 pub mod leads;
 pub mod login;
 pub mod reconcile;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use meijian_domain::lead::{Category, LeadKind};
 use meijian_store::leads::intake::{AttachmentLimits, NewComplaint};
-use meijian_store::public_form::{self, Place};
+use meijian_store::public::form::{self, Place};
 use meijian_store::timefmt;
 
 use crate::error::{AppError, AppResult};
@@ -84,7 +84,7 @@ async fn form_page(
                 }
             })
             .collect(),
-        places: public_form::places(&state.store).await?,
+        places: form::places(&state.store).await?,
         kind_hint: KIND_HINT,
         max_files: limits.max_files,
         max_file_size: uploads::size_text(limits.max_file_bytes),

@@ -12,7 +12,8 @@ pub mod operator;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use meijian_domain::region::{RegionCode, RegionTable};
 use meijian_domain::role::Permission;
 use meijian_registry::RegistryKind;
@@ -26,6 +27,19 @@ use crate::pages::registries::short_region;
 use crate::pages::{region_name, render};
 use crate::session::CurrentUser;
 use crate::state::AppState;
+
+/// The cross-check pages: the summary, the lists, an operator of a run, review and decisions.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reconcile", get(show_summary))
+        .route("/reconcile/run", post(run_reconcile))
+        .route("/reconcile/operators", get(list::list_operators))
+        .route("/reconcile/operators.xlsx", get(list::export_operators))
+        .route("/reconcile/operators/{id}", get(operator::show_operator))
+        .route("/reconcile/review", get(operator::show_review))
+        .route("/reconcile/decisions", post(operator::decide))
+        .route("/reconcile/decisions/{id}/revoke", post(operator::revoke))
+}
 
 /// The class filters of the lists, in the order of the district table: the four classes of
 /// `DATA.md`, then operators outside medical aesthetics.

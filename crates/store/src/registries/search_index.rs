@@ -13,7 +13,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-use crate::registry_records::Filter;
+use crate::registries::records::Filter;
 use crate::{Store, StoreError};
 
 /// The documents as parallel arrays, indexed by document number: a query's filters read a few

@@ -6,9 +6,10 @@
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
+use super::password;
 use crate::accounts::{principal_by_id, Account, Principal};
 use crate::audit::{self, Change};
-use crate::{password, Actor, Store, StoreError, Tx};
+use crate::{Actor, Store, StoreError, Tx};
 
 /// Login limits: `max_failures` wrong passwords for one name within `window`, after which
 /// attempts for that name are slowed to one per `window / max_failures` (except from a

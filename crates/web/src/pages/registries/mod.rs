@@ -2,12 +2,15 @@
 //! registry with XLSX export, and a record page with every version and its relatives.
 
 use askama::Template;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use meijian_domain::region::{RegionCode, RegionTable};
 use meijian_exports::{Cell, Column, Table};
 use meijian_registry::RegistryKind;
-use meijian_store::registry_records::{self, Filter, RecordRow};
+use meijian_store::registries::records::{self, Filter, RecordRow};
 use meijian_store::timefmt;
 use serde::Deserialize;
 
@@ -17,7 +20,29 @@ use crate::pages::{region_name, render};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
+pub mod imports;
+
 const PER_PAGE: i64 = 50;
+
+/// The registry pages and their imports (导入).
+pub fn router(max_upload_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .route("/registries", get(show_index))
+        .route("/registries/{code}", get(list_records))
+        .route("/registries/{code}/export.xlsx", get(export_records))
+        .route("/records/{id}", get(show_record))
+        .route("/imports/new", get(imports::show_new))
+        .route(
+            "/imports",
+            post(imports::upload).layer(DefaultBodyLimit::max(max_upload_bytes)),
+        )
+        .route("/imports/confirm", post(imports::confirm))
+        .route("/imports/{id}", get(imports::show_run))
+        .route(
+            "/imports/{id}/rejections.xlsx",
+            get(imports::rejections_xlsx),
+        )
+}
 const EXPORT_LIMIT: i64 = 200_000;
 
 /// The registry named in a URL, or 404.
@@ -75,7 +100,7 @@ pub async fn show_index(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Html<String>> {
-    let counts = registry_records::counts(&state.store, &user.scope).await?;
+    let counts = records::counts(&state.store, &user.scope).await?;
     let cards = RegistryKind::all()
         .iter()
         .map(|k| RegistryCard {
@@ -87,7 +112,7 @@ pub async fn show_index(
                 .map_or(0, |(_, n)| *n),
         })
         .collect();
-    let runs = meijian_store::registry_import::recent_runs(&state.store, &user.scope, 20)
+    let runs = meijian_store::registries::import::recent_runs(&state.store, &user.scope, 20)
         .await?
         .into_iter()
         .map(|r| RunRow {
@@ -243,7 +268,7 @@ pub async fn list_records(
 ) -> AppResult<Html<String>> {
     let kind = registry_from_path(&code)?;
     let page = query.page.unwrap_or(1).max(1);
-    let (rows, total) = registry_records::list(
+    let (rows, total) = records::list(
         &state.store,
         &user.scope,
         Some(&state.search),
@@ -308,7 +333,7 @@ pub async fn export_records(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let kind = registry_from_path(code.trim_end_matches(".xlsx"))?;
-    let rows = registry_records::all(
+    let rows = records::all(
         &state.store,
         &user.scope,
         Some(&state.search),
@@ -408,7 +433,7 @@ pub async fn show_record(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    let record = registry_records::get(&state.store, &user.scope, &id).await?;
+    let record = records::get(&state.store, &user.scope, &id).await?;
     let kind = registry_from_path(&record.registry)?;
     let values: std::collections::BTreeMap<String, String> =
         serde_json::from_str(&record.data_json).unwrap_or_default();
@@ -430,7 +455,7 @@ pub async fn show_record(
                 value: v.clone(),
             }),
     );
-    let versions = registry_records::versions(&state.store, &user.scope, &id)
+    let versions = records::versions(&state.store, &user.scope, &id)
         .await?
         .into_iter()
         .map(|v| {
@@ -461,7 +486,7 @@ pub async fn show_record(
             }
         })
         .collect();
-    let relatives = registry_records::same_uscc(&state.store, &user.scope, &record)
+    let relatives = records::same_uscc(&state.store, &user.scope, &record)
         .await?
         .into_iter()
         .map(|r| {

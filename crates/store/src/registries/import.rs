@@ -556,7 +556,7 @@ impl Classifier {
                     "{}（{region}）不在您的管辖范围内",
                     meijian_domain::region::RegionCode::parse(&region)
                         .ok()
-                        .and_then(|c| crate::departments::short_region_name(&c))
+                        .and_then(|c| crate::accounts::departments::short_region_name(&c))
                         .unwrap_or_else(|| "该行政区划".to_string())
                 ),
             }),

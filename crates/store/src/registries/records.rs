@@ -4,7 +4,7 @@
 use meijian_domain::role::Permission;
 use serde::Serialize;
 
-use crate::search_index::SearchIndex;
+use crate::registries::search_index::SearchIndex;
 use crate::{Scope, Store, StoreError};
 
 /// A record as listed and shown.

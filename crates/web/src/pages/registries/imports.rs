@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use meijian_domain::role::Permission;
 use meijian_registry::{ReadOptions, RegistryKind};
-use meijian_store::registry_import::{self, ImportOptions, ImportReport, RowIssue, RunRow};
+use meijian_store::registries::import::{self, ImportOptions, ImportReport, RowIssue, RunRow};
 use meijian_store::{new_id, timefmt};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -96,7 +96,7 @@ fn options(p: &Pending, dry_run: bool, run_id: Option<String>) -> AppResult<Impo
         full_export: !p.partial,
         last_wins: p.last_wins,
         dry_run,
-        batch_size: registry_import::DEFAULT_BATCH_SIZE,
+        batch_size: import::DEFAULT_BATCH_SIZE,
         run_id,
         file_name: Some(p.file_name.clone()),
     })
@@ -290,7 +290,7 @@ async fn preview(
     let result = while_reading(
         paths,
         state.settings.upload_retention,
-        registry_import::import_file(
+        import::import_file(
             &state.store,
             &user.scope,
             &now,
@@ -477,7 +477,7 @@ async fn start(
         let result = while_reading(
             paths,
             state2.settings.upload_retention,
-            registry_import::import_file(
+            import::import_file(
                 &state2.store,
                 &scope,
                 &now,
@@ -489,19 +489,14 @@ async fn start(
         .await;
         if let Err(e) = result {
             tracing::error!(run = %id, error = ?e, "import failed");
-            let _ = registry_import::fail_run(
-                &state2.store,
-                &id,
-                state2.now(),
-                &format!("导入中止：{e}"),
-            )
-            .await;
+            let _ =
+                import::fail_run(&state2.store, &id, state2.now(), &format!("导入中止：{e}")).await;
         }
         discard(&state2, &token).await;
     });
     // The task records the run once it has hashed the file; the run's page exists from then on.
     for _ in 0..600 {
-        if registry_import::get_run(&state.store, &user.scope, &run_id)
+        if import::get_run(&state.store, &user.scope, &run_id)
             .await
             .is_ok()
         {
@@ -560,8 +555,8 @@ pub async fn show_run(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    let run = registry_import::get_run(&state.store, &user.scope, &id).await?;
-    let issues = registry_import::issues_of(&state.store, &user.scope, &id).await?;
+    let run = import::get_run(&state.store, &user.scope, &id).await?;
+    let issues = import::issues_of(&state.store, &user.scope, &id).await?;
     render(&RunPage {
         chrome: Chrome::new(&user, "/registries"),
         registry_label: RegistryKind::from_code(&run.registry)
@@ -587,8 +582,8 @@ pub async fn rejections_xlsx(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let run = registry_import::get_run(&state.store, &user.scope, &id).await?;
-    let rows = registry_import::issues_of(&state.store, &user.scope, &id).await?;
+    let run = import::get_run(&state.store, &user.scope, &id).await?;
+    let rows = import::issues_of(&state.store, &user.scope, &id).await?;
     let bytes = meijian_exports::to_xlsx_bytes(&rejections_table(), rejection_rows(&rows))
         .map_err(crate::xlsx::failed)?;
     let name = format!("问题行-{}.xlsx", run.file_name);

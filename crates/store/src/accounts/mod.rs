@@ -1,5 +1,10 @@
 //! Accounts (用户账号): creation, the admin list, disabling, unlocking and passwords. Signing
-//! in is in [`crate::login`].
+//! in is in [`login`]; departments, passwords and sessions live beside it.
+
+pub mod departments;
+pub mod login;
+pub mod password;
+pub mod sessions;
 
 use meijian_domain::region::RegionCode;
 use meijian_domain::role::{Permission, Role};
@@ -7,10 +12,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::audit::{self, Change};
-use crate::departments::Department;
-use crate::{new_id, password, sessions, timefmt, Actor, Scope, Store, StoreError, Tx};
+use crate::{new_id, timefmt, Actor, Scope, Store, StoreError, Tx};
+use departments::Department;
 
-pub use crate::login::{authenticate, LoginError, LoginPolicy};
+pub use login::{authenticate, LoginError, LoginPolicy};
 
 /// An account as stored. The hash never leaves this crate's callers' hands in a view.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -318,7 +323,7 @@ pub async fn change(
             .execute(&mut **tx)
             .await?;
             sqlx::query("delete from rate_limit where key = $1")
-                .bind(crate::login::name_key(&before.username))
+                .bind(crate::accounts::login::name_key(&before.username))
                 .execute(&mut **tx)
                 .await?;
             "account.unlock"

@@ -18,7 +18,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::audit::{self, Change};
-use crate::sql::{bulk_insert, values};
+use crate::sql::{bulk_insert, values, Query};
 use crate::{new_id, timefmt, Scope, Store, StoreError};
 
 /// Rows per multi-row insert (8 columns × 1000 stays under both databases' bind limits).
@@ -655,36 +655,28 @@ pub async fn operators(
             (lo.to_owned(), hi.to_owned())
         }
     };
-    let mut sql =
-        String::from("from reconcile_operator where run_id = $1 and region_code between $2 and $3");
-    let mut binds = vec![run_id.to_owned(), lo, hi];
+    let mut conds = Query::default();
+    conds.and("run_id =", run_id).in_range("region_code", (&lo, &hi));
     if let Some(class) = &filter.class {
-        binds.push(if class == "out" {
-            String::new()
-        } else {
-            class.clone()
-        });
-        sql.push_str(&format!(" and class = ${}", binds.len()));
+        conds.and("class =", if class == "out" { "" } else { class });
     }
     if filter.changed_only {
-        sql.push_str(" and (previous_class is null or previous_class <> class)");
+        conds.push(" and (previous_class is null or previous_class <> class)");
     }
-    let count_sql = format!("select count(*) {sql}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        count = count.bind(b);
-    }
-    let total = count.fetch_one(store.pool()).await?;
-    let list_sql = format!(
+    let total: i64 = Query::new("select count(*) from reconcile_operator where 1 = 1")
+        .append(&conds)
+        .fetch_scalar(store.pool())
+        .await?;
+    let rows = Query::new(
         "select operator_id, region_code, name, uscc, legal_rep, address, class, previous_class, \
-         public_kind, scope_reason, \
-         unusable, members {sql} order by region_code, name, operator_id limit {limit} offset {offset}"
-    );
-    let mut list = sqlx::query_as::<_, OperatorRow>(&list_sql);
-    for b in &binds {
-        list = list.bind(b);
-    }
-    Ok((list.fetch_all(store.pool()).await?, total))
+         public_kind, scope_reason, unusable, members from reconcile_operator where 1 = 1",
+    )
+    .append(&conds)
+    .push(" order by region_code, name, operator_id")
+    .page(limit, offset)
+    .fetch_all(store.pool())
+    .await?;
+    Ok((rows, total))
 }
 
 /// One operator of a run, if it lies in the scope, with its records side by side.

@@ -44,7 +44,7 @@ pub async fn places(store: &Store) -> Result<Vec<Place>, StoreError> {
     Ok(counties
         .into_iter()
         .map(|(code, region)| Place {
-            name: crate::departments::short_region_name(&region.code)
+            name: crate::accounts::departments::short_region_name(&region.code)
                 .unwrap_or_else(|| region.name.clone()),
             code,
         })
