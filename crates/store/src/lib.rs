@@ -25,7 +25,7 @@ pub(crate) use base::sql;
 pub use base::store::{redact_url, Backend, Store, Tx};
 #[cfg(feature = "testing")]
 pub use base::testing;
-pub use base::{audit, backup, calendar, shared, timefmt};
+pub use base::{audit, backup, calendar, shared, stored, timefmt};
 
 /// A fresh random id for a new record (UUID v7: time-ordered, so inserts stay index-friendly,
 /// and unguessable enough that ids in URLs reveal nothing).

@@ -30,6 +30,16 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("数据库错误")]
     Database(#[from] sqlx::Error),
+    /// A stored value this build cannot read: an unknown code or a malformed time. Never
+    /// defaulted silently; the message names the table, the row and the column for the logs
+    /// (the web layer answers 500 without it).
+    #[error("{table} 表 {id} 行的 {column} 无法读取：“{value}”")]
+    Corrupt {
+        table: &'static str,
+        id: String,
+        column: &'static str,
+        value: String,
+    },
     #[error("{0}")]
     Other(String),
 }

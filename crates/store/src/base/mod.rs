@@ -11,6 +11,7 @@ pub(crate) mod scope;
 pub mod shared;
 pub(crate) mod sql;
 pub(crate) mod store;
+pub mod stored;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod timefmt;

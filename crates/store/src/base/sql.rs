@@ -61,7 +61,6 @@ pub(crate) fn backend_of(conn: &sqlx::AnyConnection) -> Backend {
     }
 }
 
-
 /// A value bound to a [`Query`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Arg {
@@ -216,7 +215,10 @@ impl Query {
             .await
     }
 
-    pub(crate) async fn fetch_optional<'e, O, E>(&self, executor: E) -> Result<Option<O>, sqlx::Error>
+    pub(crate) async fn fetch_optional<'e, O, E>(
+        &self,
+        executor: E,
+    ) -> Result<Option<O>, sqlx::Error>
     where
         O: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
         E: sqlx::Executor<'e, Database = Any>,
@@ -265,7 +267,9 @@ mod tests {
     #[test]
     fn a_query_numbers_its_own_placeholders_across_appended_parts() {
         let mut conds = Query::default();
-        conds.and("class =", "both").in_range("region_code", ("370400", "370499"));
+        conds
+            .and("class =", "both")
+            .in_range("region_code", ("370400", "370499"));
         let mut count = Query::new("select count(*) from t where run_id = ");
         count.bind("r1").append(&conds);
         assert_eq!(

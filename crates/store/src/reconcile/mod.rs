@@ -656,7 +656,9 @@ pub async fn operators(
         }
     };
     let mut conds = Query::default();
-    conds.and("run_id =", run_id).in_range("region_code", (&lo, &hi));
+    conds
+        .and("run_id =", run_id)
+        .in_range("region_code", (&lo, &hi));
     if let Some(class) = &filter.class {
         conds.and("class =", if class == "out" { "" } else { class });
     }
