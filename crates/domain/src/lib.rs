@@ -6,6 +6,7 @@
 
 pub mod department;
 pub mod lead;
+pub mod operator;
 pub mod region;
 pub mod role;
 pub mod uscc;

@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod dashboard;
 pub mod demo;
 pub mod leads;
+pub mod operators;
 pub mod public;
 pub mod reconcile;
 pub mod registries;

@@ -79,7 +79,7 @@ impl Chrome {
         Chrome {
             user_name: user.principal.account.display_name.clone(),
             department_name: user.principal.department.name.clone(),
-            role_label: user.principal.role().label_zh(),
+            role_label: user.scope.role.label_zh(),
             csrf: user.csrf_token.clone(),
             nav,
         }

@@ -31,6 +31,8 @@ pub struct Account {
     pub disabled: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The operator an institution account is bound to.
+    pub operator_id: Option<String>,
 }
 
 /// What the admin pages and the API show of an account.
@@ -63,10 +65,14 @@ pub struct Principal {
 }
 
 impl Principal {
-    pub fn role(&self) -> Role {
-        // Roles are written only from `Role::code`, so an unknown one means a hand-edited row:
-        // give it the least privilege.
-        Role::from_code(&self.account.role).unwrap_or(Role::Institution)
+    /// The account's role; an unknown stored role is an error naming the account, never a
+    /// guess.
+    pub fn role(&self) -> Result<Role, StoreError> {
+        crate::stored::At::new("account", &self.account.id).code(
+            "role",
+            &self.account.role,
+            Role::from_code,
+        )
     }
 
     /// The scope every request of this user runs in.
@@ -75,12 +81,10 @@ impl Principal {
         actor.name = self.account.username.clone();
         let region = RegionCode::parse(&self.department.region_code)
             .map_err(|e| StoreError::Other(format!("部门行政区划代码无效：{e}")))?;
-        Ok(Scope::for_user(
-            actor,
-            self.role(),
-            self.department.id.clone(),
-            region,
-        ))
+        Ok(
+            Scope::for_user(actor, self.role()?, self.department.id.clone(), region)
+                .bound_to(self.account.operator_id.clone()),
+        )
     }
 }
 

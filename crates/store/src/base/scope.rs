@@ -37,6 +37,8 @@ pub struct Scope {
     pub department_id: Option<String>,
     /// The region at the root of the jurisdiction; `None` means the whole country.
     pub region: Option<RegionCode>,
+    /// The operator (主体编号) an institution account is bound to: it sees that one only.
+    pub operator_id: Option<String>,
     lo: String,
     hi: String,
 }
@@ -50,6 +52,7 @@ impl Scope {
             role,
             department_id: Some(department_id),
             region: Some(region),
+            operator_id: None,
             lo,
             hi,
         }
@@ -62,6 +65,7 @@ impl Scope {
             role: Role::Administrator,
             department_id: None,
             region: None,
+            operator_id: None,
             lo: "000000".to_string(),
             hi: "999999".to_string(),
         }
@@ -76,6 +80,7 @@ impl Scope {
             role: Role::Administrator,
             department_id: None,
             region: Some(region),
+            operator_id: None,
             lo,
             hi,
         }
@@ -96,6 +101,21 @@ impl Scope {
     }
 
     /// `Err(Forbidden)` unless the role allows `permission`.
+    /// The scope of an institution account bound to its operator.
+    pub fn bound_to(mut self, operator_id: Option<String>) -> Scope {
+        self.operator_id = operator_id;
+        self
+    }
+
+    /// Whether this scope may read the lasting record of operator `id` in `region_code`:
+    /// officers by jurisdiction, an institution account its own operator only.
+    pub fn sees_operator(&self, id: &str, region_code: &str) -> bool {
+        if self.role == Role::Institution {
+            return self.operator_id.as_deref() == Some(id);
+        }
+        self.can(Permission::ViewRegistries) && self.covers(region_code)
+    }
+
     pub fn require(&self, permission: Permission) -> Result<(), StoreError> {
         if self.can(permission) {
             Ok(())

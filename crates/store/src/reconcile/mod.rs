@@ -18,6 +18,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::audit::{self, Change};
+use crate::operators::{self, Identity, Moves};
 use crate::sql::{bulk_insert, values, Query};
 use crate::{new_id, timefmt, Scope, Store, StoreError};
 
@@ -250,6 +251,9 @@ pub async fn run(
 /// What a run computed, ready to store.
 struct Outcome {
     operators: Vec<OperatorRow>,
+    /// The same operators as the 主体库 keeps them, and how records moved between them.
+    identities: Vec<Identity>,
+    moves: Moves,
     members: Vec<(String, String, String, String, String, i64, String)>,
     candidates: Vec<CandidateRow>,
     links: usize,
@@ -285,6 +289,7 @@ fn compute(
     let best = linkage.best_links();
     let rows = linkage.result_rows_of(&inputs, 0..inputs.len(), &best);
 
+    let mut identities = Vec::with_capacity(linkage.operators.len());
     let operators = linkage
         .operators
         .iter()
@@ -304,17 +309,34 @@ fn compute(
             } else {
                 anchor_region
             };
-            OperatorRow {
+            let members: Vec<&InputRecord> =
+                op.members.iter().map(|&i| &inputs[i as usize]).collect();
+            // The anchor's name, else (a taxpayer without one) the first name a member has.
+            let name = Some(anchor.name.as_str())
+                .into_iter()
+                .chain(anchor.entity_name.as_deref())
+                .chain(members.iter().map(|m| m.name.as_str()))
+                .chain(members.iter().filter_map(|m| m.entity_name.as_deref()))
+                .find(|n| !n.trim().is_empty())
+                .unwrap_or("")
+                .to_owned();
+            let row = OperatorRow {
                 operator_id: op.id.clone(),
                 region_code: region.clone(),
-                name: anchor.name.clone(),
-                uscc: anchor.uscc.clone().or_else(|| {
-                    op.members
-                        .iter()
-                        .find_map(|&i| inputs[i as usize].uscc.clone())
-                }),
-                legal_rep: anchor.persons.first().cloned(),
-                address: anchor.address.clone(),
+                name,
+                uscc: anchor
+                    .uscc
+                    .clone()
+                    .or_else(|| members.iter().find_map(|m| m.uscc.clone())),
+                legal_rep: anchor
+                    .persons
+                    .first()
+                    .or_else(|| members.iter().find_map(|m| m.persons.first()))
+                    .cloned(),
+                address: anchor
+                    .address
+                    .clone()
+                    .or_else(|| members.iter().find_map(|m| m.address.clone())),
                 previous_class: previous.class_of.get(&op.id).cloned(),
                 class,
                 public_kind: op
@@ -324,9 +346,17 @@ fn compute(
                 scope_reason: op.verdict.scope_reason.clone(),
                 unusable: i64::from(op.unusable),
                 members: op.members.len() as i64,
-            }
+            };
+            identities.push(identity_of(&row, &members));
+            row
         })
         .collect();
+    let moves = moves_between(&previous.operator_of, &rows);
+    for (new, from) in &moves.split {
+        if let Some(i) = identities.iter_mut().find(|i| &i.id == new) {
+            i.split_from = Some(from.clone());
+        }
+    }
     let members = rows
         .into_iter()
         .zip(&ids)
@@ -364,10 +394,105 @@ fn compute(
         .collect();
     Outcome {
         operators,
+        identities,
+        moves,
         members,
         candidates,
         links: linkage.links.len(),
     }
+}
+
+/// What the 主体库 keeps of an operator of a run: the run's row and every distinct name,
+/// person and address of its records.
+fn identity_of(row: &OperatorRow, members: &[&InputRecord]) -> Identity {
+    fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for item in items.map(str::trim).filter(|s| !s.is_empty()) {
+            if !out.iter().any(|o| o == item) {
+                out.push(item.to_owned());
+            }
+        }
+        out
+    }
+    Identity {
+        id: row.operator_id.clone(),
+        region_code: row.region_code.clone(),
+        name: row.name.clone(),
+        names: distinct(
+            members
+                .iter()
+                .flat_map(|m| std::iter::once(m.name.as_str()).chain(m.entity_name.as_deref())),
+        ),
+        uscc: row.uscc.clone(),
+        legal_rep: row.legal_rep.clone(),
+        persons: distinct(
+            members
+                .iter()
+                .flat_map(|m| m.persons.iter().map(String::as_str)),
+        ),
+        address: row.address.clone(),
+        addresses: distinct(members.iter().filter_map(|m| m.address.as_deref())),
+        class: row.class.clone(),
+        public_kind: row.public_kind.clone(),
+        members: row.members,
+        split_from: None,
+    }
+}
+
+/// How records moved between the previous run's operators and this run's: an old id that is
+/// gone went to the operator holding most of its records (a merge); a new id whose records
+/// mostly sat in an old operator that is still there was split off it.
+fn moves_between(
+    previous: &FxHashMap<RecordRef, String>,
+    rows: &[meijian_linkage::result::ResultRow],
+) -> Moves {
+    let mut now_of: FxHashMap<&str, FxHashMap<&str, usize>> = FxHashMap::default();
+    let mut was_of: FxHashMap<&str, FxHashMap<&str, usize>> = FxHashMap::default();
+    let current: rustc_hash::FxHashSet<&str> =
+        rows.iter().map(|r| r.operator_id.as_str()).collect();
+    let old_ids: rustc_hash::FxHashSet<&str> = previous.values().map(String::as_str).collect();
+    for row in rows {
+        let Some(source) = RegistryKind::from_code(row.source).and_then(Source::of_registry) else {
+            continue;
+        };
+        let Some(old) = previous.get(&(source, row.key.clone())) else {
+            continue;
+        };
+        *now_of
+            .entry(old.as_str())
+            .or_default()
+            .entry(row.operator_id.as_str())
+            .or_default() += 1;
+        *was_of
+            .entry(row.operator_id.as_str())
+            .or_default()
+            .entry(old.as_str())
+            .or_default() += 1;
+    }
+    let top = |votes: &FxHashMap<&str, usize>| -> Option<String> {
+        votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(id, _)| (*id).to_owned())
+    };
+    let mut moves = Moves::default();
+    for (old, votes) in &now_of {
+        if !current.contains(old) {
+            if let Some(new) = top(votes) {
+                moves.merged.push(((*old).to_owned(), new));
+            }
+        }
+    }
+    for (new, votes) in &was_of {
+        if !old_ids.contains(new) {
+            if let Some(from) = top(votes).filter(|f| current.contains(f.as_str())) {
+                moves.split.push(((*new).to_owned(), from));
+            }
+        }
+    }
+    moves.merged.sort();
+    moves.split.sort();
+    moves
 }
 
 /// A stored record as the registry reader would have yielded it.
@@ -419,8 +544,12 @@ fn record_ref(registry: &str, key: &str) -> Option<RecordRef> {
 }
 
 async fn previous_members(store: &Store, run_id: &str) -> Result<PreviousRun, StoreError> {
+    // An operator merged since (by an officer or by linking) is read as the one it became,
+    // so the run keeps that id.
     let members: Vec<(String, String, String)> = sqlx::query_as(
-        "select registry, record_key, operator_id from reconcile_member where run_id = $1",
+        "select m.registry, m.record_key, coalesce(o.merged_into, m.operator_id) \
+         from reconcile_member m left join operator o on o.id = m.operator_id \
+         and o.status = 'merged' where m.run_id = $1",
     )
     .bind(run_id)
     .fetch_all(store.pool())
@@ -547,6 +676,17 @@ async fn write(
         }
         q.execute(&mut *tx).await?;
     }
+    let updated = operators::update::after_run(
+        &mut tx,
+        backend,
+        &scope.actor,
+        &run.id,
+        (lo, hi),
+        &outcome.identities,
+        &outcome.moves,
+        now,
+    )
+    .await?;
     audit::record(
         &mut tx,
         &scope.actor,
@@ -562,6 +702,13 @@ async fn write(
                 "records": run.records,
                 "operators": run.operators,
                 "changed": run.changed,
+                "operator_record": {
+                    "added": updated.added,
+                    "changed": updated.changed,
+                    "absent": updated.absent,
+                    "merged": updated.merged,
+                    "linked": updated.linked,
+                },
             })),
         },
     )
@@ -797,6 +944,25 @@ pub async fn decide(
     if note.chars().count() > 500 {
         return Err(StoreError::invalid("说明", "不能超过 500 字"));
     }
+    let mut tx = store.begin().await?;
+    let row = insert_decision(&mut tx, scope, kind, a, b, &regions[0], note, now).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Writes a decision and its audit entry in the caller's transaction (the operator merge and
+/// split of the 主体库 use it too). The records are the caller's to have checked.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_decision(
+    tx: &mut crate::Tx,
+    scope: &Scope,
+    kind: DecisionKind,
+    a: (&str, &str),
+    b: (&str, &str),
+    region_code: &str,
+    note: &str,
+    now: OffsetDateTime,
+) -> Result<DecisionRow, StoreError> {
     let row = DecisionRow {
         id: new_id(),
         kind: kind.code().to_owned(),
@@ -804,12 +970,11 @@ pub async fn decide(
         a_key: a.1.to_owned(),
         b_registry: b.0.to_owned(),
         b_key: b.1.to_owned(),
-        region_code: regions[0].clone(),
+        region_code: region_code.to_owned(),
         note: note.to_owned(),
         actor_name: scope.actor.name.clone(),
         decided_at: timefmt::to_db(now),
     };
-    let mut tx = store.begin().await?;
     sqlx::query(
         "insert into reconcile_decision (id, kind, a_registry, a_key, b_registry, b_key, \
          region_code, note, actor_id, actor_name, decided_at) \
@@ -826,10 +991,10 @@ pub async fn decide(
     .bind(&scope.actor.account_id)
     .bind(&row.actor_name)
     .bind(&row.decided_at)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         &scope.actor,
         now,
         Change {
@@ -847,7 +1012,6 @@ pub async fn decide(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(row)
 }
 

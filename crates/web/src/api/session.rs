@@ -46,13 +46,13 @@ pub struct MeView {
     pub jurisdiction_name: String,
 }
 
-fn me_view(user: &meijian_store::accounts::Principal) -> MeView {
+fn me_view(user: &meijian_store::accounts::Principal, role: meijian_domain::Role) -> MeView {
     MeView {
         id: user.account.id.clone(),
         username: user.account.username.clone(),
         display_name: user.account.display_name.clone(),
         role: user.account.role.clone(),
-        role_label: user.role().label_zh().to_string(),
+        role_label: role.label_zh().to_string(),
         department_id: user.department.id.clone(),
         department_name: user.department.name.clone(),
         jurisdiction_code: user.department.region_code.clone(),
@@ -84,7 +84,7 @@ pub async fn create_session(
             signed_in.jar,
             Json(SessionView {
                 csrf_token: signed_in.session.csrf_token,
-                me: me_view(&signed_in.principal),
+                me: me_view(&signed_in.principal, signed_in.principal.role()?),
             }),
         )
             .into_response()),
@@ -114,7 +114,7 @@ pub async fn delete_session(
 /// Who am I.
 #[utoipa::path(get, path = "/api/me", tag = "session", responses((status = 200, body = MeView), (status = 401, body = super::ErrorBody)))]
 pub async fn me(user: CurrentUser) -> Json<MeView> {
-    Json(me_view(&user.principal))
+    Json(me_view(&user.principal, user.scope.role))
 }
 
 /// Dashboard counts of my jurisdiction.
