@@ -162,3 +162,26 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<Vec<DemoAccount>
     tx.commit().await?;
     Ok(out)
 }
+
+/// Binds the demo institution account to a licensed operator (有证有照) of its district, once
+/// the demo's cross-check has filled the 主体库; returns the operator's name.
+pub async fn bind_institution(
+    store: &Store,
+    now: OffsetDateTime,
+) -> Result<Option<String>, StoreError> {
+    let scope = Scope::system(Actor::system("demo"));
+    let account = crate::accounts::find_by_username(store, &scope, "institution").await?;
+    let operator: Option<(String, String)> = crate::sql::Query::new(
+        "select id, name from operator where class = 'both' and status = 'active' \
+         and region_code = ",
+    )
+    .bind(&account.region_code)
+    .push(" order by name, id limit 1")
+    .fetch_optional(store.pool())
+    .await?;
+    let Some((id, name)) = operator else {
+        return Ok(None);
+    };
+    crate::accounts::bind_operator(store, &scope, now, &account.id, Some(&id)).await?;
+    Ok(Some(name))
+}

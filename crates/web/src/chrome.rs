@@ -37,6 +37,13 @@ impl Chrome {
         if scope.can(Permission::ViewRegistries) {
             insert_after(&mut entries, "工作台", ("登记数据", Some("/registries")));
             insert_after(&mut entries, "登记数据", ("证照比对", Some("/reconcile")));
+            insert_after(&mut entries, "证照比对", ("主体库", Some("/operators")));
+        } else if scope.operator_id.is_some() {
+            insert_after(
+                &mut entries,
+                "工作台",
+                ("本机构档案", Some("/operators/mine")),
+            );
         }
         if scope.can(Permission::HandleLeads) {
             let before_inspections = entries.iter().position(|e| e.0 == "检查").unwrap_or(1);
@@ -122,6 +129,7 @@ pub fn entity_label(entity: &str) -> &'static str {
         "lead_referral" => "线索移送",
         "reconcile_decision" => "比对认定",
         "reconcile_run" => "证照比对",
+        "operator" => "经营主体",
         "reward" => "举报奖励",
         _ => "记录",
     }
@@ -136,6 +144,10 @@ pub fn action_label(action: &str) -> &str {
         "account.locked" => "账户锁定",
         "account.login_refused" => "拒绝登录（账户已停用）",
         "account.create" => "新增用户",
+        "account.bind_operator" => "绑定机构",
+        "operator.merge" => "合并主体",
+        "operator.split" => "拆分主体",
+        "operator.provisional" => "登记临时主体",
         "account.disable" => "停用账户",
         "account.enable" => "启用账户",
         "account.unlock" => "解除锁定",

@@ -211,6 +211,9 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     meijian_store::reconcile::run(&store, &scope, &today, started).await?;
     let leads = meijian_store::leads::demo::seed(&store, started).await?;
     eprintln!("演示数据：证照比对已运行，投诉举报 {leads} 件");
+    if let Some(name) = demo::bind_institution(&store, started).await? {
+        eprintln!("演示数据：医疗机构账户 institution 绑定“{name}”");
+    }
     println!("医美综合监管平台 · 演示环境");
     match &args.database_url {
         Some(url) => println!("数据库：{}", meijian_store::redact_url(url)),

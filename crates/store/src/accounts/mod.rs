@@ -49,6 +49,8 @@ pub struct AccountView {
     pub locked_until: Option<String>,
     pub disabled: i64,
     pub created_at: String,
+    /// The operator (主体编号) an institution account is bound to.
+    pub operator_id: Option<String>,
 }
 
 impl AccountView {
@@ -175,6 +177,7 @@ pub async fn create(
         locked_until: None,
         disabled: 0,
         created_at: at,
+        operator_id: None,
     };
     audit::record(
         tx,
@@ -195,7 +198,7 @@ pub async fn create(
 
 const VIEW_SELECT: &str = "select a.id, a.username, a.display_name, a.role, a.department_id, \
      d.name as department_name, d.region_code, a.failed_logins, a.locked_until, a.disabled, \
-     a.created_at from account a join department d on d.id = a.department_id";
+     a.created_at, a.operator_id from account a join department d on d.id = a.department_id";
 
 /// Accounts of the departments in the scope's jurisdiction (administrators only).
 pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<AccountView>, StoreError> {
@@ -398,6 +401,63 @@ pub async fn act(
     self::change(&mut tx, scope, now, policy, id, change).await?;
     tx.commit().await?;
     Ok(new_password)
+}
+
+/// Binds an institution account (医疗机构) to its operator, or unbinds it (`None`): the account
+/// then sees that operator's file and nothing else. The operator must be one the
+/// administrator's jurisdiction holds; a merged id binds to the operator it became.
+pub async fn bind_operator(
+    store: &Store,
+    scope: &Scope,
+    now: OffsetDateTime,
+    id: &str,
+    operator_id: Option<&str>,
+) -> Result<AccountView, StoreError> {
+    let before = get(store, scope, id).await?;
+    if before.role != Role::Institution.code() {
+        return Err(StoreError::invalid(
+            "绑定机构",
+            "只有医疗机构账户可以绑定机构",
+        ));
+    }
+    let operator = match operator_id.map(str::trim).filter(|o| !o.is_empty()) {
+        Some(o) => Some(
+            crate::operators::read::resolve(store, scope, o)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => {
+                        StoreError::invalid("主体编号", format!("您的辖区内没有主体“{o}”"))
+                    }
+                    other => other,
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let mut tx = store.begin().await?;
+    let mut q = crate::sql::Query::new("update account set operator_id = ");
+    q.bind(operator.clone())
+        .push(", updated_at = ")
+        .bind(timefmt::to_db(now))
+        .push(" where id = ")
+        .bind(id);
+    q.execute(&mut *tx).await?;
+    audit::record(
+        &mut tx,
+        &scope.actor,
+        now,
+        Change {
+            action: "account.bind_operator",
+            entity: "account",
+            entity_id: id,
+            region_code: Some(&before.region_code),
+            before: Some(serde_json::json!({"operator_id": before.operator_id})),
+            after: Some(serde_json::json!({"operator_id": operator})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, scope, id).await
 }
 
 /// Loads an account with its department by id (for sessions).

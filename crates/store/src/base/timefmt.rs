@@ -55,21 +55,21 @@ pub fn month_bounds(year: i32, month: Month) -> Option<(String, String)> {
 }
 
 /// `2026-11-22 16:00` in China Standard Time, for people.
+pub fn display_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(cst());
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// [`display_time`] of a stored instant; other text is shown as it is.
 pub fn display(s: &str) -> String {
-    match from_db(s) {
-        Some(t) => {
-            let t = t.to_offset(cst());
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        }
-        None => s.to_string(),
-    }
+    from_db(s).map_or_else(|| s.to_string(), display_time)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub mod read;
 pub mod update;
 
 use meijian_domain::operator::{OperatorStatus, Origin};
-use meijian_linkage::Class;
+pub use meijian_linkage::Class;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;

@@ -1,5 +1,6 @@
 //! Reading the 主体库: one operator's file (一户一档) and the search of operators.
 
+use meijian_domain::lead::{Category, LeadKind, LeadState};
 use meijian_domain::operator::{EventKind, OperatorStatus};
 use meijian_domain::region::{Jurisdiction, RegionCode};
 use meijian_domain::role::Permission;
@@ -312,5 +313,70 @@ pub async fn records(store: &Store, operator: &Operator) -> Result<Vec<Record>, 
                 })
             },
         )
+        .collect()
+}
+
+/// A lead about an operator, as its file lists it: no reporter, no summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadOf {
+    pub id: String,
+    pub code: String,
+    pub kind: LeadKind,
+    pub category: Category,
+    pub state: LeadState,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    pub department_name: String,
+    /// Complaints from the public behind it (0 for an officer's clue).
+    pub complaints: i64,
+}
+
+/// The leads about an operator (and operators merged into it, whose leads moved to it) in the
+/// scope's jurisdiction, newest first, for those who work or watch leads. Each opens on the
+/// lead page, which applies its own rule of who may read it.
+pub async fn leads(
+    store: &Store,
+    scope: &Scope,
+    operator: &Operator,
+) -> Result<Vec<LeadOf>, StoreError> {
+    if !(scope.can(Permission::HandleLeads) || scope.can(Permission::ViewStatistics)) {
+        return Ok(Vec::new());
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        code: String,
+        kind: String,
+        category: String,
+        state: String,
+        received_at: String,
+        department_name: String,
+        complaints: i64,
+    }
+    let rows: Vec<Row> = Query::new(
+        "select l.id, l.code, l.kind, l.category, l.state, l.received_at, \
+         d.name as department_name, \
+         (select count(*) from complaint c where c.lead_id = l.id) as complaints \
+         from lead l join department d on d.id = l.department_id where l.operator_id = ",
+    )
+    .bind(&operator.id)
+    .in_scope("l.region_code", scope)
+    .push(" order by l.received_at desc, l.id")
+    .fetch_all(store.pool())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let at = At::new("lead", &r.id);
+            Ok(LeadOf {
+                kind: at.code("kind", &r.kind, LeadKind::from_code)?,
+                category: at.code("category", &r.category, Category::from_code)?,
+                state: at.code("state", &r.state, LeadState::from_code)?,
+                received_at: at.time("received_at", &r.received_at)?,
+                id: r.id,
+                code: r.code,
+                department_name: r.department_name,
+                complaints: r.complaints,
+            })
+        })
         .collect()
 }

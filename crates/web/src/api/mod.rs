@@ -6,6 +6,7 @@ pub mod audit;
 pub mod complaints;
 pub mod departments;
 pub mod leads;
+pub mod operators;
 pub mod public;
 pub mod referrals;
 pub mod registries;
@@ -13,7 +14,7 @@ pub mod session;
 pub mod spec;
 pub mod users;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
@@ -37,6 +38,7 @@ use crate::state::AppState;
         users::get_user,
         users::create_user,
         users::act_on_user,
+        users::bind_operator,
         audit::list_audit,
         public::lookup,
         leads::list_leads,
@@ -55,6 +57,10 @@ use crate::state::AppState;
         complaints::subject_names,
         registries::list_records,
         registries::get_record,
+        operators::search_operators,
+        operators::get_operator,
+        operators::act_on_operator,
+        operators::register_provisional,
         crate::health::healthz,
     ),
     components(schemas(
@@ -68,6 +74,7 @@ use crate::state::AppState;
         users::UserView,
         users::NewUserRequest,
         users::CreatedUser,
+        users::BindOperatorRequest,
         leads::LeadPage,
         leads::LeadDetail,
         leads::IntakeRequest,
@@ -86,6 +93,15 @@ use crate::state::AppState;
         complaints::StepView,
         complaints::RateRequest,
         complaints::SubjectNameView,
+        operators::OperatorView,
+        operators::OperatorPage,
+        operators::OperatorFile,
+        operators::RecordOfView,
+        operators::ClassView,
+        operators::EventView,
+        operators::LeadOfView,
+        operators::OperatorAction,
+        operators::ProvisionalRequest,
         ErrorBody,
         ErrorDetail,
     ))
@@ -281,6 +297,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/users/{id}", get(users::get_user))
         .route("/api/users/{id}/actions", post(users::act_on_user))
+        .route("/api/users/{id}/operator", put(users::bind_operator))
         .route("/api/audit", get(audit::list_audit))
         .route(
             "/api/leads",
@@ -307,6 +324,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/public/complaints/rate", post(complaints::rate_reply))
         .route("/api/registries/{code}", get(registries::list_records))
         .route("/api/records/{id}", get(registries::get_record))
+        .route("/api/operators", get(operators::search_operators))
+        .route(
+            "/api/operators/provisional",
+            post(operators::register_provisional),
+        )
+        .route("/api/operators/{id}", get(operators::get_operator))
+        .route(
+            "/api/operators/{id}/actions",
+            post(operators::act_on_operator),
+        )
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub struct UserView {
     /// Wrong passwords since the last sign-in (sign-ins are slowed after several; `unlock`
     /// releases them).
     pub failed_logins: i64,
+    /// An institution account's operator (主体编号); it sees that one only.
+    pub operator_id: Option<String>,
 }
 
 pub fn user_view(v: AccountView) -> UserView {
@@ -40,7 +42,36 @@ pub fn user_view(v: AccountView) -> UserView {
         role: v.role,
         department_id: v.department_id,
         department_name: v.department_name,
+        operator_id: v.operator_id,
     }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BindOperatorRequest {
+    /// 主体编号; null unbinds.
+    pub operator_id: Option<String>,
+}
+
+/// Bind an institution account to its operator (or unbind it with null).
+#[utoipa::path(put, path = "/api/users/{id}/operator", tag = "users", request_body = BindOperatorRequest,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn bind_operator(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<BindOperatorRequest>,
+) -> AppResult<Json<UserView>> {
+    let view = accounts::bind_operator(
+        &state.store,
+        &user.scope,
+        state.now(),
+        &id,
+        req.operator_id.as_deref(),
+    )
+    .await?;
+    Ok(Json(user_view(view)))
 }
 
 /// Users of my jurisdiction.

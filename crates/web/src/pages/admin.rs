@@ -29,6 +29,9 @@ pub struct UserRow {
     pub department: String,
     pub status: String,
     pub created_at: String,
+    /// An institution account: the operator it is bound to (empty when not yet bound).
+    pub institution: bool,
+    pub operator_id: String,
 }
 
 fn user_row(v: AccountView) -> UserRow {
@@ -47,6 +50,8 @@ fn user_row(v: AccountView) -> UserRow {
         department: v.department_name,
         status,
         created_at: timefmt::display(&v.created_at),
+        institution: v.role == meijian_domain::Role::Institution.code(),
+        operator_id: v.operator_id.unwrap_or_default(),
     }
 }
 
@@ -224,6 +229,28 @@ async fn user_page(
         user: user_row(view),
         actions,
     })
+}
+
+#[derive(serde::Deserialize)]
+pub struct BindForm {
+    #[serde(default)]
+    operator: String,
+}
+
+/// 绑定机构: ties an institution account to its operator (empty: unbinds).
+pub async fn bind_operator(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<BindForm>,
+) -> AppResult<Html<String>> {
+    let operator = Some(form.operator.trim()).filter(|o| !o.is_empty());
+    accounts::bind_operator(&state.store, &me.scope, state.now(), &id, operator).await?;
+    let notice = match operator {
+        Some(_) => "已绑定机构：该账户只能查看本机构的档案。",
+        None => "已解除绑定：该账户暂时看不到任何机构档案。",
+    };
+    user_page(&state, &me, &id, Some(notice.to_string())).await
 }
 
 pub async fn show_user(

@@ -9,6 +9,7 @@ pub mod departments;
 pub mod duty;
 pub mod leads;
 pub mod login;
+pub mod operators;
 pub mod reconcile;
 pub mod registries;
 
