@@ -7,6 +7,7 @@
 
 use std::time::{Duration, Instant};
 
+use meijian_registry::RegistryKind;
 use meijian_store::registries::records::{self, Filter};
 use meijian_store::registries::search_index::SearchIndex;
 use meijian_store::{Actor, Scope, Store};
@@ -72,7 +73,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &store,
                 &scope,
                 use_index.then_some(&index),
-                "registrations",
+                RegistryKind::Registrations,
                 &filter,
                 1,
                 50,

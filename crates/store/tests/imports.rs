@@ -10,7 +10,7 @@ use meijian_domain::role::Role;
 use meijian_domain::uscc::Uscc;
 use meijian_registry::RegistryKind;
 use meijian_store::registries::import::{import_file, ImportOptions, ImportReport};
-use meijian_store::registries::records::{self, Filter};
+use meijian_store::registries::records::{self, Filter, RecordRow};
 use meijian_store::testing::TestDb;
 use meijian_store::{both_backends, Actor, Scope, Store};
 use time::macros::datetime;
@@ -162,7 +162,7 @@ both_backends!(
             &db.store,
             &scope,
             None,
-            "registrations",
+            RegistryKind::Registrations,
             &Filter::default(),
             1,
             10,
@@ -180,7 +180,7 @@ both_backends!(
                 &db.store,
                 &scope,
                 None,
-                "registrations",
+                RegistryKind::Registrations,
                 &with_missing,
                 1,
                 10
@@ -512,5 +512,248 @@ both_backends!(
             .await,
             0
         );
+    }
+);
+
+/// Every record the export of `filter` streams, in order.
+async fn exported(
+    store: &Store,
+    scope: &Scope,
+    filter: &Filter,
+) -> Result<Vec<RecordRow>, meijian_store::StoreError> {
+    use futures_util::TryStreamExt;
+    let mut export = records::export(store, scope, RegistryKind::Registrations, filter).await?;
+    let rows: Vec<RecordRow> = export.rows().try_collect().await?;
+    Ok(rows)
+}
+
+/// The keys of a page of the list (all of it: 1,000 a page).
+async fn listed(store: &Store, scope: &Scope, filter: &Filter) -> Vec<String> {
+    let (rows, total) = records::list(
+        store,
+        scope,
+        None,
+        RegistryKind::Registrations,
+        filter,
+        1,
+        1000,
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows.len() as i64, total);
+    rows.into_iter().map(|r| r.record_key).collect()
+}
+
+fn keys(rows: &[RecordRow]) -> Vec<String> {
+    rows.iter().map(|r| r.record_key.clone()).collect()
+}
+
+/// Three districts of 枣庄: 市中区 (370402) 30 records, 薛城区 (370403) 20, 峄城区 (370404) 10;
+/// every third 吊销, the rest 存续; and a record of 市中区 missing from a later full export.
+async fn three_districts(store: &Store, dir: &Path) -> String {
+    let scope = Scope::system(Actor::system("test"));
+    let mut lines = Vec::new();
+    let mut n = 0;
+    for (region, count) in [("370402", 30), ("370403", 20), ("370404", 10)] {
+        for i in 0..count {
+            n += 1;
+            let status = if i % 3 == 0 { "吊销" } else { "存续" };
+            lines.push(row(
+                &uscc(region, n),
+                &format!("{region}第{i}号医疗美容诊所有限公司"),
+                status,
+                region,
+            ));
+        }
+    }
+    let all = write(dir, "all.csv", &lines);
+    let r = run(store, &scope, &all, &opts(false)).await;
+    assert_eq!(r.added, 60, "{:?}", r.rejections);
+    // A later full export of the city without the first record of 市中区.
+    let gone = uscc("370402", 1);
+    let later = write(dir, "later.csv", &lines[1..]);
+    let r = run(store, &scope, &later, &opts(false)).await;
+    assert_eq!(r.missing, 1);
+    gone
+}
+
+both_backends!(
+    the_export_streams_every_record_of_the_scope_and_none_outside,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = three_districts(&db.store, dir.path()).await;
+        let district =
+            Scope::system_at(Actor::system("test"), RegionCode::parse("370402").unwrap());
+        let rows = exported(&db.store, &district, &Filter::default())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 29, "市中区 without its missing record");
+        assert!(rows.iter().all(|r| r.region_code == "370402"));
+        assert!(rows
+            .iter()
+            .all(|r| r.registry == RegistryKind::Registrations));
+        assert!(rows.iter().all(|r| r.record_key != gone));
+        assert!(rows.iter().all(|r| r.missing_since.is_none()));
+        assert!(rows.iter().all(|r| r.updated_at == NOW));
+        // The same records in the same order as the list.
+        assert_eq!(
+            keys(&rows),
+            listed(&db.store, &district, &Filter::default()).await
+        );
+        let with_missing = Filter {
+            include_missing: true,
+            ..Filter::default()
+        };
+        let rows = exported(&db.store, &district, &with_missing).await.unwrap();
+        assert_eq!(rows.len(), 30);
+        let missing: Vec<&RecordRow> = rows.iter().filter(|r| r.missing_since.is_some()).collect();
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].record_key, gone);
+        assert_eq!(missing[0].missing_since, Some(NOW));
+        // The city sees all three districts; a district outside the data nothing.
+        let city = Scope::system_at(Actor::system("test"), RegionCode::parse("370400").unwrap());
+        let rows = exported(&db.store, &city, &Filter::default())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 59);
+        assert_eq!(
+            keys(&rows),
+            listed(&db.store, &city, &Filter::default()).await
+        );
+        let elsewhere =
+            Scope::system_at(Actor::system("test"), RegionCode::parse("370405").unwrap());
+        assert!(exported(&db.store, &elsewhere, &Filter::default())
+            .await
+            .unwrap()
+            .is_empty());
+        // Another registry of the same scope: nothing.
+        let mut other =
+            records::export(&db.store, &city, RegistryKind::Licenses, &Filter::default())
+                .await
+                .unwrap();
+        use futures_util::StreamExt;
+        assert!(other.rows().next().await.is_none());
+        // Without the permission to view registries: refused before reading.
+        let viewer = Scope::for_user(
+            Actor::system("test"),
+            Role::Institution,
+            "d1".to_string(),
+            RegionCode::parse("370400").unwrap(),
+        );
+        if !viewer.can(meijian_domain::role::Permission::ViewRegistries) {
+            assert!(exported(&db.store, &viewer, &Filter::default())
+                .await
+                .is_err());
+        }
+    }
+);
+
+both_backends!(
+    filter_combinations_list_and_export_the_same_records,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        three_districts(&db.store, dir.path()).await;
+        let city = Scope::system_at(Actor::system("test"), RegionCode::parse("370400").unwrap());
+        let f =
+            |q: Option<&str>, region: Option<&str>, status: Option<&str>, missing: bool| Filter {
+                q: q.map(str::to_string),
+                region: region.map(str::to_string),
+                status: status.map(str::to_string),
+                category: None,
+                include_missing: missing,
+            };
+        for (filter, expected) in [
+            (f(None, None, None, false), 59),
+            (f(None, None, None, true), 60),
+            (f(None, Some("370403"), None, false), 20),
+            (f(None, Some("370403"), Some("吊销"), false), 7),
+            (f(None, None, Some("吊销"), false), 20),
+            (f(None, None, Some("吊销"), true), 21),
+            (f(Some("370404第"), None, None, false), 10),
+            (f(Some("370404第1号"), Some("370404"), None, false), 1),
+            (f(Some("370404第1号"), Some("370403"), None, false), 0),
+            (f(Some("第2"), Some("370402"), Some("存续"), false), 8),
+            (f(Some("100%_"), None, None, true), 0),
+            (f(None, Some("999999"), None, false), 0),
+        ] {
+            let list = listed(&db.store, &city, &filter).await;
+            assert_eq!(list.len(), expected, "{filter:?}");
+            let rows = exported(&db.store, &city, &filter).await.unwrap();
+            assert_eq!(keys(&rows), list, "{filter:?}");
+        }
+        // A category filter: every registration of the test data is 有限责任公司.
+        let by_category = Filter {
+            category: Some("有限责任公司".to_string()),
+            ..Filter::default()
+        };
+        assert_eq!(listed(&db.store, &city, &by_category).await.len(), 59);
+        let other_category = Filter {
+            category: Some("个体工商户".to_string()),
+            ..Filter::default()
+        };
+        assert!(exported(&db.store, &city, &other_category)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
+
+both_backends!(
+    a_corrupt_stored_value_is_an_error_naming_the_record,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        three_districts(&db.store, dir.path()).await;
+        let scope = Scope::system(Actor::system("test"));
+        let id: String = sqlx::query_scalar(
+            "select id from registry_record where region_code = '370403' \
+             order by record_key limit 1",
+        )
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+        sqlx::query("update registry_record set registry = 'registries_of_mars' where id = $1")
+            .bind(&id)
+            .execute(db.store.pool())
+            .await
+            .unwrap();
+        let err = records::get(&db.store, &scope, &id).await.unwrap_err();
+        assert!(
+            matches!(err, meijian_store::StoreError::Corrupt { .. }),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("registry_record")
+                && text.contains(&id)
+                && text.contains("registry")
+                && text.contains("registries_of_mars"),
+            "{text}"
+        );
+        // A malformed time ends the export with the same kind of error, naming the row.
+        sqlx::query("update registry_record set registry = 'registrations', updated_at = 'yesterday' where id = $1")
+            .bind(&id)
+            .execute(db.store.pool())
+            .await
+            .unwrap();
+        let err = exported(&db.store, &scope, &Filter::default())
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("registry_record") && text.contains(&id) && text.contains("updated_at"),
+            "{text}"
+        );
+        // The list page reads through the same check.
+        assert!(records::list(
+            &db.store,
+            &scope,
+            None,
+            RegistryKind::Registrations,
+            &Filter::default(),
+            1,
+            100
+        )
+        .await
+        .is_err());
     }
 );

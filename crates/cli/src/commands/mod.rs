@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod demo_data;
 mod department;
+mod export;
 mod import;
 mod reconcile;
 mod serve;
@@ -33,6 +34,8 @@ enum Command {
     Demo(serve::DemoArgs),
     /// Import a registry export (CSV or XLSX with the headers of DATA.md).
     Import(import::ImportArgs),
+    /// Export a registry's records in a jurisdiction as XLSX (read-only).
+    Export(export::ExportArgs),
     /// The cross-check (证照比对) of the registry files: operators and their classes.
     Reconcile(reconcile::ReconcileArgs),
     /// Write realistic registry files of a demo city, with the noise of real exports and a ground truth.
@@ -135,6 +138,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(a) => import::import(a).await,
+        Command::Export(a) => export::run(a).await,
         Command::DemoData(a) => demo_data::run(a),
         Command::Reconcile(a) => reconcile::run(a).await,
         Command::User(c) => account::run(c).await,

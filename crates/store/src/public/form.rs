@@ -75,8 +75,8 @@ pub async fn subject_names(
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
-    let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
-        "select registry, status, data_json from registry_record \
+    let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
+        "select id, registry, status, data_json from registry_record \
          where registry in ('registrations', 'licenses') and missing_since is null \
          and search_text like $1 escape '\\' order by name, record_key limit $2",
     )
@@ -85,10 +85,15 @@ pub async fn subject_names(
     .fetch_all(store.pool())
     .await?;
     let mut out: Vec<SubjectName> = Vec::new();
-    for (registry, status, json) in rows {
+    for (id, registry, status, json) in rows {
+        let registry = crate::stored::At::new("registry_record", &id).code(
+            "registry",
+            &registry,
+            meijian_registry::RegistryKind::from_code,
+        )?;
         let data: BTreeMap<String, String> = serde_json::from_str(&json).unwrap_or_default();
-        let current = match registry.as_str() {
-            "licenses" => {
+        let current = match registry {
+            meijian_registry::RegistryKind::Licenses => {
                 status.as_deref() == Some("有效")
                     && data.get("valid_until").is_none_or(|d| d.as_str() >= today)
             }

@@ -21,6 +21,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::audit::{self, Change};
+use crate::sql::Query;
+use crate::stored::At;
 use crate::{new_id, sql, timefmt, Scope, Store, StoreError};
 
 // Rows per multi-row statement. SQLite finds each `$N` parameter by a linear search of the
@@ -606,27 +608,17 @@ async fn store_rejections(
     kind: &str,
     rows: &[Rejection],
 ) -> Result<(), StoreError> {
+    let backend = sql::backend_of(conn);
     for (i, chunk) in rows.chunks(200).enumerate() {
-        let mut sql = String::from(
-            "insert into import_rejection (import_id, kind, seq, line, column_name, value, reason) values ",
+        let sql = format!(
+            "insert into import_rejection (import_id, kind, seq, line, column_name, value, reason) values {}",
+            sql::values(backend, chunk.len(), 7, 1)
         );
-        let groups: Vec<String> = (0..chunk.len())
-            .map(|j| {
-                let b = j * 5;
-                format!(
-                    "($1, $2, ${}, ${}, ${}, ${}, ${})",
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7
-                )
-            })
-            .collect();
-        sql.push_str(&groups.join(", "));
-        let mut q = sqlx::query(&sql).bind(run_id).bind(kind);
+        let mut q = sqlx::query(&sql);
         for (j, r) in chunk.iter().enumerate() {
             q = q
+                .bind(run_id)
+                .bind(kind)
                 .bind(first_seq + (i * 200 + j) as i64)
                 .bind(r.line as i64)
                 .bind(&r.column)
@@ -829,27 +821,25 @@ pub async fn import_file(
             let at = timefmt::to_db(now());
             for chunk in missing.chunks(500) {
                 let mut tx = store.begin().await?;
-                let placeholders: Vec<String> =
-                    (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
-                let ids = placeholders.join(", ");
-                let insert_sql = format!(
+                let mut insert = Query::new(
                     "insert into registry_version (record_id, version, import_id, line, changes_json, at) \
-                     select id, version + 1, $1, 0, '{{\"_missing\":[false,true]}}', $2 from registry_record where id in ({ids})"
+                     select id, version + 1, ",
                 );
-                let mut q = sqlx::query(&insert_sql).bind(run_id).bind(&at);
-                for id in chunk {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *tx).await?;
-                let update_sql = format!(
-                    "update registry_record set missing_since = $1, missing_import_id = $2, version = version + 1, \
-                     updated_at = $1 where id in ({ids})"
-                );
-                let mut q = sqlx::query(&update_sql).bind(&at).bind(run_id);
-                for id in chunk {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *tx).await?;
+                insert
+                    .bind(run_id)
+                    .push(", 0, '{\"_missing\":[false,true]}', ")
+                    .bind(&at)
+                    .push(" from registry_record where id in ");
+                id_list(&mut insert, chunk).execute(&mut *tx).await?;
+                let mut update = Query::new("update registry_record set missing_since = ");
+                update
+                    .bind(&at)
+                    .push(", missing_import_id = ")
+                    .bind(run_id)
+                    .push(", version = version + 1, updated_at = ")
+                    .bind(&at)
+                    .push(" where id in ");
+                id_list(&mut update, chunk).execute(&mut *tx).await?;
                 tx.commit().await?;
             }
         }
@@ -889,6 +879,18 @@ pub async fn import_file(
         tx.commit().await?;
     }
     Ok(report)
+}
+
+/// Appends `(id, id, …)`, one placeholder per id.
+fn id_list<'q>(q: &'q mut Query, ids: &[String]) -> &'q mut Query {
+    q.push("(");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(id);
+    }
+    q.push(")")
 }
 
 /// The USCC index of migration 0002, created again after a bulk import dropped it.
@@ -1045,15 +1047,49 @@ pub async fn issues_of(
         .collect())
 }
 
+/// Where an import run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Running,
+    Completed,
+    Failed,
+}
+
+impl RunStatus {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RunStatus> {
+        [RunStatus::Running, RunStatus::Completed, RunStatus::Failed]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
+    /// As people read it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RunStatus::Running => "进行中",
+            RunStatus::Completed => "已完成",
+            RunStatus::Failed => "失败",
+        }
+    }
+}
+
 /// An import run as listed and shown.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunRow {
     pub id: String,
-    pub registry: String,
+    pub registry: RegistryKind,
     pub file_name: String,
     pub encoding: Option<String>,
-    pub full_export: i64,
-    pub status: String,
+    pub full_export: bool,
+    pub status: RunStatus,
     pub rows_read: i64,
     pub rows_added: i64,
     pub rows_changed: i64,
@@ -1065,8 +1101,61 @@ pub struct RunRow {
     pub progress_total: i64,
     pub error: Option<String>,
     pub actor_name: String,
-    pub started_at: String,
-    pub finished_at: Option<String>,
+    pub started_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// An import run as stored.
+#[derive(sqlx::FromRow)]
+struct StoredRun {
+    id: String,
+    registry: String,
+    file_name: String,
+    encoding: Option<String>,
+    full_export: i64,
+    status: String,
+    rows_read: i64,
+    rows_added: i64,
+    rows_changed: i64,
+    rows_unchanged: i64,
+    rows_rejected: i64,
+    rows_warned: i64,
+    rows_missing: i64,
+    progress_done: i64,
+    progress_total: i64,
+    error: Option<String>,
+    actor_name: String,
+    started_at: String,
+    finished_at: Option<String>,
+}
+
+impl TryFrom<StoredRun> for RunRow {
+    type Error = StoreError;
+
+    fn try_from(r: StoredRun) -> Result<RunRow, StoreError> {
+        let at = At::new("import_run", &r.id);
+        Ok(RunRow {
+            registry: at.code("registry", &r.registry, RegistryKind::from_code)?,
+            status: at.code("status", &r.status, RunStatus::from_code)?,
+            started_at: at.time("started_at", &r.started_at)?,
+            finished_at: at.time_opt("finished_at", r.finished_at.as_deref())?,
+            full_export: r.full_export != 0,
+            file_name: r.file_name,
+            encoding: r.encoding,
+            rows_read: r.rows_read,
+            rows_added: r.rows_added,
+            rows_changed: r.rows_changed,
+            rows_unchanged: r.rows_unchanged,
+            rows_rejected: r.rows_rejected,
+            rows_warned: r.rows_warned,
+            rows_missing: r.rows_missing,
+            progress_done: r.progress_done,
+            progress_total: r.progress_total,
+            error: r.error,
+            actor_name: r.actor_name,
+            id: r.id,
+        })
+    }
 }
 
 const RUN_COLUMNS: &str = "id, registry, file_name, encoding, full_export, status, rows_read, rows_added, \
@@ -1081,29 +1170,29 @@ pub async fn recent_runs(
 ) -> Result<Vec<RunRow>, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, RunRow>(&format!(
-        "select {RUN_COLUMNS} from import_run where region_lo >= $1 and region_hi <= $2 order by started_at desc limit $3"
-    ))
-    .bind(lo)
-    .bind(hi)
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?)
+    let rows: Vec<StoredRun> =
+        Query::new(&format!("select {RUN_COLUMNS} from import_run where 1 = 1"))
+            .and("region_lo >=", lo)
+            .and("region_hi <=", hi)
+            .push(" order by started_at desc limit ")
+            .bind(limit)
+            .fetch_all(store.pool())
+            .await?;
+    rows.into_iter().map(RunRow::try_from).collect()
 }
 
 /// One run inside the scope; `NotFound` otherwise.
 pub async fn get_run(store: &Store, scope: &Scope, id: &str) -> Result<RunRow, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
-    sqlx::query_as::<_, RunRow>(&format!(
-        "select {RUN_COLUMNS} from import_run where id = $1 and region_lo >= $2 and region_hi <= $3"
-    ))
-    .bind(id)
-    .bind(lo)
-    .bind(hi)
-    .fetch_optional(store.pool())
-    .await?
-    .ok_or(StoreError::NotFound)
+    let row: Option<StoredRun> =
+        Query::new(&format!("select {RUN_COLUMNS} from import_run where 1 = 1"))
+            .and("id =", id)
+            .and("region_lo >=", lo)
+            .and("region_hi <=", hi)
+            .fetch_optional(store.pool())
+            .await?;
+    row.ok_or(StoreError::NotFound)?.try_into()
 }
 
 /// Marks a run failed with a reason (an import task that stopped on an error).

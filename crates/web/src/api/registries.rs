@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::Json;
 use meijian_store::registries::records::{self, Filter, RecordRow};
+use meijian_store::timefmt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -37,7 +38,7 @@ impl From<RecordRow> for RecordView {
         RecordView {
             fields: serde_json::from_str(&r.data_json).unwrap_or_default(),
             id: r.id,
-            registry: r.registry,
+            registry: r.registry.code().to_string(),
             record_key: r.record_key,
             name: r.name,
             uscc: r.uscc,
@@ -45,8 +46,8 @@ impl From<RecordRow> for RecordView {
             status: r.status,
             category: r.category,
             version: r.version,
-            missing_since: r.missing_since,
-            updated_at: r.updated_at,
+            missing_since: r.missing_since.map(timefmt::to_db),
+            updated_at: timefmt::to_db(r.updated_at),
         }
     }
 }
@@ -107,7 +108,7 @@ pub async fn list_records(
         &state.store,
         &user.scope,
         Some(&state.search),
-        kind.code(),
+        kind,
         &filter,
         page,
         per_page,
@@ -161,7 +162,7 @@ pub async fn get_record(
                 file_name: v.file_name,
                 line: v.line,
                 changes: v.changes_json.and_then(|c| serde_json::from_str(&c).ok()),
-                at: v.at,
+                at: timefmt::to_db(v.at),
             })
             .collect(),
         same_uscc: same.into_iter().map(RecordView::from).collect(),

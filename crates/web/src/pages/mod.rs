@@ -32,3 +32,14 @@ pub fn region_name(code: &str) -> String {
         .and_then(|c| meijian_domain::region::RegionTable::embedded().full_name(&c))
         .unwrap_or_else(|| code.to_string())
 }
+
+/// An instant as people read it: `2026-11-22 16:00`, China Standard Time. The store hands out
+/// time values; pages format them here only.
+pub fn show_time(t: time::OffsetDateTime) -> String {
+    meijian_store::timefmt::display_time(t)
+}
+
+/// An optional instant as pages show it; empty when there is none.
+pub fn show_time_opt(t: Option<time::OffsetDateTime>) -> String {
+    t.map(show_time).unwrap_or_default()
+}

@@ -16,8 +16,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use meijian_domain::role::Permission;
 use meijian_registry::{ReadOptions, RegistryKind};
+use meijian_store::new_id;
 use meijian_store::registries::import::{self, ImportOptions, ImportReport, RowIssue, RunRow};
-use meijian_store::{new_id, timefmt};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -25,8 +25,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::chrome::Chrome;
 use crate::error::{AppError, AppResult};
-use crate::pages::registries::status_label;
-use crate::pages::render;
+use crate::pages::{render, show_time};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -559,17 +558,16 @@ pub async fn show_run(
     let issues = import::issues_of(&state.store, &user.scope, &id).await?;
     render(&RunPage {
         chrome: Chrome::new(&user, "/registries"),
-        registry_label: RegistryKind::from_code(&run.registry)
-            .map_or(run.registry.clone(), |k| k.label_zh().to_string()),
-        status: status_label(&run.status),
-        running: run.status == "running",
+        registry_label: run.registry.label_zh().to_string(),
+        status: run.status.label_zh(),
+        running: run.status == import::RunStatus::Running,
         percent: if run.progress_total > 0 {
             run.progress_done * 100 / run.progress_total
         } else {
             0
         },
-        started_at: timefmt::display(&run.started_at),
-        finished_at: run.finished_at.as_deref().map(timefmt::display),
+        started_at: show_time(run.started_at),
+        finished_at: run.finished_at.map(show_time),
         rejected: run.rows_rejected,
         warned: run.rows_warned,
         issues: issues.into_iter().take(SHOWN_REJECTIONS).collect(),
