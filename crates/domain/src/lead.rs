@@ -8,10 +8,16 @@
 pub mod codes;
 pub mod duty;
 pub mod mask;
+pub mod money;
+pub mod referral;
 pub mod rules;
 pub mod workflow;
 
-pub use codes::{Category, Channel, Finding, LeadKind, LeadState, Outcome, Satisfaction, Source};
+pub use codes::{
+    Category, Channel, ExtensionState, Finding, LeadKind, LeadState, Outcome, ReferralKind,
+    ReferralState, RewardState, Satisfaction, Source,
+};
 pub use duty::DutyRule;
+pub use money::Fen;
 pub use rules::{LeadRules, RewardLevel, RewardRules, TimeLimits};
 pub use workflow::{LeadFacts, LeadStep};

@@ -6,7 +6,10 @@
 
 use meijian_domain::department::DepartmentKind;
 use meijian_domain::lead::rules::LeadRules;
-use meijian_domain::lead::{Category, Channel, Finding, LeadKind, Outcome, Satisfaction};
+use meijian_domain::lead::{
+    Category, Channel, Fen, Finding, LeadKind, LeadState, Outcome, ReferralKind, ReferralState,
+    RewardState, Satisfaction,
+};
 use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_domain::workdays::Calendar;
@@ -24,6 +27,11 @@ use time::{Duration, OffsetDateTime};
 
 /// Friday 2026-11-20, 10:00 in China.
 const NOW: OffsetDateTime = datetime!(2026-11-20 02:00 UTC);
+
+/// A time as stored, to compare with the store's literals.
+fn stored(t: OffsetDateTime) -> String {
+    meijian_store::timefmt::to_db(t)
+}
 
 async fn department(store: &Store, kind: DepartmentKind, region: &str) -> String {
     sqlx::query_scalar("select id from department where kind = $1 and region_code = $2")
@@ -96,8 +104,8 @@ fn conclusion(outcome: Outcome, fine: i64) -> Conclusion {
     Conclusion {
         outcome,
         note: "现场检查属实，已依法处理。".into(),
-        fine_yuan: fine,
-        confiscation_yuan: 0,
+        fine: Fen::from_yuan(fine),
+        confiscation: Fen::ZERO,
         suspended_or_revoked: false,
         party_organisation: true,
     }
@@ -130,8 +138,14 @@ both_backends!(
         let lead = leads::get(store, &officer, &t.lead_id).await.unwrap();
         assert_eq!(lead.department_id, officer.department_id.clone().unwrap());
         // Received on Friday the 20th: 7 working days end on Tuesday 1 December, 15 on the 11th.
-        assert_eq!(lead.accept_due.as_deref(), Some("2026-12-01T15:59:59Z"));
-        assert_eq!(lead.verify_due.as_deref(), Some("2026-12-11T15:59:59Z"));
+        assert_eq!(
+            lead.accept_due.map(stored).as_deref(),
+            Some("2026-12-01T15:59:59Z")
+        );
+        assert_eq!(
+            lead.verify_due.map(stored).as_deref(),
+            Some("2026-12-11T15:59:59Z")
+        );
         assert_eq!(lead.next_step.as_deref(), Some("accept"));
 
         // Advertising goes to 市场监管, internet posts to the city's 网信办 (none in districts).
@@ -470,10 +484,17 @@ both_backends!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!((r.amount_yuan, r.level_name.as_str()), (10_000, "一级"));
+        assert_eq!(
+            (r.amount_fen, r.level_name.as_str()),
+            (Fen::from_yuan(10_000), "一级")
+        );
+        // Paying before a leader approves: the workflow table's refusal.
         assert!(matches!(
             reward::mark_paid(store, &officer, later, &w, "凭证001").await,
-            Err(StoreError::Conflict { .. })
+            Err(StoreError::Invalid {
+                field: "举报奖励",
+                ..
+            })
         ));
         assert!(matches!(
             reward::decide(store, &officer, later, &w, true, "").await,
@@ -491,7 +512,7 @@ both_backends!(
                 .unwrap()
                 .unwrap()
                 .state,
-            "paid"
+            RewardState::Paid
         );
     }
 );
@@ -539,7 +560,7 @@ both_backends!(
             due: leads::Due::Overdue,
             ..Default::default()
         };
-        let (rows, total) = leads::list(store, &leader, &filter, &late_db, &late_db)
+        let (rows, total) = leads::list(store, &leader, &filter, late, late)
             .await
             .unwrap();
         assert_eq!((rows.len(), total), (1, 1));
@@ -801,7 +822,7 @@ both_backends!(
             .unwrap();
         assert_eq!(inbox.len(), 1);
         // Three working days to acknowledge from Friday the 20th: Wednesday the 25th.
-        assert_eq!(inbox[0].acknowledge_due, "2026-11-25T15:59:59Z");
+        assert_eq!(inbox[0].acknowledge_due, datetime!(2026-11-25 15:59:59 UTC));
         assert!(leads::get(store, &market, &t.lead_id).await.is_ok());
         assert!(matches!(
             referral::respond(store, &officer, NOW, &r, referral::Response::Accept, "接收").await,
@@ -825,7 +846,7 @@ both_backends!(
         let sent = referral::for_department(store, &officer, false)
             .await
             .unwrap();
-        assert_eq!(sent[0].state, "accepted");
+        assert_eq!(sent[0].state, ReferralState::Accepted);
         // The sender no longer handles it: the reporter is masked for them now.
         let c = detail::complaints(
             store,
@@ -855,7 +876,10 @@ both_backends!(
         ));
         let leader = scope(store, Role::Leader, DepartmentKind::Health, "370400").await;
         let waiting = referral::awaiting_approval(store, &leader).await.unwrap();
-        assert_eq!(waiting[0].acknowledge_due, "2026-11-23T15:59:59Z");
+        assert_eq!(
+            waiting[0].acknowledge_due,
+            datetime!(2026-11-23 15:59:59 UTC)
+        );
         assert!(
             referral::approve_police(store, &market, cal, &rules, NOW, &p, true, "")
                 .await
@@ -869,7 +893,7 @@ both_backends!(
         let copied = referral::for_department(store, &procurator, true)
             .await
             .unwrap();
-        assert_eq!(copied[0].kind, "police");
+        assert_eq!(copied[0].kind, ReferralKind::Police);
         // The police decide within 3 days; they cannot "accept" it like a department.
         assert!(
             referral::respond(store, &police, NOW, &p, referral::Response::Accept, "x")
@@ -978,8 +1002,7 @@ both_backends!(
         demo::seed(store, NOW).await.unwrap();
         assert_eq!(leads::demo::seed(store, NOW).await.unwrap(), 8);
         let leader = scope(store, Role::Leader, DepartmentKind::Health, "370400").await;
-        let now = meijian_store::timefmt::to_db(NOW);
-        let (all, total) = leads::list(store, &leader, &leads::LeadFilter::default(), &now, &now)
+        let (all, total) = leads::list(store, &leader, &leads::LeadFilter::default(), NOW, NOW)
             .await
             .unwrap();
         assert_eq!((all.len(), total), (8, 8));
@@ -991,8 +1014,8 @@ both_backends!(
                 due: leads::Due::Overdue,
                 ..Default::default()
             },
-            &now,
-            &now,
+            NOW,
+            NOW,
         )
         .await
         .unwrap();
@@ -1069,9 +1092,16 @@ both_backends!(
         // 15 working days from Friday 11 September: 20 September (Sunday) is worked, 25
         // September and 1–7 October are holidays.
         assert_eq!(first.next_step.as_deref(), Some("verify"));
-        assert_eq!(first.next_due.as_deref(), Some("2026-10-09T15:59:59Z"));
         assert_eq!(
-            lead(b.lead_id.clone()).await.next_due.as_deref(),
+            first.next_due.map(stored).as_deref(),
+            Some("2026-10-09T15:59:59Z")
+        );
+        assert_eq!(
+            lead(b.lead_id.clone())
+                .await
+                .next_due
+                .map(stored)
+                .as_deref(),
             Some("2026-10-10T15:59:59Z"),
             "Saturday 10 October is worked"
         );
@@ -1135,13 +1165,17 @@ both_backends!(
         .await
         .unwrap();
         assert_eq!(
-            lead(a.lead_id.clone()).await.next_due.as_deref(),
+            lead(a.lead_id.clone())
+                .await
+                .next_due
+                .map(stored)
+                .as_deref(),
             Some("2026-10-09T15:59:59Z")
         );
         assert!(extension::may_request(
             &first,
             &extension::extensions(store, &first).await.unwrap(),
-            "2026-09-14T02:00:00Z"
+            datetime!(2026-09-14 02:00 UTC)
         ));
         extension::request(store, &officer, cal, &rules, monday, &a.lead_id, reason)
             .await
@@ -1152,16 +1186,26 @@ both_backends!(
 
         // Granted: both leads of the group move, each by 15 working days from its own deadline.
         let first = lead(a.lead_id.clone()).await;
-        assert_eq!(first.verify_due.as_deref(), Some("2026-10-29T15:59:59Z"));
-        assert_eq!(first.next_due.as_deref(), Some("2026-10-29T15:59:59Z"));
         assert_eq!(
-            lead(b.lead_id.clone()).await.next_due.as_deref(),
+            first.verify_due.map(stored).as_deref(),
+            Some("2026-10-29T15:59:59Z")
+        );
+        assert_eq!(
+            first.next_due.map(stored).as_deref(),
+            Some("2026-10-29T15:59:59Z")
+        );
+        assert_eq!(
+            lead(b.lead_id.clone())
+                .await
+                .next_due
+                .map(stored)
+                .as_deref(),
             Some("2026-10-30T15:59:59Z")
         );
         assert!(!extension::may_request(
             &first,
             &extension::extensions(store, &first).await.unwrap(),
-            "2026-09-14T02:00:00Z"
+            datetime!(2026-09-14 02:00 UTC)
         ));
         assert!(matches!(
             extension::request(store, &officer, cal, &rules, monday, &a.lead_id, reason).await,
@@ -1198,9 +1242,10 @@ both_backends!(
         .unwrap();
         let concluding = lead(a.lead_id.clone()).await;
         assert_eq!(concluding.next_step.as_deref(), Some("conclude"));
-        let past = meijian_store::timefmt::from_db(concluding.next_due.as_deref().unwrap())
-            .unwrap()
-            + Duration::minutes(1);
+        let past =
+            meijian_store::timefmt::from_db(concluding.next_due.map(stored).as_deref().unwrap())
+                .unwrap()
+                + Duration::minutes(1);
         assert!(matches!(
             extension::request(store, &officer, cal, &rules, past, &a.lead_id, reason).await,
             Err(StoreError::Invalid {
@@ -1355,7 +1400,7 @@ both_backends!(
         }
         // Nothing of the refused steps was written.
         let lead = leads::get(store, &officer, id).await.unwrap();
-        assert_eq!(lead.state, "received");
+        assert_eq!(lead.state, LeadState::Received);
 
         // The legal sequence goes through the one entry point.
         let done = act(&officer, LeadCommand::Accept).await.unwrap();
@@ -1419,7 +1464,7 @@ both_backends!(
             .await
             .unwrap();
         let lead = leads::get(store, &officer, id).await.unwrap();
-        assert_eq!(lead.state, "concluded");
+        assert_eq!(lead.state, LeadState::Concluded);
         assert!(lead.replied_at.is_some());
     }
 );

@@ -4,7 +4,9 @@
 //! in another district records its reward's payment.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use meijian_domain::lead::{Category, Channel, Finding, LeadKind, LeadRules, Outcome, Source};
+use meijian_domain::lead::{
+    Category, Channel, Fen, Finding, LeadKind, LeadRules, Outcome, RewardState, Source,
+};
 use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_domain::workdays::Calendar;
@@ -201,8 +203,8 @@ both_backends!(
         let c = Conclusion {
             outcome: Outcome::Penalty,
             note: "罚款二十万元".into(),
-            fine_yuan: 200_000,
-            confiscation_yuan: 0,
+            fine: Fen::from_yuan(200_000),
+            confiscation: Fen::ZERO,
             suspended_or_revoked: false,
             party_organisation: false,
         };
@@ -222,7 +224,10 @@ both_backends!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!((paid.state.as_str(), paid.amount_yuan), ("paid", 10_000));
+        assert_eq!(
+            (paid.state, paid.amount_fen),
+            (RewardState::Paid, Fen::from_yuan(10_000))
+        );
         // The sender may not record the payment.
         assert!(reward::mark_paid(store, &shizhong, NOW, &w, "x")
             .await

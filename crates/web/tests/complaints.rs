@@ -297,8 +297,8 @@ both_backends!(
         let conclusion = Conclusion {
             outcome: Outcome::Corrected,
             note: "已责令停止发布并改正".into(),
-            fine_yuan: 0,
-            confiscation_yuan: 0,
+            fine: meijian_domain::lead::Fen::ZERO,
+            confiscation: meijian_domain::lead::Fen::ZERO,
             suspended_or_revoked: false,
             party_organisation: true,
         };

@@ -315,6 +315,30 @@ both_backends!(
         let (_, html) = app.get_text(&officer, &page).await;
         assert_eq!(field(&html, "state"), "已核查");
 
+        // Amounts are typed in yuan, to the fen at most; a third decimal is refused naming
+        // the field.
+        let r = act(
+            &app,
+            &officer,
+            &id,
+            "conclude",
+            &[
+                ("_csrf", &csrf),
+                ("outcome", "penalty"),
+                ("note", "立案查处，作出行政处罚决定"),
+                ("fine_yuan", "30,000.005"),
+                ("party_organisation", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(
+            field(&html, "error").starts_with("罚款金额："),
+            "{}",
+            field(&html, "error")
+        );
+        assert!(field(&html, "error").contains("两位小数"));
         let r = act(
             &app,
             &officer,
@@ -325,7 +349,7 @@ both_backends!(
                 ("outcome", "penalty"),
                 ("note", "立案查处，作出行政处罚决定"),
                 ("fine_yuan", "30,000"),
-                ("confiscation_yuan", "5000"),
+                ("confiscation_yuan", "1234.56"),
                 ("party_organisation", "1"),
             ],
         )
@@ -333,7 +357,11 @@ both_backends!(
         assert_eq!(r.status(), 303);
         let (_, html) = app.get_text(&officer, &page).await;
         assert_eq!(field(&html, "state"), "已办结");
-        assert!(html.contains("罚款 30000 元，没收 5000 元"), "{html}");
+        // Stored in fen (123456), shown in yuan with separators.
+        assert_eq!(
+            field(&html, "forfeiture"),
+            "罚款 30,000.00 元，没收 1,234.56 元"
+        );
         assert!(field(&html, "outcome").starts_with("实施行政处罚"));
 
         let r = act(
@@ -661,7 +689,7 @@ both_backends!(
         }
         let (_, html) = app.get_text(&officer, &format!("/leads/{id}")).await;
         assert!(
-            html.contains("一级：罚没款的5%，最低5000元，本案 10000 元"),
+            html.contains("一级：罚没款的5%，最低5000元，本案 10,000.00 元"),
             "{html}"
         );
         let r = act(
@@ -677,7 +705,7 @@ both_backends!(
         let leader = app.login("leader").await;
         let (code, html) = app.get_text(&leader, "/rewards").await;
         assert_eq!(code, 200);
-        assert!(html.contains("10000") && html.contains(&format!("/leads/{id}")));
+        assert!(html.contains("10,000.00") && html.contains(&format!("/leads/{id}")));
         assert!(!html.contains(PHONE) && !html.contains("张三丰"));
         let reward: String = sqlx::query_scalar("select id from reward where lead_id = $1")
             .bind(&id)

@@ -149,6 +149,13 @@ both_backends!(a_phone_complaint_through_the_api, |db: TestDb| async move {
     assert_eq!(lead["lead"]["satisfaction"], "basic");
     // 二级: 3 % of 200,000.
     assert_eq!(lead["reward"]["amount_yuan"], 6000);
+    // Money in fen; whole yuan kept for clients of the first version.
+    assert_eq!(lead["reward"]["amount_fen"], 600_000);
+    assert_eq!(lead["reward"]["state"], "proposed");
+    assert_eq!(lead["lead"]["fine_fen"], 20_000_000);
+    assert_eq!(lead["lead"]["fine_yuan"], 200_000);
+    // Times as RFC 3339.
+    assert!(lead["lead"]["received_at"].as_str().unwrap().ends_with('Z'));
 
     let (status, counts) = get(&app, &leader, "/api/leads/summary?month=2026-11").await;
     assert_eq!(status, 200);

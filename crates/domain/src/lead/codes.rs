@@ -14,6 +14,8 @@ macro_rules! coded {
             pub const ALL: &'static [$name] = &[$($name::$v,)+];
             /// Stable code, stored in the database.
             pub fn code(self) -> &'static str { match self { $($name::$v => $code,)+ } }
+            /// The stored code, as [`Self::code`].
+            pub fn as_str(self) -> &'static str { self.code() }
             pub fn label_zh(self) -> &'static str { match self { $($name::$v => $label,)+ } }
             pub fn from_code(code: &str) -> Option<$name> {
                 Self::ALL.iter().copied().find(|v| v.code() == code)
@@ -127,6 +129,48 @@ coded! {
     }
 }
 
+coded! {
+    /// 移送的种类: to another department, or to the police as a suspected crime.
+    ReferralKind {
+        Department = "department", "部门移送";
+        Police = "police", "涉嫌犯罪移送";
+    }
+}
+
+coded! {
+    /// 移送状态. A police transfer starts `Proposed`; a department referral starts `Sent`.
+    ReferralState {
+        Proposed = "proposed", "待负责人审批";
+        Withdrawn = "withdrawn", "未批准移送";
+        Reconsider = "reconsider", "申请复议中";
+        Sent = "sent", "待签收";
+        Acknowledged = "acknowledged", "已签收";
+        Accepted = "accepted", "已接收办理";
+        Returned = "returned", "已退回";
+        Filed = "filed", "已立案";
+        Refused = "refused", "不予立案";
+    }
+}
+
+coded! {
+    /// 举报奖励状态.
+    RewardState {
+        Proposed = "proposed", "待审批";
+        Approved = "approved", "已批准，待发放";
+        Rejected = "rejected", "未批准";
+        Paid = "paid", "已发放";
+    }
+}
+
+coded! {
+    /// 延期申请状态.
+    ExtensionState {
+        Requested = "requested", "待审批";
+        Granted = "granted", "已批准";
+        Refused = "refused", "未批准";
+    }
+}
+
 impl LeadState {
     /// Whether the work on the lead has ended.
     pub fn is_closed(self) -> bool {
@@ -168,6 +212,22 @@ mod tests {
         check(LeadState::ALL, LeadState::code, LeadState::from_code);
         check(Finding::ALL, Finding::code, Finding::from_code);
         check(Outcome::ALL, Outcome::code, Outcome::from_code);
+        check(
+            ReferralKind::ALL,
+            ReferralKind::code,
+            ReferralKind::from_code,
+        );
+        check(
+            ReferralState::ALL,
+            ReferralState::code,
+            ReferralState::from_code,
+        );
+        check(RewardState::ALL, RewardState::code, RewardState::from_code);
+        check(
+            ExtensionState::ALL,
+            ExtensionState::code,
+            ExtensionState::from_code,
+        );
         check(
             Satisfaction::ALL,
             Satisfaction::code,

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Fen;
+
 /// The unit a limit counts in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -154,8 +156,8 @@ impl Default for RewardRules {
 /// What a concluded lead established, as far as rewards care.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PenaltyFacts {
-    /// 罚款 + 没收违法所得, 元.
-    pub forfeiture_yuan: i64,
+    /// 罚款 + 没收违法所得.
+    pub forfeiture: Fen,
     /// 责令停产停业, 责令关闭 or 吊销许可证件.
     pub suspended_closed_or_revoked: bool,
     /// Transferred as a suspected crime.
@@ -172,15 +174,27 @@ impl RewardRules {
         } else {
             self.major_amount_individual_yuan
         };
-        facts.criminal || facts.suspended_closed_or_revoked || facts.forfeiture_yuan >= threshold
+        facts.criminal
+            || facts.suspended_closed_or_revoked
+            || facts.forfeiture >= Fen::from_yuan(threshold)
     }
 
-    /// The award at `level` (index into `levels`) for `forfeiture_yuan`: the percentage,
-    /// at least the level's minimum, at most the cap. `None` for an unknown level.
-    pub fn amount(&self, level: usize, forfeiture_yuan: i64) -> Option<i64> {
+    /// The award at `level` (index into `levels`) for `forfeiture`: the percentage (to the
+    /// 分 below), at least the level's minimum, at most the cap. The configured amounts are
+    /// whole yuan; the computation is in fen. `None` for an unknown level.
+    pub fn amount(&self, level: usize, forfeiture: Fen) -> Option<Fen> {
         let l = self.levels.get(level)?;
-        let share = (forfeiture_yuan.max(0) as f64 * l.percent / 100.0).floor() as i64;
-        Some(share.max(l.minimum_yuan).min(self.cap_yuan))
+        let share = Fen((forfeiture.fen().max(0) as f64 * l.percent / 100.0).floor() as i64);
+        Some(
+            share
+                .max(Fen::from_yuan(l.minimum_yuan))
+                .min(Fen::from_yuan(self.cap_yuan)),
+        )
+    }
+
+    /// Whether an award is fixed jointly with the finance department.
+    pub fn joint_approval(&self, amount: Fen) -> bool {
+        amount >= Fen::from_yuan(self.joint_approval_from_yuan)
     }
 
     /// Checks the rules at start, with a message naming the key.
@@ -218,27 +232,35 @@ mod tests {
     #[test]
     fn reward_amounts_follow_level_minimum_and_cap() {
         let r = RewardRules::default();
+        let y = Fen::from_yuan;
         // 5 % of 200,000 is 10,000.
-        assert_eq!(r.amount(0, 200_000), Some(10_000));
+        assert_eq!(r.amount(0, y(200_000)), Some(y(10_000)));
         // 1 % of 50,000 is 500, below the 三级 minimum of 1,000.
-        assert_eq!(r.amount(2, 50_000), Some(1_000));
+        assert_eq!(r.amount(2, y(50_000)), Some(y(1_000)));
         // No 罚没款 still pays the minimum.
-        assert_eq!(r.amount(1, 0), Some(3_000));
+        assert_eq!(r.amount(1, Fen::ZERO), Some(y(3_000)));
         // 5 % of 40 million is capped at one million.
-        assert_eq!(r.amount(0, 40_000_000), Some(1_000_000));
-        assert_eq!(r.amount(3, 1), None);
+        assert_eq!(r.amount(0, y(40_000_000)), Some(y(1_000_000)));
+        assert_eq!(r.amount(3, Fen(1)), None);
+        // Computed in fen: 5 % of 123,456.78 yuan is 6,172.83 (to the fen below).
+        assert_eq!(r.amount(0, Fen(12_345_678)), Some(Fen(617_283)));
+        assert!(r.joint_approval(y(500_000)) && !r.joint_approval(Fen(49_999_999)));
     }
 
     #[test]
     fn major_violations() {
         let r = RewardRules::default();
-        let f = |forfeiture_yuan, organisation| PenaltyFacts {
-            forfeiture_yuan,
+        let f = |yuan, organisation| PenaltyFacts {
+            forfeiture: Fen::from_yuan(yuan),
             organisation,
             ..PenaltyFacts::default()
         };
         assert!(r.is_major(&f(10_000, false)));
         assert!(!r.is_major(&f(9_999, false)));
+        assert!(!r.is_major(&PenaltyFacts {
+            forfeiture: Fen(999_999),
+            ..PenaltyFacts::default()
+        }));
         assert!(!r.is_major(&f(50_000, true)));
         assert!(r.is_major(&f(100_000, true)));
         assert!(r.is_major(&PenaltyFacts {

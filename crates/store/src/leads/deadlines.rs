@@ -36,10 +36,13 @@ pub fn due_db(cal: &Calendar, from: OffsetDateTime, limit: Limit) -> String {
 
 /// The instant from which a deadline counts as "due soon": `working_days` working days
 /// before it (the dashboard's warning).
+pub fn warn_until(cal: &Calendar, now: OffsetDateTime, working_days: u32) -> OffsetDateTime {
+    end_of_day(cal.add_working_days(china_date(now), working_days))
+}
+
+/// [`warn_until`] as stored, for the dashboard's counts.
 pub fn warn_from(cal: &Calendar, now: OffsetDateTime, working_days: u32) -> String {
-    timefmt::to_db(end_of_day(
-        cal.add_working_days(china_date(now), working_days),
-    ))
+    timefmt::to_db(warn_until(cal, now, working_days))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use meijian_domain::department::DepartmentKind;
 use meijian_domain::lead::rules::LeadRules;
-use meijian_domain::lead::{Category, Channel, Finding, LeadKind, Outcome};
+use meijian_domain::lead::{Category, Channel, Fen, Finding, LeadKind, Outcome};
 use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_domain::workdays::Calendar;
@@ -196,7 +196,7 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
     // Its products must go to a laboratory: the officer asks the leader for more time.
     let first = super::get(store, &health, &ids[0]).await?;
     let requests = extension::extensions(store, &first).await?;
-    if extension::may_request(&first, &requests, &crate::timefmt::to_db(day(1))) {
+    if extension::may_request(&first, &requests, day(1)) {
         extension::request(
             store,
             &health,
@@ -228,8 +228,8 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         &Conclusion {
             outcome: Outcome::Penalty,
             note: "责令停止发布，罚款人民币八万元。".into(),
-            fine_yuan: 80_000,
-            confiscation_yuan: 0,
+            fine: Fen::from_yuan(80_000),
+            confiscation: Fen::ZERO,
             suspended_or_revoked: false,
             party_organisation: true,
         },

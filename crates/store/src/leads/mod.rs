@@ -19,82 +19,211 @@ pub mod status;
 pub mod suggest;
 pub mod workflow;
 
-use meijian_domain::lead::{mask, Category, LeadKind, LeadState, Source};
+use meijian_domain::lead::{
+    mask, Category, Fen, Finding, LeadKind, LeadState, Outcome, Satisfaction, Source,
+};
 use meijian_domain::role::Permission;
 use serde::Serialize;
+use time::OffsetDateTime;
 
-use crate::{Scope, Store, StoreError};
+use crate::sql::Query;
+use crate::stored::At;
+use crate::{timefmt, Scope, Store, StoreError};
 
-/// A lead as stored, with the name of the department handling it.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+/// A lead as stored, with the name of the department handling it: codes decoded into the
+/// domain's types, instants as times, money in fen. Read through [`LeadRow`], so an unknown
+/// stored code is an error naming the lead ([`StoreError::Corrupt`]).
+#[derive(Clone, Debug, Serialize)]
 pub struct Lead {
     pub id: String,
     pub code: String,
-    pub kind: String,
-    pub source: String,
-    pub category: String,
+    pub kind: LeadKind,
+    pub source: Source,
+    pub category: Category,
     pub region_code: String,
     pub department_id: String,
     pub department_name: String,
-    pub state: String,
+    pub state: LeadState,
     pub subject_name: String,
     pub subject_address: Option<String>,
     pub operator_id: Option<String>,
     pub operator_name: Option<String>,
     pub group_id: Option<String>,
     pub summary: String,
-    pub received_at: String,
-    pub accept_due: Option<String>,
-    pub verify_due: Option<String>,
-    pub conclude_due: Option<String>,
-    pub reply_due: Option<String>,
-    pub accepted_at: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub accept_due: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub verify_due: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub conclude_due: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub reply_due: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub accepted_at: Option<OffsetDateTime>,
     pub decline_reason: Option<String>,
-    pub declined_at: Option<String>,
-    pub verified_at: Option<String>,
-    pub finding: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub declined_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub verified_at: Option<OffsetDateTime>,
+    pub finding: Option<Finding>,
     pub verification_note: Option<String>,
-    pub concluded_at: Option<String>,
-    pub outcome: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub concluded_at: Option<OffsetDateTime>,
+    pub outcome: Option<Outcome>,
     pub conclusion_note: Option<String>,
-    pub fine_yuan: i64,
-    pub confiscation_yuan: i64,
-    pub suspended_or_revoked: i64,
-    pub party_organisation: i64,
-    pub replied_at: Option<String>,
+    pub fine_fen: Fen,
+    pub confiscation_fen: Fen,
+    pub suspended_or_revoked: bool,
+    pub party_organisation: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub replied_at: Option<OffsetDateTime>,
     pub reply_text: Option<String>,
-    pub satisfaction: Option<String>,
-    pub next_due: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_due: Option<OffsetDateTime>,
+    /// The step the lead waits for (`accept`, `verify`, `conclude`, `reply`).
     pub next_step: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
 }
 
-/// The columns of [`Lead`], for `select {LEAD_COLUMNS} from lead l join department d …`.
+/// A lead row as stored: text codes and RFC 3339 text, converted once by [`LeadRow::decode`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct LeadRow {
+    id: String,
+    code: String,
+    kind: String,
+    source: String,
+    category: String,
+    region_code: String,
+    department_id: String,
+    department_name: String,
+    state: String,
+    subject_name: String,
+    subject_address: Option<String>,
+    operator_id: Option<String>,
+    operator_name: Option<String>,
+    group_id: Option<String>,
+    summary: String,
+    received_at: String,
+    accept_due: Option<String>,
+    verify_due: Option<String>,
+    conclude_due: Option<String>,
+    reply_due: Option<String>,
+    accepted_at: Option<String>,
+    decline_reason: Option<String>,
+    declined_at: Option<String>,
+    verified_at: Option<String>,
+    finding: Option<String>,
+    verification_note: Option<String>,
+    concluded_at: Option<String>,
+    outcome: Option<String>,
+    conclusion_note: Option<String>,
+    fine_fen: i64,
+    confiscation_fen: i64,
+    suspended_or_revoked: i64,
+    party_organisation: i64,
+    replied_at: Option<String>,
+    reply_text: Option<String>,
+    satisfaction: Option<String>,
+    next_due: Option<String>,
+    next_step: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl LeadRow {
+    pub(crate) fn decode(self) -> Result<Lead, StoreError> {
+        let id = self.id;
+        let at = At::new("lead", &id);
+        let lead = Lead {
+            code: self.code,
+            kind: at.code("kind", &self.kind, LeadKind::from_code)?,
+            source: at.code("source", &self.source, Source::from_code)?,
+            category: at.code("category", &self.category, Category::from_code)?,
+            region_code: self.region_code,
+            department_id: self.department_id,
+            department_name: self.department_name,
+            state: at.code("state", &self.state, LeadState::from_code)?,
+            subject_name: self.subject_name,
+            subject_address: self.subject_address,
+            operator_id: self.operator_id,
+            operator_name: self.operator_name,
+            group_id: self.group_id,
+            summary: self.summary,
+            received_at: at.time("received_at", &self.received_at)?,
+            accept_due: at.time_opt("accept_due", self.accept_due.as_deref())?,
+            verify_due: at.time_opt("verify_due", self.verify_due.as_deref())?,
+            conclude_due: at.time_opt("conclude_due", self.conclude_due.as_deref())?,
+            reply_due: at.time_opt("reply_due", self.reply_due.as_deref())?,
+            accepted_at: at.time_opt("accepted_at", self.accepted_at.as_deref())?,
+            decline_reason: self.decline_reason,
+            declined_at: at.time_opt("declined_at", self.declined_at.as_deref())?,
+            verified_at: at.time_opt("verified_at", self.verified_at.as_deref())?,
+            finding: at.code_opt("finding", self.finding.as_deref(), Finding::from_code)?,
+            verification_note: self.verification_note,
+            concluded_at: at.time_opt("concluded_at", self.concluded_at.as_deref())?,
+            outcome: at.code_opt("outcome", self.outcome.as_deref(), Outcome::from_code)?,
+            conclusion_note: self.conclusion_note,
+            fine_fen: Fen(self.fine_fen),
+            confiscation_fen: Fen(self.confiscation_fen),
+            suspended_or_revoked: self.suspended_or_revoked != 0,
+            party_organisation: self.party_organisation != 0,
+            replied_at: at.time_opt("replied_at", self.replied_at.as_deref())?,
+            reply_text: self.reply_text,
+            satisfaction: at.code_opt(
+                "satisfaction",
+                self.satisfaction.as_deref(),
+                Satisfaction::from_code,
+            )?,
+            next_due: at.time_opt("next_due", self.next_due.as_deref())?,
+            next_step: self.next_step,
+            created_at: at.time("created_at", &self.created_at)?,
+            updated_at: at.time("updated_at", &self.updated_at)?,
+            id: String::new(),
+        };
+        Ok(Lead { id, ..lead })
+    }
+}
+
+/// Decodes fetched rows (see [`LeadRow::decode`]).
+pub(crate) fn decode_all(rows: Vec<LeadRow>) -> Result<Vec<Lead>, StoreError> {
+    rows.into_iter().map(LeadRow::decode).collect()
+}
+
+/// The columns of [`LeadRow`], for `select {LEAD_COLUMNS} from lead l join department d …`.
 pub(crate) const LEAD_COLUMNS: &str = "l.id, l.code, l.kind, l.source, l.category, \
     l.region_code, l.department_id, d.name as department_name, l.state, l.subject_name, \
     l.subject_address, l.operator_id, l.operator_name, l.group_id, l.summary, l.received_at, \
     l.accept_due, l.verify_due, l.conclude_due, l.reply_due, l.accepted_at, l.decline_reason, l.declined_at, \
     l.verified_at, l.finding, l.verification_note, l.concluded_at, l.outcome, l.conclusion_note, \
-    l.fine_yuan, l.confiscation_yuan, l.suspended_or_revoked, l.party_organisation, \
+    l.fine_fen, l.confiscation_fen, l.suspended_or_revoked, l.party_organisation, \
     l.replied_at, l.reply_text, l.satisfaction, l.next_due, l.next_step, l.created_at, \
     l.updated_at";
 
 impl Lead {
     pub fn state(&self) -> LeadState {
-        LeadState::from_code(&self.state).unwrap_or(LeadState::Received)
+        self.state
     }
     pub fn state_zh(&self) -> &'static str {
-        self.state().label_zh()
+        self.state.label_zh()
     }
     pub fn kind_zh(&self) -> &'static str {
-        LeadKind::from_code(&self.kind).map_or("", |k| k.label_zh())
+        self.kind.label_zh()
     }
     pub fn source_zh(&self) -> &'static str {
-        Source::from_code(&self.source).map_or("", |k| k.label_zh())
+        self.source.label_zh()
     }
     pub fn category_zh(&self) -> &'static str {
-        Category::from_code(&self.category).map_or("", |k| k.label_zh())
+        self.category.label_zh()
+    }
+    /// 罚款 + 没收违法所得.
+    pub fn forfeiture(&self) -> Fen {
+        self.fine_fen + self.confiscation_fen
     }
     /// The lead whose verification answers this one: its group's first, or itself.
     pub fn primary_id(&self) -> &str {
@@ -213,6 +342,30 @@ pub(crate) fn visible_binds(scope: &Scope) -> (String, i64, String, String) {
     )
 }
 
+/// ` and (the caller may see lead l)`, as a condition of a [`Query`]; see [`visible_sql`].
+pub(crate) fn visible(scope: &Scope) -> Query {
+    let (dept, all, lo, hi) = visible_binds(scope);
+    let mut q = Query::new(" and (l.department_id = ");
+    q.bind(&dept)
+        .push(
+            " or exists (select 1 from lead_referral r where r.lead_id = l.id \
+             and (r.from_department_id = ",
+        )
+        .bind(&dept)
+        .push(" or ((r.to_department_id = ")
+        .bind(&dept)
+        .push(" or r.copy_department_id = ")
+        .bind(&dept)
+        .push(") and r.state not in ('proposed', 'withdrawn')))) or (")
+        .bind(all)
+        .push(" = 1 and l.region_code between ")
+        .bind(lo)
+        .push(" and ")
+        .bind(hi)
+        .push("))");
+    q
+}
+
 /// One lead the caller may see.
 pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Lead, StoreError> {
     let (dept, all, lo, hi) = visible_binds(scope);
@@ -221,7 +374,7 @@ pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Lead, StoreEr
          where l.id = $1 and {}",
         visible_sql(2)
     );
-    sqlx::query_as::<_, Lead>(&sql)
+    sqlx::query_as::<_, LeadRow>(&sql)
         .bind(id)
         .bind(dept)
         .bind(all)
@@ -229,7 +382,8 @@ pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Lead, StoreEr
         .bind(hi)
         .fetch_optional(store.pool())
         .await?
-        .ok_or(StoreError::NotFound)
+        .ok_or(StoreError::NotFound)?
+        .decode()
 }
 
 /// Which leads a list shows.
@@ -267,96 +421,74 @@ pub async fn list(
     store: &Store,
     scope: &Scope,
     filter: &LeadFilter,
-    now: &str,
-    warn_until: &str,
+    now: OffsetDateTime,
+    warn_until: OffsetDateTime,
 ) -> Result<(Vec<Lead>, i64), StoreError> {
+    let (now, warn_until) = (timefmt::to_db(now), timefmt::to_db(warn_until));
     if !scope.can(Permission::HandleLeads) {
         return Err(StoreError::Forbidden);
     }
-    let (dept, all, lo, hi) = visible_binds(scope);
-    let mut cond = visible_sql(1);
-    let mut n = 5;
-    let mut extra: Vec<String> = Vec::new();
+    let mut cond = visible(scope);
     match filter.due {
         Due::All => {}
-        Due::Open => cond.push_str(" and l.next_due is not null"),
+        Due::Open => {
+            cond.push(" and l.next_due is not null");
+        }
         Due::Closed => {
-            cond.push_str(" and l.state in ('declined', 'concluded') and l.next_due is null")
+            cond.push(" and l.state in ('declined', 'concluded') and l.next_due is null");
         }
         Due::Overdue => {
-            cond.push_str(&format!(" and l.next_due < ${n}"));
-            extra.push(now.to_string());
-            n += 1;
+            cond.and("l.next_due <", &now);
         }
         Due::DueSoon => {
-            cond.push_str(&format!(
-                " and l.next_due >= ${n} and l.next_due <= ${}",
-                n + 1
-            ));
-            extra.push(now.to_string());
-            extra.push(warn_until.to_string());
-            n += 2;
+            cond.and("l.next_due >=", &now)
+                .and("l.next_due <=", &warn_until);
         }
     }
     if let Some(c) = filter.category {
-        cond.push_str(&format!(" and l.category = ${n}"));
-        extra.push(c.code().to_string());
-        n += 1;
+        cond.and("l.category =", c.code());
     }
     if filter.mine {
-        cond.push_str(&format!(" and l.department_id = ${n}"));
-        extra.push(dept.clone());
-        n += 1;
+        cond.and(
+            "l.department_id =",
+            scope.department_id.clone().unwrap_or_default(),
+        );
     }
     if let Some(d) = &filter.department_id {
-        cond.push_str(&format!(" and l.department_id = ${n}"));
-        extra.push(d.clone());
-        n += 1;
+        cond.and("l.department_id =", d);
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let esc = q
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        cond.push_str(&format!(
-            " and (l.subject_name like ${n} escape '\\' or l.code like ${n} escape '\\')"
-        ));
-        extra.push(format!("%{esc}%"));
-        n += 1;
+        let pattern = format!("%{esc}%");
+        cond.push(" and (l.subject_name like ")
+            .bind(&pattern)
+            .push(" escape '\\' or l.code like ")
+            .bind(pattern)
+            .push(" escape '\\')");
     }
-    let count_sql = format!("select count(*) from lead l where {cond}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql)
-        .bind(&dept)
-        .bind(all)
-        .bind(&lo)
-        .bind(&hi);
-    for v in &extra {
-        count = count.bind(v);
-    }
-    let total = count.fetch_one(store.pool()).await?;
-    let sql = format!(
-        "select {LEAD_COLUMNS} from lead l join department d on d.id = l.department_id \
-         where {cond} order by case when l.next_due is null then 1 else 0 end, l.next_due, \
-         l.received_at desc limit ${n} offset ${}",
-        n + 1
-    );
-    let mut q = sqlx::query_as::<_, Lead>(&sql)
-        .bind(&dept)
-        .bind(all)
-        .bind(&lo)
-        .bind(&hi);
-    for v in &extra {
-        q = q.bind(v);
-    }
+    let total: i64 = Query::new("select count(*) from lead l where 1 = 1")
+        .append(&cond)
+        .fetch_scalar(store.pool())
+        .await?;
     let limit = if filter.limit <= 0 {
         50
     } else {
         filter.limit.min(500)
     };
-    let rows = q
-        .bind(limit)
-        .bind(filter.offset.max(0))
-        .fetch_all(store.pool())
-        .await?;
-    Ok((rows, total))
+    let rows: Vec<LeadRow> = Query::new(&format!(
+        "select {LEAD_COLUMNS} from lead l join department d on d.id = l.department_id \
+         where 1 = 1"
+    ))
+    .append(&cond)
+    .push(
+        " order by case when l.next_due is null then 1 else 0 end, l.next_due, \
+         l.received_at desc",
+    )
+    .page(limit, filter.offset.max(0))
+    .fetch_all(store.pool())
+    .await?;
+    Ok((decode_all(rows)?, total))
 }

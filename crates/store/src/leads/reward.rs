@@ -4,80 +4,134 @@
 //! The reward points at the complaint, never at a case: the reporter's identity stays with the
 //! complaint, read only by the handling department.
 
+use meijian_domain::lead::referral::RewardStep;
 use meijian_domain::lead::rules::LeadRules;
-use meijian_domain::lead::{LeadKind, LeadState, Outcome};
+use meijian_domain::lead::workflow::LeadStep;
+use meijian_domain::lead::{Fen, RewardState};
 use meijian_domain::role::Permission;
 use time::OffsetDateTime;
 
 use super::workflow::event;
-use super::{get, is_handler};
+use super::workflow::permitted;
 use crate::leads::Lead;
+use crate::stored::At;
 use crate::{audit, new_id, timefmt, Scope, Store, StoreError};
 
-/// A reward with its lead's code.
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+/// A reward with its lead's code. Amounts in fen.
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Reward {
     pub id: String,
     pub lead_id: String,
     pub lead_code: String,
     pub region_code: String,
-    pub state: String,
+    pub state: RewardState,
     pub level_name: String,
-    pub forfeiture_yuan: i64,
-    pub amount_yuan: i64,
-    pub joint_approval: i64,
+    pub forfeiture_fen: Fen,
+    pub amount_fen: Fen,
+    pub joint_approval: bool,
     pub proposed_by: String,
-    pub proposed_at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub proposed_at: OffsetDateTime,
     pub decided_by: Option<String>,
-    pub decided_at: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub decided_at: Option<OffsetDateTime>,
     pub decision_note: Option<String>,
-    pub paid_at: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub paid_at: Option<OffsetDateTime>,
     pub payment_ref: Option<String>,
+}
+
+/// A reward row as stored.
+#[derive(sqlx::FromRow)]
+struct RewardRow {
+    id: String,
+    lead_id: String,
+    lead_code: String,
+    region_code: String,
+    state: String,
+    level_name: String,
+    forfeiture_fen: i64,
+    amount_fen: i64,
+    joint_approval: i64,
+    proposed_by: String,
+    proposed_at: String,
+    decided_by: Option<String>,
+    decided_at: Option<String>,
+    decision_note: Option<String>,
+    paid_at: Option<String>,
+    payment_ref: Option<String>,
+}
+
+impl RewardRow {
+    fn decode(self) -> Result<Reward, StoreError> {
+        let id = self.id.clone();
+        let at = At::new("reward", &id);
+        let state = at.code("state", &self.state, RewardState::from_code)?;
+        let proposed_at = at.time("proposed_at", &self.proposed_at)?;
+        let decided_at = at.time_opt("decided_at", self.decided_at.as_deref())?;
+        let paid_at = at.time_opt("paid_at", self.paid_at.as_deref())?;
+        Ok(Reward {
+            id: self.id,
+            lead_id: self.lead_id,
+            lead_code: self.lead_code,
+            region_code: self.region_code,
+            state,
+            level_name: self.level_name,
+            forfeiture_fen: Fen(self.forfeiture_fen),
+            amount_fen: Fen(self.amount_fen),
+            joint_approval: self.joint_approval != 0,
+            proposed_by: self.proposed_by,
+            proposed_at,
+            decided_by: self.decided_by,
+            decided_at,
+            decision_note: self.decision_note,
+            paid_at,
+            payment_ref: self.payment_ref,
+        })
+    }
 }
 
 impl Reward {
     pub fn state_zh(&self) -> &'static str {
-        match self.state.as_str() {
-            "proposed" => "待审批",
-            "approved" => "已批准，待发放",
-            "rejected" => "未批准",
-            "paid" => "已发放",
-            _ => "未知",
-        }
+        self.state.label_zh()
     }
 }
 
 const SELECT: &str = "select w.id, w.lead_id, l.code as lead_code, l.region_code, w.state, \
-    w.level_name, w.forfeiture_yuan, w.amount_yuan, w.joint_approval, w.proposed_by, \
+    w.level_name, w.forfeiture_fen, w.amount_fen, w.joint_approval, w.proposed_by, \
     w.proposed_at, w.decided_by, w.decided_at, w.decision_note, w.paid_at, w.payment_ref \
     from reward w join lead l on l.id = w.lead_id";
 
 /// The reward of a lead the caller may see, if any.
 /// `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
 pub async fn for_lead(store: &Store, lead: &Lead) -> Result<Option<Reward>, StoreError> {
-    Ok(
-        sqlx::query_as::<_, Reward>(&format!("{SELECT} where w.lead_id = $1"))
-            .bind(&lead.id)
-            .fetch_optional(store.pool())
-            .await?,
-    )
+    sqlx::query_as::<_, RewardRow>(&format!("{SELECT} where w.lead_id = $1"))
+        .bind(&lead.id)
+        .fetch_optional(store.pool())
+        .await?
+        .map(RewardRow::decode)
+        .transpose()
 }
 
 /// Rewards of the jurisdiction waiting for a leader's decision or for payment.
 pub async fn open_in_jurisdiction(store: &Store, scope: &Scope) -> Result<Vec<Reward>, StoreError> {
     scope.require(Permission::ApproveRewards)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, Reward>(&format!(
+    sqlx::query_as::<_, RewardRow>(&format!(
         "{SELECT} where l.region_code between $1 and $2 and w.state in ('proposed', 'approved') \
          order by w.proposed_at"
     ))
     .bind(lo)
     .bind(hi)
     .fetch_all(store.pool())
-    .await?)
+    .await?
+    .into_iter()
+    .map(RewardRow::decode)
+    .collect()
 }
 
 /// The handling officer proposes a reward at level `level` (index into the rules' levels).
+/// Whether the lead earns one is the workflow table's rule (`LeadStep::Reward`).
 pub async fn propose(
     store: &Store,
     scope: &Scope,
@@ -86,61 +140,38 @@ pub async fn propose(
     lead_id: &str,
     level: usize,
 ) -> Result<String, StoreError> {
-    let lead = get(store, scope, lead_id).await?;
-    if !is_handler(scope, &lead) {
-        return Err(StoreError::Forbidden);
-    }
-    if lead.kind != LeadKind::Report.code() {
-        return Err(StoreError::invalid("举报奖励", "只有举报才能申请奖励"));
-    }
-    let outcome = lead.outcome.as_deref().and_then(Outcome::from_code);
-    if lead.state() != LeadState::Concluded
-        || !matches!(outcome, Some(Outcome::Penalty | Outcome::Criminal))
-    {
-        return Err(StoreError::invalid(
-            "举报奖励",
-            "举报须经查实并实施行政处罚或移送司法机关后才能奖励",
-        ));
-    }
-    let facts = meijian_domain::lead::rules::PenaltyFacts {
-        forfeiture_yuan: lead.fine_yuan + lead.confiscation_yuan,
-        suspended_closed_or_revoked: lead.suspended_or_revoked != 0,
-        criminal: outcome == Some(Outcome::Criminal),
-        organisation: lead.party_organisation != 0,
-    };
     let r = &rules.rewards;
-    if !r.is_major(&facts) {
-        return Err(StoreError::invalid(
-            "举报奖励",
-            "未达到重大违法行为的奖励条件（责令停产停业、吊销许可、较大数额罚没款或涉嫌犯罪）",
-        ));
-    }
+    let lead = permitted(store, scope, now, Some(r), lead_id, LeadStep::Reward).await?;
+    let forfeiture = lead.forfeiture();
     let amount = r
-        .amount(level, facts.forfeiture_yuan)
+        .amount(level, forfeiture)
         .ok_or_else(|| StoreError::invalid("奖励等级", "请选择奖励等级"))?;
     let level_name = r.levels[level].name.clone();
-    let complaint_id: Option<String> =
-        sqlx::query_scalar("select id from complaint where lead_id = $1")
-            .bind(&lead.id)
-            .fetch_optional(store.pool())
-            .await?;
-    let complaint_id =
-        complaint_id.ok_or_else(|| StoreError::invalid("举报奖励", "该线索没有举报人"))?;
+    // The table checked that the lead has a reporter.
+    let complaint_id: String = sqlx::query_scalar("select id from complaint where lead_id = $1")
+        .bind(&lead.id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let id = new_id();
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
+    // The yuan columns are kept for the previous release until they are dropped.
     let inserted = sqlx::query(
-        "insert into reward (id, lead_id, complaint_id, state, level_name, forfeiture_yuan, \
-         amount_yuan, joint_approval, proposed_by, proposed_at) \
-         values ($1, $2, $3, 'proposed', $4, $5, $6, $7, $8, $9)",
+        "insert into reward (id, lead_id, complaint_id, state, level_name, forfeiture_fen, \
+         amount_fen, forfeiture_yuan, amount_yuan, joint_approval, proposed_by, proposed_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(&lead.id)
     .bind(&complaint_id)
+    .bind(RewardState::Proposed.code())
     .bind(&level_name)
-    .bind(facts.forfeiture_yuan)
-    .bind(amount)
-    .bind(i64::from(amount >= r.joint_approval_from_yuan))
+    .bind(forfeiture.fen())
+    .bind(amount.fen())
+    .bind(forfeiture.fen() / 100)
+    .bind(amount.fen() / 100)
+    .bind(i64::from(r.joint_approval(amount)))
     .bind(&scope.actor.name)
     .bind(&now_db)
     .execute(&mut *tx)
@@ -162,7 +193,7 @@ pub async fn propose(
         "reward",
         &scope.actor,
         Some(&lead.department_id),
-        Some(&format!("申请{level_name}奖励 {amount} 元")),
+        Some(&format!("申请{level_name}奖励 {amount}")),
         false,
     )
     .await?;
@@ -176,9 +207,9 @@ pub async fn propose(
             entity_id: &id,
             region_code: Some(&lead.region_code),
             before: None,
-            after: Some(
-                serde_json::json!({"lead_id": lead.id, "level": level_name, "amount_yuan": amount}),
-            ),
+            after: Some(serde_json::json!({
+                "lead_id": lead.id, "level": level_name, "amount_fen": amount.fen()
+            })),
         },
     )
     .await?;
@@ -188,7 +219,7 @@ pub async fn propose(
 
 async fn reward_in_scope(store: &Store, scope: &Scope, id: &str) -> Result<Reward, StoreError> {
     let (lo, hi) = scope.region_range();
-    sqlx::query_as::<_, Reward>(&format!(
+    sqlx::query_as::<_, RewardRow>(&format!(
         "{SELECT} where w.id = $1 and l.region_code between $2 and $3"
     ))
     .bind(id)
@@ -196,7 +227,8 @@ async fn reward_in_scope(store: &Store, scope: &Scope, id: &str) -> Result<Rewar
     .bind(hi)
     .fetch_optional(store.pool())
     .await?
-    .ok_or(StoreError::NotFound)
+    .ok_or(StoreError::NotFound)?
+    .decode()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -205,11 +237,12 @@ async fn set_state(
     scope: &Scope,
     now: OffsetDateTime,
     w: &Reward,
-    from: &str,
-    to: &str,
+    step: RewardStep,
     sets: &str,
     value: &str,
 ) -> Result<(), StoreError> {
+    let row = step.row();
+    let (from, to) = (row.from.code(), row.to.code());
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
     let n = sqlx::query(&format!(
@@ -226,7 +259,7 @@ async fn set_state(
     if n == 0 {
         return Err(crate::leads::stale("举报奖励", "奖励状态已变化"));
     }
-    if to != "paid" {
+    if row.to != RewardState::Paid {
         sqlx::query("update reward set decided_by = $1 where id = $2")
             .bind(&scope.actor.name)
             .bind(&w.id)
@@ -266,21 +299,25 @@ pub async fn decide(
     if !approve && note.chars().count() < 2 {
         return Err(StoreError::invalid("审批意见", "不批准时请写明理由"));
     }
-    let to = if approve { "approved" } else { "rejected" };
+    let step = if approve {
+        RewardStep::Approve
+    } else {
+        RewardStep::Reject
+    };
     set_state(
         store,
         scope,
         now,
         &w,
-        "proposed",
-        to,
+        step,
         "decided_at = $2, decision_note = $3",
         note,
     )
     .await
 }
 
-/// The handling officer records the payment (发放) of an approved reward.
+/// The handling officer records the payment (发放) of an approved reward. Who may and when
+/// is the workflow table's rule (`LeadStep::Paid`).
 pub async fn mark_paid(
     store: &Store,
     scope: &Scope,
@@ -290,23 +327,43 @@ pub async fn mark_paid(
 ) -> Result<(), StoreError> {
     // The handling department may sit outside the lead's district (a referred lead): the
     // lead's visibility decides, not the caller's region.
-    let w = sqlx::query_as::<_, Reward>(&format!("{SELECT} where w.id = $1"))
+    let w = sqlx::query_as::<_, RewardRow>(&format!("{SELECT} where w.id = $1"))
         .bind(id)
         .fetch_optional(store.pool())
         .await?
-        .ok_or(StoreError::NotFound)?;
-    let lead = get(store, scope, &w.lead_id).await?;
-    if !is_handler(scope, &lead) {
-        return Err(StoreError::Forbidden);
-    }
+        .ok_or(StoreError::NotFound)?
+        .decode()?;
+    permitted(store, scope, now, None, &w.lead_id, LeadStep::Paid).await?;
+    pay(store, scope, now, &w, payment_ref).await
+}
+
+/// [`mark_paid`] for the reward of lead `lead_id`.
+pub async fn mark_paid_for_lead(
+    store: &Store,
+    scope: &Scope,
+    now: OffsetDateTime,
+    lead_id: &str,
+    payment_ref: &str,
+) -> Result<(), StoreError> {
+    let lead = permitted(store, scope, now, None, lead_id, LeadStep::Paid).await?;
+    let w = for_lead(store, &lead).await?.ok_or(StoreError::NotFound)?;
+    pay(store, scope, now, &w, payment_ref).await
+}
+
+async fn pay(
+    store: &Store,
+    scope: &Scope,
+    now: OffsetDateTime,
+    w: &Reward,
+    payment_ref: &str,
+) -> Result<(), StoreError> {
     let r = super::written("发放凭证号", payment_ref, 2, 100)?;
     set_state(
         store,
         scope,
         now,
-        &w,
-        "approved",
-        "paid",
+        w,
+        RewardStep::Pay,
         "paid_at = $2, payment_ref = $3",
         r,
     )

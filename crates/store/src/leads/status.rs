@@ -2,11 +2,11 @@
 //! reply, and a place to say whether they are satisfied. A wrong code and a wrong secret give
 //! the same answer; officers' names are never shown.
 
-use meijian_domain::lead::{Category, LeadKind, LeadState, Satisfaction};
+use meijian_domain::lead::{LeadState, Satisfaction};
 use time::OffsetDateTime;
 
 use super::intake::{normalise_code, secret_hash};
-use super::{workflow, Lead, LEAD_COLUMNS};
+use super::{workflow, Lead, LeadRow, LEAD_COLUMNS};
 use crate::{Actor, Store, StoreError};
 
 /// One step as the reporter sees it.
@@ -26,9 +26,9 @@ pub struct PublicStatus {
     pub category: &'static str,
     pub department: String,
     pub state: &'static str,
-    pub received_at: String,
+    pub received_at: OffsetDateTime,
     /// When the acceptance decision is due, while it is pending.
-    pub accept_due: Option<String>,
+    pub accept_due: Option<OffsetDateTime>,
     pub steps: Vec<PublicStep>,
     pub reply: Option<String>,
     pub satisfaction: Option<&'static str>,
@@ -48,7 +48,7 @@ fn same(a: &str, b: &str) -> bool {
 #[derive(sqlx::FromRow)]
 struct Found {
     #[sqlx(flatten)]
-    lead: Lead,
+    lead: LeadRow,
     secret_hash: String,
 }
 
@@ -65,7 +65,7 @@ async fn find(store: &Store, ticket: &str, secret: &str) -> Result<Lead, StoreEr
     if !same(&found.secret_hash, &secret_hash(secret)) {
         return Err(StoreError::NotFound);
     }
-    Ok(found.lead)
+    found.lead.decode()
 }
 
 /// The status behind a ticket; `NotFound` unless code and secret match.
@@ -81,17 +81,17 @@ pub async fn lookup(store: &Store, ticket: &str, secret: &str) -> Result<PublicS
     Ok(PublicStatus {
         ticket_code: normalise_code(ticket),
         lead_code: lead.code.clone(),
-        kind: LeadKind::from_code(&lead.kind).map_or("", |k| k.label_zh()),
-        category: Category::from_code(&lead.category).map_or("", |c| c.label_zh()),
+        kind: lead.kind.label_zh(),
+        category: lead.category.label_zh(),
         department: lead.department_name.clone(),
         state: if state == LeadState::Concluded && lead.replied_at.is_some() {
             "已答复"
         } else {
             state.label_zh()
         },
-        received_at: lead.received_at.clone(),
+        received_at: lead.received_at,
         accept_due: (state == LeadState::Received)
-            .then(|| lead.accept_due.clone())
+            .then_some(lead.accept_due)
             .flatten(),
         steps: steps
             .into_iter()
@@ -103,11 +103,7 @@ pub async fn lookup(store: &Store, ticket: &str, secret: &str) -> Result<PublicS
             })
             .collect(),
         reply: lead.reply_text.clone(),
-        satisfaction: lead
-            .satisfaction
-            .as_deref()
-            .and_then(Satisfaction::from_code)
-            .map(|s| s.label_zh()),
+        satisfaction: lead.satisfaction.map(|s| s.label_zh()),
         can_rate: lead.replied_at.is_some() && lead.satisfaction.is_none(),
     })
 }

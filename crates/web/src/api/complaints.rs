@@ -140,8 +140,8 @@ impl From<PublicStatus> for ComplaintStatusView {
             category: s.category.into(),
             department: s.department,
             state: s.state.into(),
-            received_at: s.received_at,
-            accept_due: s.accept_due,
+            received_at: timefmt::to_db(s.received_at),
+            accept_due: s.accept_due.map(timefmt::to_db),
             steps: s
                 .steps
                 .into_iter()

@@ -5,7 +5,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use meijian_domain::lead::{Category, Channel, Finding, LeadKind, Outcome, Satisfaction, Source};
+use meijian_domain::lead::{
+    Category, Channel, Fen, Finding, LeadKind, Outcome, Satisfaction, Source,
+};
 use meijian_store::leads::intake::{NewClue, NewComplaint, ReporterIn};
 use meijian_store::leads::workflow::{self, extension, Conclusion, LeadCommand};
 use meijian_store::leads::{
@@ -43,7 +45,48 @@ pub struct LeadQuery {
 pub struct LeadPage {
     pub total: i64,
     #[schema(value_type = Vec<Object>)]
-    pub leads: Vec<leads::Lead>,
+    pub leads: Vec<LeadJson>,
+}
+
+/// A lead as the API shows it: the store's lead (times RFC 3339, codes as codes, money in fen:
+/// `fine_fen`, `confiscation_fen`) and, for clients of the first version, the amounts in whole
+/// yuan (`fine_yuan`, `confiscation_yuan`, rounded down).
+#[derive(Serialize)]
+pub struct LeadJson {
+    #[serde(flatten)]
+    pub lead: leads::Lead,
+    pub fine_yuan: i64,
+    pub confiscation_yuan: i64,
+}
+
+impl From<leads::Lead> for LeadJson {
+    fn from(lead: leads::Lead) -> LeadJson {
+        LeadJson {
+            fine_yuan: lead.fine_fen.fen() / 100,
+            confiscation_yuan: lead.confiscation_fen.fen() / 100,
+            lead,
+        }
+    }
+}
+
+/// A reward as the API shows it: amounts in fen (`amount_fen`, `forfeiture_fen`) and, for
+/// clients of the first version, in whole yuan (rounded down).
+#[derive(Serialize)]
+pub struct RewardJson {
+    #[serde(flatten)]
+    pub reward: reward::Reward,
+    pub amount_yuan: i64,
+    pub forfeiture_yuan: i64,
+}
+
+impl From<reward::Reward> for RewardJson {
+    fn from(reward: reward::Reward) -> RewardJson {
+        RewardJson {
+            amount_yuan: reward.amount_fen.fen() / 100,
+            forfeiture_yuan: reward.forfeiture_fen.fen() / 100,
+            reward,
+        }
+    }
 }
 
 /// Leads I may see, most urgent first.
@@ -73,7 +116,7 @@ pub async fn list_leads(
     };
     let cal = state.calendar().await?;
     let now = state.now();
-    let warn = deadlines::warn_from(&cal, now, state.settings.leads.limits.due_soon_working_days);
+    let warn = deadlines::warn_until(&cal, now, state.settings.leads.limits.due_soon_working_days);
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(invalid("参数 limit", "应为 1–500"));
@@ -91,21 +134,17 @@ pub async fn list_leads(
         limit,
         offset,
     };
-    let (leads, total) = leads::list(
-        &state.store,
-        &user.scope,
-        &filter,
-        &timefmt::to_db(now),
-        &warn,
-    )
-    .await?;
-    Ok(Json(LeadPage { total, leads }))
+    let (leads, total) = leads::list(&state.store, &user.scope, &filter, now, warn).await?;
+    Ok(Json(LeadPage {
+        total,
+        leads: leads.into_iter().map(LeadJson::from).collect(),
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct LeadDetail {
     #[schema(value_type = Object)]
-    pub lead: leads::Lead,
+    pub lead: LeadJson,
     /// Whether my department handles it (and so sees the reporter).
     pub handling: bool,
     #[schema(value_type = Vec<Object>)]
@@ -120,7 +159,7 @@ pub struct LeadDetail {
     #[schema(value_type = Vec<Object>)]
     pub extensions: Vec<extension::Extension>,
     #[schema(value_type = Option<Object>)]
-    pub reward: Option<reward::Reward>,
+    pub reward: Option<RewardJson>,
 }
 
 /// One lead I may see, with its complaints, history, referrals, 督办, 延期 and reward; 404
@@ -142,8 +181,8 @@ pub async fn get_lead(
         referrals: referral::for_lead(s, &lead).await?,
         supervisions: workflow::supervisions(s, &lead).await?,
         extensions: extension::extensions(s, &lead).await?,
-        reward: reward::for_lead(s, &lead).await?,
-        lead,
+        reward: reward::for_lead(s, &lead).await?.map(RewardJson::from),
+        lead: lead.into(),
     }))
 }
 
@@ -490,8 +529,8 @@ pub async fn act_on_lead(
             outcome: Outcome::from_code(&outcome)
                 .ok_or_else(|| invalid("outcome", "未知的办理结果"))?,
             note,
-            fine_yuan,
-            confiscation_yuan,
+            fine: Fen::from_yuan(fine_yuan),
+            confiscation: Fen::from_yuan(confiscation_yuan),
             suspended_or_revoked,
             party_organisation,
         }),

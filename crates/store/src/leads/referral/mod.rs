@@ -9,31 +9,37 @@
 //! reconsideration (复议) within `police_decide`. The police and the procuratorate see the lead
 //! only once the transfer is approved; the copy gives the procuratorate sight for 立案监督.
 
+use meijian_domain::lead::referral::{
+    check_referral, ReferralRefusal, ReferralStep, ReferralTaker,
+};
 use meijian_domain::lead::rules::LeadRules;
+use meijian_domain::lead::workflow::LeadStep;
+use meijian_domain::lead::{LeadState, Outcome, ReferralKind, ReferralState};
 use meijian_domain::region::{Jurisdiction, RegionCode};
 use meijian_domain::role::Permission;
 use meijian_domain::workdays::Calendar;
 use time::OffsetDateTime;
 
 use super::routing::region_chain;
-use super::workflow::event;
+use super::workflow::{event, permitted};
 use super::{deadlines, get, is_handler};
 use crate::leads::Lead;
+use crate::stored::At;
 use crate::{audit, new_id, timefmt, Scope, Store, StoreError, Tx};
 
 mod police;
 pub use police::{approve_police, awaiting_approval, refer_to_police, request_reconsideration};
 
 /// A referral with the names of the departments and the lead it carries.
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Referral {
     pub id: String,
     pub lead_id: String,
     pub lead_code: String,
-    pub lead_state: String,
-    pub lead_outcome: Option<String>,
+    pub lead_state: LeadState,
+    pub lead_outcome: Option<Outcome>,
     pub subject_name: String,
-    pub kind: String,
+    pub kind: ReferralKind,
     pub from_department_id: String,
     pub from_name: String,
     pub to_department_id: String,
@@ -41,14 +47,87 @@ pub struct Referral {
     pub copy_department_id: Option<String>,
     pub copy_name: Option<String>,
     pub reason: String,
-    pub state: String,
-    pub sent_at: String,
+    pub state: ReferralState,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
     pub sent_by: String,
-    pub acknowledge_due: String,
-    pub act_due: String,
-    pub acknowledged_at: Option<String>,
-    pub acted_at: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub acknowledge_due: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub act_due: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub acknowledged_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub acted_at: Option<OffsetDateTime>,
     pub response: Option<String>,
+}
+
+/// A referral row as stored.
+#[derive(sqlx::FromRow)]
+struct ReferralRow {
+    id: String,
+    lead_id: String,
+    lead_code: String,
+    lead_state: String,
+    lead_outcome: Option<String>,
+    subject_name: String,
+    kind: String,
+    from_department_id: String,
+    from_name: String,
+    to_department_id: String,
+    to_name: String,
+    copy_department_id: Option<String>,
+    copy_name: Option<String>,
+    reason: String,
+    state: String,
+    sent_at: String,
+    sent_by: String,
+    acknowledge_due: String,
+    act_due: String,
+    acknowledged_at: Option<String>,
+    acted_at: Option<String>,
+    response: Option<String>,
+}
+
+impl ReferralRow {
+    fn decode(self) -> Result<Referral, StoreError> {
+        let id = self.id.clone();
+        let at = At::new("lead_referral", &id);
+        let kind = at.code("kind", &self.kind, ReferralKind::from_code)?;
+        let state = at.code("state", &self.state, ReferralState::from_code)?;
+        let lead = At::new("lead", &self.lead_id);
+        let lead_state = lead.code("state", &self.lead_state, LeadState::from_code)?;
+        let lead_outcome =
+            lead.code_opt("outcome", self.lead_outcome.as_deref(), Outcome::from_code)?;
+        Ok(Referral {
+            id: self.id,
+            lead_id: self.lead_id,
+            lead_code: self.lead_code,
+            lead_state,
+            lead_outcome,
+            subject_name: self.subject_name,
+            kind,
+            from_department_id: self.from_department_id,
+            from_name: self.from_name,
+            to_department_id: self.to_department_id,
+            to_name: self.to_name,
+            copy_department_id: self.copy_department_id,
+            copy_name: self.copy_name,
+            reason: self.reason,
+            state,
+            sent_at: at.time("sent_at", &self.sent_at)?,
+            sent_by: self.sent_by,
+            acknowledge_due: at.time("acknowledge_due", &self.acknowledge_due)?,
+            act_due: at.time("act_due", &self.act_due)?,
+            acknowledged_at: at.time_opt("acknowledged_at", self.acknowledged_at.as_deref())?,
+            acted_at: at.time_opt("acted_at", self.acted_at.as_deref())?,
+            response: self.response,
+        })
+    }
+}
+
+fn decode_all(rows: Vec<ReferralRow>) -> Result<Vec<Referral>, StoreError> {
+    rows.into_iter().map(ReferralRow::decode).collect()
 }
 
 const COLUMNS: &str = "r.id, r.lead_id, l.code as lead_code, l.state as lead_state, \
@@ -62,58 +141,69 @@ const FROM: &str = "lead_referral r join lead l on l.id = r.lead_id \
 
 impl Referral {
     pub fn state_zh(&self) -> &'static str {
-        match self.state.as_str() {
-            "proposed" => "待负责人审批",
-            "withdrawn" => "未批准移送",
-            "reconsider" => "申请复议中",
-            "sent" => "待签收",
-            "acknowledged" => "已签收",
-            "accepted" => "已接收办理",
-            "returned" => "已退回",
-            "filed" => "已立案",
-            "refused" => "不予立案",
-            _ => "未知",
-        }
+        self.state.label_zh()
     }
     pub fn kind_zh(&self) -> &'static str {
-        if self.kind == "police" {
-            "涉嫌犯罪移送"
-        } else {
-            "部门移送"
-        }
+        self.kind.label_zh()
     }
     /// Still waiting for the receiver.
     pub fn is_pending(&self) -> bool {
-        matches!(self.state.as_str(), "sent" | "acknowledged" | "reconsider")
+        self.state.is_pending()
     }
     /// The deadline the receiver must meet next.
-    pub fn due(&self) -> &str {
-        if self.state == "sent" {
-            &self.acknowledge_due
+    pub fn due(&self) -> OffsetDateTime {
+        if self.state == ReferralState::Sent {
+            self.acknowledge_due
         } else {
-            &self.act_due
+            self.act_due
         }
     }
     pub fn lead_state_zh(&self) -> &'static str {
-        meijian_domain::lead::LeadState::from_code(&self.lead_state).map_or("", |s| s.label_zh())
+        self.lead_state.label_zh()
     }
     pub fn lead_outcome_zh(&self) -> &'static str {
-        self.lead_outcome
-            .as_deref()
-            .and_then(meijian_domain::lead::Outcome::from_code)
-            .map_or("", |o| o.label_zh())
+        self.lead_outcome.map_or("", |o| o.label_zh())
     }
+}
+
+/// Whether the referral table lets the caller take `step` on `r` (whose lead lies in
+/// `region_code`); the one check of who answers which referral in which state.
+pub(crate) fn referral_permitted(
+    scope: &Scope,
+    r: &Referral,
+    region_code: &str,
+    step: ReferralStep,
+) -> Result<&'static meijian_domain::lead::referral::ReferralTransition, StoreError> {
+    let dept = scope.department_id.as_deref();
+    let who = ReferralTaker {
+        role: scope.role,
+        receiver: dept == Some(r.to_department_id.as_str()),
+        sender: dept == Some(r.from_department_id.as_str()),
+        covers: scope.covers(region_code),
+    };
+    check_referral(r.kind, r.state, &who, step).map_err(|refusal| match refusal {
+        ReferralRefusal::NotFound => StoreError::NotFound,
+        ReferralRefusal::Kind => StoreError::invalid("答复", "该移送不能这样答复"),
+        ReferralRefusal::State => match step {
+            ReferralStep::Reconsider => {
+                StoreError::invalid("复议", "只有公安机关不予立案的移送才能申请复议")
+            }
+            _ => StoreError::invalid("移送状态", format!("移送当前为“{}”", r.state_zh())),
+        },
+    })
 }
 
 /// Referrals of a lead the caller may see.
 /// `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
 pub async fn for_lead(store: &Store, lead: &Lead) -> Result<Vec<Referral>, StoreError> {
-    Ok(sqlx::query_as::<_, Referral>(&format!(
-        "select {COLUMNS} from {FROM} where r.lead_id = $1 order by r.sent_at"
-    ))
-    .bind(&lead.id)
-    .fetch_all(store.pool())
-    .await?)
+    decode_all(
+        sqlx::query_as::<_, ReferralRow>(&format!(
+            "select {COLUMNS} from {FROM} where r.lead_id = $1 order by r.sent_at"
+        ))
+        .bind(&lead.id)
+        .fetch_all(store.pool())
+        .await?,
+    )
 }
 
 /// The caller's department's referrals: received (`incoming`) or sent, newest first.
@@ -129,20 +219,23 @@ pub async fn for_department(
     } else {
         "r.from_department_id = $1"
     };
-    Ok(sqlx::query_as::<_, Referral>(&format!(
-        "select {COLUMNS} from {FROM} where {side} order by r.sent_at desc limit 500"
-    ))
-    .bind(dept)
-    .fetch_all(store.pool())
-    .await?)
+    decode_all(
+        sqlx::query_as::<_, ReferralRow>(&format!(
+            "select {COLUMNS} from {FROM} where {side} order by r.sent_at desc limit 500"
+        ))
+        .bind(dept)
+        .fetch_all(store.pool())
+        .await?,
+    )
 }
 
 async fn referral(store: &Store, id: &str) -> Result<Referral, StoreError> {
-    sqlx::query_as::<_, Referral>(&format!("select {COLUMNS} from {FROM} where r.id = $1"))
+    sqlx::query_as::<_, ReferralRow>(&format!("select {COLUMNS} from {FROM} where r.id = $1"))
         .bind(id)
         .fetch_optional(store.pool())
         .await?
-        .ok_or(StoreError::NotFound)
+        .ok_or(StoreError::NotFound)?
+        .decode()
 }
 
 /// A department a lead may be sent to.
@@ -191,7 +284,7 @@ async fn insert(
     scope: &Scope,
     now: OffsetDateTime,
     lead_id: &str,
-    kind: &str,
+    kind: ReferralKind,
     from: &str,
     to: &str,
     copy: Option<&str>,
@@ -207,7 +300,7 @@ async fn insert(
     )
     .bind(&id)
     .bind(lead_id)
-    .bind(kind)
+    .bind(kind.code())
     .bind(from)
     .bind(to)
     .bind(copy)
@@ -217,7 +310,10 @@ async fn insert(
     .bind(acknowledge_due)
     .bind(act_due)
     // A transfer to the police waits for a leader's approval first.
-    .bind(if kind == "police" { "proposed" } else { "sent" })
+    .bind(match kind {
+        ReferralKind::Police => ReferralState::Proposed.code(),
+        ReferralKind::Department => ReferralState::Sent.code(),
+    })
     .execute(&mut **tx)
     .await?;
     Ok(id)
@@ -225,17 +321,6 @@ async fn insert(
 
 fn check_reason(reason: &str) -> Result<String, StoreError> {
     Ok(super::written("移送理由", reason, 4, 1000)?.to_string())
-}
-
-async fn has_pending(store: &Store, lead_id: &str) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query_scalar(
-        "select count(*) from lead_referral where lead_id = $1 and kind = 'department' \
-         and state in ('sent', 'acknowledged')",
-    )
-    .bind(lead_id)
-    .fetch_one(store.pool())
-    .await?;
-    Ok(n > 0)
 }
 
 /// Writes a department referral, its history event and audit entry inside `tx` (for a lead
@@ -259,7 +344,7 @@ pub(crate) async fn send_in_tx(
         scope,
         now,
         lead_id,
-        "department",
+        ReferralKind::Department,
         from,
         to,
         None,
@@ -296,7 +381,8 @@ pub(crate) async fn send_in_tx(
     Ok(id)
 }
 
-/// Sends a lead the caller's department handles to `to_department_id`.
+/// Sends a lead the caller's department handles to `to_department_id`. Whether the lead may
+/// be referred now is the workflow table's rule (`LeadStep::Refer`).
 #[allow(clippy::too_many_arguments)]
 pub async fn refer(
     store: &Store,
@@ -308,21 +394,10 @@ pub async fn refer(
     to_department_id: &str,
     reason: &str,
 ) -> Result<String, StoreError> {
-    let lead = get(store, scope, lead_id).await?;
-    if !is_handler(scope, &lead) {
-        return Err(StoreError::Forbidden);
-    }
-    if lead.state().is_closed() {
-        return Err(StoreError::invalid(
-            "移送",
-            "已办结或不予受理的线索不能移送",
-        ));
-    }
-    if lead.is_grouped_member() {
-        return Err(StoreError::invalid(
-            "移送",
-            "合并办理的线索请随首条线索一并处理",
-        ));
+    let lead = permitted(store, scope, now, None, lead_id, LeadStep::Refer).await?;
+    let to_department_id = to_department_id.trim();
+    if to_department_id.is_empty() {
+        return Err(StoreError::invalid("接收部门", "请选择接收部门"));
     }
     if to_department_id == lead.department_id {
         return Err(StoreError::invalid("接收部门", "不能移送给本部门"));
@@ -333,9 +408,6 @@ pub async fn refer(
         .await?;
     if exists == 0 {
         return Err(StoreError::invalid("接收部门", "部门不存在"));
-    }
-    if has_pending(store, &lead.id).await? {
-        return Err(StoreError::invalid("移送", "该线索已有待对方处理的移送"));
     }
     let reason = check_reason(reason)?;
     let mut tx = store.begin().await?;
@@ -356,33 +428,8 @@ pub async fn refer(
     Ok(id)
 }
 
-/// What the receiver does with a referral.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Response {
-    /// 签收.
-    Acknowledge,
-    /// 接收办理: the lead becomes the receiver's.
-    Accept,
-    /// 退回: the lead stays with the sender.
-    Return,
-    /// Police: 立案.
-    File,
-    /// Police: 不予立案.
-    Refuse,
-}
-
-impl Response {
-    pub fn from_code(code: &str) -> Option<Response> {
-        match code {
-            "acknowledge" => Some(Response::Acknowledge),
-            "accept" => Some(Response::Accept),
-            "return" => Some(Response::Return),
-            "file" => Some(Response::File),
-            "refuse" => Some(Response::Refuse),
-            _ => None,
-        }
-    }
-}
+/// What the receiver does with a referral: a receiver's step of the referral table.
+pub type Response = ReferralStep;
 
 /// The receiving department answers a referral.
 pub async fn respond(
@@ -393,36 +440,20 @@ pub async fn respond(
     response: Response,
     note: &str,
 ) -> Result<(), StoreError> {
-    scope.require(Permission::HandleLeads)?;
     let r = referral(store, referral_id).await?;
-    if scope.department_id.as_deref() != Some(r.to_department_id.as_str())
-        || matches!(r.state.as_str(), "proposed" | "withdrawn")
-    {
-        return Err(StoreError::NotFound);
+    if !matches!(
+        response,
+        Response::Acknowledge
+            | Response::Accept
+            | Response::Return
+            | Response::File
+            | Response::Refuse
+    ) {
+        return Err(StoreError::invalid("答复", "该移送不能这样答复"));
     }
-    let police = r.kind == "police";
-    let (from_states, to_state, action): (&[&str], &str, &str) = match (response, police) {
-        (Response::Acknowledge, _) => (&["sent"], "acknowledged", "referral_acknowledged"),
-        (Response::Accept, false) => (&["sent", "acknowledged"], "accepted", "referral_accepted"),
-        (Response::Return, false) => (&["sent", "acknowledged"], "returned", "referral_returned"),
-        (Response::File, true) => (
-            &["sent", "acknowledged", "reconsider"],
-            "filed",
-            "police_filed",
-        ),
-        (Response::Refuse, true) => (
-            &["sent", "acknowledged", "reconsider"],
-            "refused",
-            "police_refused",
-        ),
-        _ => return Err(StoreError::invalid("答复", "该移送不能这样答复")),
-    };
-    if !from_states.contains(&r.state.as_str()) {
-        return Err(StoreError::invalid(
-            "移送状态",
-            format!("移送当前为“{}”", r.state_zh()),
-        ));
-    }
+    // The receiver's answer does not depend on the lead's place.
+    let row = referral_permitted(scope, &r, "", response)?;
+    let (to_state, action) = (row.to.code(), row.event);
     let note = note.trim();
     if response != Response::Acknowledge && note.chars().count() < 2 {
         return Err(StoreError::invalid("答复意见", "请填写意见"));
@@ -439,7 +470,7 @@ pub async fn respond(
         .bind(to_state)
         .bind(&now_db)
         .bind(&r.id)
-        .bind(&r.state);
+        .bind(r.state.code());
     if response != Response::Acknowledge {
         q = q.bind(note);
     }
@@ -479,7 +510,7 @@ pub async fn respond(
             entity: "lead_referral",
             entity_id: &r.id,
             region_code: region.as_deref(),
-            before: Some(serde_json::json!({"state": r.state})),
+            before: Some(serde_json::json!({"state": r.state.code()})),
             after: Some(serde_json::json!({"state": to_state, "note": note})),
         },
     )

@@ -3,18 +3,25 @@
 //! procuratorate is copied; neither sees the lead before the leader approves.
 
 use meijian_domain::department::DepartmentKind;
+use meijian_domain::lead::referral::ReferralStep;
 use meijian_domain::lead::rules::LeadRules;
+use meijian_domain::lead::workflow::LeadStep;
+use meijian_domain::lead::{ReferralKind, ReferralState};
 use meijian_domain::role::Permission;
 use meijian_domain::workdays::Calendar;
 use time::OffsetDateTime;
 
-use super::{check_reason, insert, referral, Referral, COLUMNS, FROM};
+use super::{
+    check_reason, decode_all, insert, referral, referral_permitted, Referral, ReferralRow, COLUMNS,
+    FROM,
+};
 use crate::leads::routing::{departments_along, nearest};
-use crate::leads::workflow::event;
-use crate::leads::{deadlines, get, is_handler};
+use crate::leads::workflow::{event, permitted};
+use crate::leads::{deadlines, get};
 use crate::{audit, timefmt, Scope, Store, StoreError};
 
-/// 涉嫌犯罪移送: to the police nearest the place, with a copy to the procuratorate.
+/// 涉嫌犯罪移送: to the police nearest the place, with a copy to the procuratorate. Whether the
+/// lead may be transferred now is the workflow table's rule (`LeadStep::Police`).
 pub async fn refer_to_police(
     store: &Store,
     scope: &Scope,
@@ -24,28 +31,12 @@ pub async fn refer_to_police(
     lead_id: &str,
     reason: &str,
 ) -> Result<String, StoreError> {
-    let lead = get(store, scope, lead_id).await?;
-    if !is_handler(scope, &lead) {
-        return Err(StoreError::Forbidden);
-    }
+    let lead = permitted(store, scope, now, None, lead_id, LeadStep::Police).await?;
     let reason = check_reason(reason)?;
     let (chain, found) = departments_along(store, &lead.region_code).await?;
     let (police, _) = nearest(&chain, &found, &[DepartmentKind::Police])
         .ok_or_else(|| StoreError::invalid("公安机关", "当地没有公安部门账号，无法移送"))?;
     let procuratorate = nearest(&chain, &found, &[DepartmentKind::Procuratorate]).map(|(id, _)| id);
-    let pending: i64 = sqlx::query_scalar(
-        "select count(*) from lead_referral where lead_id = $1 and kind = 'police' \
-         and state in ('proposed', 'sent', 'acknowledged', 'reconsider')",
-    )
-    .bind(&lead.id)
-    .fetch_one(store.pool())
-    .await?;
-    if pending > 0 {
-        return Err(StoreError::invalid(
-            "移送",
-            "该线索已移送公安机关，正等待答复",
-        ));
-    }
     let l = &rules.limits;
     let mut tx = store.begin().await?;
     let id = insert(
@@ -53,7 +44,7 @@ pub async fn refer_to_police(
         scope,
         now,
         &lead.id,
-        "police",
+        ReferralKind::Police,
         &lead.department_id,
         &police,
         procuratorate.as_deref(),
@@ -106,18 +97,17 @@ pub async fn approve_police(
     approve: bool,
     note: &str,
 ) -> Result<(), StoreError> {
-    scope.require(Permission::SuperviseDeadlines)?;
     let r = referral(store, referral_id).await?;
     let lead = get(store, scope, &r.lead_id).await?;
-    if !scope.covers(&lead.region_code) || r.kind != "police" {
+    if r.kind != ReferralKind::Police {
         return Err(StoreError::NotFound);
     }
-    if r.state != "proposed" {
-        return Err(StoreError::invalid(
-            "移送状态",
-            format!("移送当前为“{}”", r.state_zh()),
-        ));
-    }
+    let step = if approve {
+        ReferralStep::Approve
+    } else {
+        ReferralStep::Withdraw
+    };
+    let row = referral_permitted(scope, &r, &lead.region_code, step)?;
     let note = note.trim();
     if !approve && note.chars().count() < 2 {
         return Err(StoreError::invalid("审批意见", "不批准时请写明理由"));
@@ -125,22 +115,19 @@ pub async fn approve_police(
     let l = &rules.limits;
     let transfer_due = deadlines::due(cal, now, l.crime_transfer);
     let decide_due = deadlines::due(cal, transfer_due, l.police_decide);
-    let (to_state, action) = if approve {
-        ("sent", "police_approved")
-    } else {
-        ("withdrawn", "police_withdrawn")
-    };
+    let (to_state, action) = (row.to.code(), row.event);
     let note = Some(note).filter(|n| !n.is_empty());
     let mut tx = store.begin().await?;
     let n = sqlx::query(
         "update lead_referral set state = $1, acknowledge_due = $2, act_due = $3, \
-         response = $4 where id = $5 and state = 'proposed'",
+         response = $4 where id = $5 and state = $6",
     )
     .bind(to_state)
     .bind(timefmt::to_db(transfer_due))
     .bind(timefmt::to_db(decide_due))
     .bind(note)
     .bind(&r.id)
+    .bind(r.state.code())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -167,7 +154,7 @@ pub async fn approve_police(
             entity: "lead_referral",
             entity_id: &r.id,
             region_code: Some(&lead.region_code),
-            before: Some(serde_json::json!({"state": "proposed"})),
+            before: Some(serde_json::json!({"state": r.state.code()})),
             after: Some(serde_json::json!({"state": to_state, "note": note})),
         },
     )
@@ -187,23 +174,10 @@ pub async fn request_reconsideration(
     referral_id: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
-    scope.require(Permission::HandleLeads)?;
     let r = referral(store, referral_id).await?;
-    if scope.department_id.as_deref() != Some(r.from_department_id.as_str()) {
-        return Err(StoreError::NotFound);
-    }
-    if r.state != "refused" {
-        return Err(StoreError::invalid(
-            "复议",
-            "只有公安机关不予立案的移送才能申请复议",
-        ));
-    }
+    let row = referral_permitted(scope, &r, "", ReferralStep::Reconsider)?;
     let l = &rules.limits;
-    let refused_at = r
-        .acted_at
-        .as_deref()
-        .and_then(timefmt::from_db)
-        .unwrap_or(now);
+    let refused_at = r.acted_at.unwrap_or(now);
     if now > deadlines::due(cal, refused_at, l.police_decide) {
         return Err(StoreError::invalid(
             "复议",
@@ -213,12 +187,14 @@ pub async fn request_reconsideration(
     let reason = check_reason(reason)?;
     let mut tx = store.begin().await?;
     let n = sqlx::query(
-        "update lead_referral set state = 'reconsider', act_due = $1, reason = $2 \
-         where id = $3 and state = 'refused'",
+        "update lead_referral set state = $4, act_due = $1, reason = $2 \
+         where id = $3 and state = $5",
     )
     .bind(deadlines::due_db(cal, now, l.police_decide))
     .bind(format!("{}\n复议理由：{reason}", r.reason))
     .bind(&r.id)
+    .bind(row.to.code())
+    .bind(r.state.code())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -229,7 +205,7 @@ pub async fn request_reconsideration(
         &mut tx,
         &r.lead_id,
         now,
-        "police_reconsider",
+        row.event,
         &scope.actor,
         Some(&r.from_department_id),
         Some(&reason),
@@ -249,8 +225,8 @@ pub async fn request_reconsideration(
             entity: "lead_referral",
             entity_id: &r.id,
             region_code: region.as_deref(),
-            before: Some(serde_json::json!({"state": "refused"})),
-            after: Some(serde_json::json!({"state": "reconsider"})),
+            before: Some(serde_json::json!({"state": r.state.code()})),
+            after: Some(serde_json::json!({"state": row.to.code()})),
         },
     )
     .await?;
@@ -262,12 +238,15 @@ pub async fn request_reconsideration(
 pub async fn awaiting_approval(store: &Store, scope: &Scope) -> Result<Vec<Referral>, StoreError> {
     scope.require(Permission::SuperviseDeadlines)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, Referral>(&format!(
-        "select {COLUMNS} from {FROM} where r.state = 'proposed' \
-         and l.region_code between $1 and $2 order by r.sent_at"
-    ))
-    .bind(lo)
-    .bind(hi)
-    .fetch_all(store.pool())
-    .await?)
+    decode_all(
+        sqlx::query_as::<_, ReferralRow>(&format!(
+            "select {COLUMNS} from {FROM} where r.state = $3 \
+             and l.region_code between $1 and $2 order by r.sent_at"
+        ))
+        .bind(lo)
+        .bind(hi)
+        .bind(ReferralState::Proposed.code())
+        .fetch_all(store.pool())
+        .await?,
+    )
 }

@@ -119,7 +119,8 @@ pub async fn act(
         LeadCommand::Extension { grant, note } => {
             extension::decide(store, scope, cal, rules, now, id, grant, &note).await?;
         }
-        // Steps kept in their own modules: the table is checked here, before them.
+        // Steps kept in their own modules; each checks the table itself (the 关联主体 step in
+        // `suggest` is checked here).
         LeadCommand::Link { operator_id } => {
             permitted(store, scope, now, None, id, step).await?;
             let operator = operator_id.trim();
@@ -134,27 +135,26 @@ pub async fn act(
             to_department_id,
             reason,
         } => {
-            permitted(store, scope, now, None, id, step).await?;
-            let to = to_department_id.trim();
-            if to.is_empty() {
-                return Err(StoreError::invalid("接收部门", "请选择接收部门"));
-            }
-            referral::refer(store, scope, cal, rules, now, id, to, &reason).await?;
+            referral::refer(
+                store,
+                scope,
+                cal,
+                rules,
+                now,
+                id,
+                &to_department_id,
+                &reason,
+            )
+            .await?;
         }
         LeadCommand::Police { reason } => {
-            permitted(store, scope, now, None, id, step).await?;
             referral::refer_to_police(store, scope, cal, rules, now, id, &reason).await?;
         }
         LeadCommand::Reward { level } => {
-            permitted(store, scope, now, Some(&rules.rewards), id, step).await?;
             reward::propose(store, scope, rules, now, id, level).await?;
         }
         LeadCommand::Paid { payment_ref } => {
-            let lead = permitted(store, scope, now, None, id, step).await?;
-            let w = reward::for_lead(store, &lead)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            reward::mark_paid(store, scope, now, &w.id, &payment_ref).await?;
+            reward::mark_paid_for_lead(store, scope, now, id, &payment_ref).await?;
         }
     }
     Ok(Acted { step, grouped })

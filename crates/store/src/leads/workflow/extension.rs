@@ -10,8 +10,9 @@ use time::OffsetDateTime;
 
 use super::{audit_step, event, permitted};
 use crate::leads::{deadlines, stale, written, Lead};
+use crate::stored::At;
 use crate::{new_id, timefmt, Scope, Store, StoreError};
-use meijian_domain::lead::LeadStep;
+use meijian_domain::lead::{ExtensionState, LeadStep};
 
 /// A step whose limit may be extended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,34 +56,78 @@ impl Extendable {
     }
 }
 
+/// Serialized as its code.
+impl serde::Serialize for Extendable {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
 /// One request to extend a limit.
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Extension {
     pub id: String,
     pub lead_id: String,
-    pub step: String,
-    pub state: String,
+    pub step: Extendable,
+    pub state: ExtensionState,
     pub reason: String,
-    pub requested_at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
     pub requested_by_name: String,
-    pub old_due: String,
-    pub new_due: String,
-    pub decided_at: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub old_due: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub new_due: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub decided_at: Option<OffsetDateTime>,
     pub decided_by_name: Option<String>,
     pub decision_note: Option<String>,
 }
 
+/// An extension row as stored.
+#[derive(sqlx::FromRow)]
+struct ExtensionRow {
+    id: String,
+    lead_id: String,
+    step: String,
+    state: String,
+    reason: String,
+    requested_at: String,
+    requested_by_name: String,
+    old_due: String,
+    new_due: String,
+    decided_at: Option<String>,
+    decided_by_name: Option<String>,
+    decision_note: Option<String>,
+}
+
+impl ExtensionRow {
+    fn decode(self) -> Result<Extension, StoreError> {
+        let id = self.id.clone();
+        let at = At::new("lead_extension", &id);
+        Ok(Extension {
+            step: at.code("step", &self.step, Extendable::from_code)?,
+            state: at.code("state", &self.state, ExtensionState::from_code)?,
+            requested_at: at.time("requested_at", &self.requested_at)?,
+            old_due: at.time("old_due", &self.old_due)?,
+            new_due: at.time("new_due", &self.new_due)?,
+            decided_at: at.time_opt("decided_at", self.decided_at.as_deref())?,
+            id: self.id,
+            lead_id: self.lead_id,
+            reason: self.reason,
+            requested_by_name: self.requested_by_name,
+            decided_by_name: self.decided_by_name,
+            decision_note: self.decision_note,
+        })
+    }
+}
+
 impl Extension {
     pub fn step_zh(&self) -> &'static str {
-        Extendable::from_code(&self.step).map_or("", Extendable::label_zh)
+        self.step.label_zh()
     }
     pub fn state_zh(&self) -> &'static str {
-        match self.state.as_str() {
-            "requested" => "待审批",
-            "granted" => "已批准",
-            "refused" => "未批准",
-            _ => "",
-        }
+        self.state.label_zh()
     }
 }
 
@@ -95,9 +140,9 @@ fn stored_instant(s: &str) -> Result<OffsetDateTime, StoreError> {
 }
 
 /// The step a lead waits for, if its limit may be extended, with its deadline.
-fn waiting(lead: &Lead) -> Option<(Extendable, &str)> {
+fn waiting(lead: &Lead) -> Option<(Extendable, OffsetDateTime)> {
     let step = Extendable::from_code(lead.next_step.as_deref()?)?;
-    Some((step, lead.next_due.as_deref()?))
+    Some((step, lead.next_due?))
 }
 
 /// 申请延期: the handling officer asks to extend the limit the lead waits for now. Returns the
@@ -121,8 +166,7 @@ pub async fn request(
     };
     let now_db = timefmt::to_db(now);
     let reason = written("延期理由", reason, 4, 500)?;
-    let old = stored_instant(old_due)?;
-    let new_due = deadlines::due_db(cal, old, step.limit(rules));
+    let new_due = deadlines::due_db(cal, old_due, step.limit(rules));
     let request_id = new_id();
     let mut tx = store.begin().await?;
     let inserted = sqlx::query(
@@ -137,7 +181,7 @@ pub async fn request(
     .bind(&now_db)
     .bind(scope.actor.account_id.clone().unwrap_or_default())
     .bind(&scope.actor.name)
-    .bind(old_due)
+    .bind(timefmt::to_db(old_due))
     .bind(&new_due)
     .execute(&mut *tx)
     .await;
@@ -173,7 +217,9 @@ pub async fn request(
         now,
         &lead,
         "lead.extension_request",
-        serde_json::json!({"step": step.code(), "old_due": old_due, "new_due": new_due}),
+        serde_json::json!({
+            "step": step.code(), "old_due": timefmt::to_db(old_due), "new_due": new_due
+        }),
     )
     .await?;
     tx.commit().await?;
@@ -196,25 +242,33 @@ pub async fn decide(
     let lead = permitted(store, scope, now, None, id, LeadStep::Extension).await?;
     let open = extensions(store, &lead).await?;
     // The table checked that a request waits.
-    let Some(x) = open.into_iter().find(|x| x.state == "requested") else {
+    let Some(x) = open
+        .into_iter()
+        .find(|x| x.state == ExtensionState::Requested)
+    else {
         return Err(StoreError::invalid("延期", "没有待审批的延期申请"));
     };
     let note = note.trim();
     if !grant && note.chars().count() < 2 {
         return Err(StoreError::invalid("审批意见", "不批准时请写明理由"));
     }
-    let step = Extendable::from_code(&x.step).ok_or(StoreError::NotFound)?;
+    let step = x.step;
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
     let n = sqlx::query(
         "update lead_extension set state = $1, decided_at = $2, decided_by_name = $3, \
-         decision_note = $4 where id = $5 and state = 'requested'",
+         decision_note = $4 where id = $5 and state = $6",
     )
-    .bind(if grant { "granted" } else { "refused" })
+    .bind(if grant {
+        ExtensionState::Granted.code()
+    } else {
+        ExtensionState::Refused.code()
+    })
     .bind(&now_db)
     .bind(&scope.actor.name)
     .bind(Some(note).filter(|n| !n.is_empty()))
     .bind(&x.id)
+    .bind(ExtensionState::Requested.code())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -240,7 +294,7 @@ pub async fn decide(
                 Some(d) if gid != lead.id => {
                     deadlines::due_db(cal, stored_instant(d)?, step.limit(rules))
                 }
-                _ => x.new_due.clone(),
+                _ => timefmt::to_db(x.new_due),
             };
             sqlx::query(&format!(
                 "update lead set {col} = $1, next_due = $1, updated_at = $2 \
@@ -258,7 +312,7 @@ pub async fn decide(
         format!(
             "经批准，{}期限延长至{}",
             step.label_zh(),
-            timefmt::display(&x.new_due)
+            timefmt::display(&timefmt::to_db(x.new_due))
         )
     } else {
         format!("延期申请未获批准：{note}")
@@ -288,7 +342,9 @@ pub async fn decide(
         } else {
             "lead.extension_refuse"
         },
-        serde_json::json!({"step": step.code(), "granted": grant, "new_due": x.new_due}),
+        serde_json::json!({
+            "step": step.code(), "granted": grant, "new_due": timefmt::to_db(x.new_due)
+        }),
     )
     .await?;
     tx.commit().await?;
@@ -298,26 +354,29 @@ pub async fn decide(
 /// Every request on `lead`, oldest first. `lead` comes from [`crate::leads::get`], so the
 /// caller may see it.
 pub async fn extensions(store: &Store, lead: &Lead) -> Result<Vec<Extension>, StoreError> {
-    Ok(sqlx::query_as::<_, Extension>(&format!(
+    sqlx::query_as::<_, ExtensionRow>(&format!(
         "select {COLUMNS} from lead_extension where lead_id = $1 order by requested_at"
     ))
     .bind(&lead.id)
     .fetch_all(store.pool())
-    .await?)
+    .await?
+    .into_iter()
+    .map(ExtensionRow::decode)
+    .collect()
 }
 
 /// Whether the lead's current step may still be extended, given its requests from
 /// [`extensions`]: it is extendable, not past its deadline, and not extended or asked for
 /// already. The forms ask this; [`request`] holds the rule with the database's unique index.
-pub fn may_request(lead: &Lead, requests: &[Extension], now_db: &str) -> bool {
+pub fn may_request(lead: &Lead, requests: &[Extension], now: OffsetDateTime) -> bool {
     let Some((step, due)) = waiting(lead) else {
         return false;
     };
-    due >= now_db
+    due >= now
         && !lead.is_grouped_member()
         && !requests
             .iter()
-            .any(|x| x.step == step.code() && x.state != "refused")
+            .any(|x| x.step == step && x.state != ExtensionState::Refused)
 }
 
 /// A request waiting for a leader, for the dashboard.

@@ -6,7 +6,7 @@
 //! The history of every step is in [`history`], 督办 in [`supervision`], 延期 in [`extension`].
 
 use meijian_domain::lead::rules::{LeadRules, PenaltyFacts};
-use meijian_domain::lead::{Finding, LeadState, Outcome, Satisfaction};
+use meijian_domain::lead::{Fen, Finding, LeadState, Outcome, Satisfaction};
 use meijian_domain::workdays::Calendar;
 use time::OffsetDateTime;
 
@@ -23,7 +23,7 @@ pub use history::{action_zh, event, events, Event};
 pub use meijian_domain::lead::workflow::{available, LeadFacts, LeadStep, Taker};
 pub use supervision::{supervise, supervisions, Supervision};
 
-use table::permitted;
+pub(crate) use table::permitted;
 pub use table::{facts, refusal, taker};
 
 /// Moves one lead from `from` to a new state with `sets` (SQL `col = $n` starting at $4),
@@ -73,7 +73,7 @@ async fn audit_step(
             entity: "lead",
             entity_id: &lead.id,
             region_code: Some(&lead.region_code),
-            before: Some(serde_json::json!({"state": lead.state})),
+            before: Some(serde_json::json!({"state": lead.state.code()})),
             after: Some(after),
         },
     )
@@ -128,8 +128,8 @@ pub async fn accept(
     let lead = permitted(store, scope, now, None, id, LeadStep::Accept).await?;
     let now_db = timefmt::to_db(now);
     let conclude_due = deadlines::due_db(cal, now, rules.limits.conclude);
-    let (next_due, next_step) = match &lead.verify_due {
-        Some(v) => (v.clone(), "verify"),
+    let (next_due, next_step) = match lead.verify_due {
+        Some(v) => (timefmt::to_db(v), "verify"),
         None => (conclude_due.clone(), "conclude"),
     };
     let mut tx = store.begin().await?;
@@ -259,7 +259,7 @@ pub async fn verify(
                 Some(now_db.clone()),
                 Some(finding.code().into()),
                 Some(note.to_string()),
-                lead.conclude_due.clone(),
+                lead.conclude_due.map(timefmt::to_db),
             ],
         )
         .await?;
@@ -302,8 +302,8 @@ pub async fn verify(
 pub struct Conclusion {
     pub outcome: Outcome,
     pub note: String,
-    pub fine_yuan: i64,
-    pub confiscation_yuan: i64,
+    pub fine: Fen,
+    pub confiscation: Fen,
     /// 责令停产停业, 责令关闭 or 吊销许可证件.
     pub suspended_or_revoked: bool,
     /// The party is an organisation (单位).
@@ -313,7 +313,7 @@ pub struct Conclusion {
 impl Conclusion {
     pub fn facts(&self) -> PenaltyFacts {
         PenaltyFacts {
-            forfeiture_yuan: self.fine_yuan + self.confiscation_yuan,
+            forfeiture: self.fine + self.confiscation,
             suspended_closed_or_revoked: self.suspended_or_revoked,
             criminal: self.outcome == Outcome::Criminal,
             organisation: self.party_organisation,
@@ -321,9 +321,9 @@ impl Conclusion {
     }
 }
 
-/// The largest fine or confiscation taken, in yuan (一万亿元): far above any real amount, and
-/// far from overflowing the sums made of them (罚没 totals, 汇总表).
-pub const MAX_YUAN: i64 = 1_000_000_000_000;
+/// The largest fine or confiscation taken (一万亿元): far above any real amount, and far from
+/// overflowing the sums made of them (罚没 totals, 汇总表).
+pub const MAX_FEN: Fen = Fen(100_000_000_000_000);
 
 /// 办结: the outcome. The reply to each reporter is then due.
 pub async fn conclude(
@@ -337,16 +337,16 @@ pub async fn conclude(
 ) -> Result<usize, StoreError> {
     let lead = permitted(store, scope, now, None, id, LeadStep::Conclude).await?;
     let note = written("办理结果", &c.note, 4, 2000)?;
-    if c.fine_yuan < 0 || c.confiscation_yuan < 0 {
+    if c.fine < Fen::ZERO || c.confiscation < Fen::ZERO {
         return Err(StoreError::invalid("罚没金额", "不能为负数"));
     }
-    if c.fine_yuan > MAX_YUAN || c.confiscation_yuan > MAX_YUAN {
+    if c.fine > MAX_FEN || c.confiscation > MAX_FEN {
         return Err(StoreError::invalid(
             "罚没金额",
             "每项不能超过 1 万亿元，请核对金额单位（元）",
         ));
     }
-    if c.outcome != Outcome::Penalty && (c.fine_yuan > 0 || c.confiscation_yuan > 0) {
+    if c.outcome != Outcome::Penalty && (c.fine > Fen::ZERO || c.confiscation > Fen::ZERO) {
         return Err(StoreError::invalid(
             "罚没金额",
             "只有实施行政处罚的才填写罚没金额",
@@ -387,19 +387,23 @@ pub async fn conclude(
             ],
         )
         .await?;
-        sqlx::query(
-            "update lead set fine_yuan = $1, confiscation_yuan = $2, suspended_or_revoked = $3, \
-             party_organisation = $4 where id = $5",
-        )
-        .bind(if lead_id == &lead.id { c.fine_yuan } else { 0 })
-        .bind(if lead_id == &lead.id {
-            c.confiscation_yuan
+        // The yuan columns are kept for the previous release until they are dropped.
+        let (fine, confiscation) = if lead_id == &lead.id {
+            (c.fine.fen(), c.confiscation.fen())
         } else {
-            0
-        })
+            (0, 0)
+        };
+        sqlx::query(
+            "update lead set fine_fen = $1, confiscation_fen = $2, suspended_or_revoked = $3, \
+             party_organisation = $4, fine_yuan = $6, confiscation_yuan = $7 where id = $5",
+        )
+        .bind(fine)
+        .bind(confiscation)
         .bind(i64::from(c.suspended_or_revoked))
         .bind(i64::from(c.party_organisation))
         .bind(lead_id)
+        .bind(fine / 100)
+        .bind(confiscation / 100)
         .execute(&mut *tx)
         .await?;
         event(
@@ -421,8 +425,8 @@ pub async fn conclude(
         &lead,
         "lead.conclude",
         serde_json::json!({
-            "state": "concluded", "outcome": c.outcome.code(), "fine_yuan": c.fine_yuan,
-            "confiscation_yuan": c.confiscation_yuan,
+            "state": "concluded", "outcome": c.outcome.code(), "fine_fen": c.fine.fen(),
+            "confiscation_fen": c.confiscation.fen(),
             "suspended_or_revoked": c.suspended_or_revoked, "group": ids,
         }),
     )

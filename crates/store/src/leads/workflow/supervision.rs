@@ -29,7 +29,7 @@ pub async fn supervise(
     .bind(scope.actor.account_id.clone().unwrap_or_default())
     .bind(&scope.actor.name)
     .bind(note)
-    .bind(&lead.next_due)
+    .bind(lead.next_due.map(timefmt::to_db))
     .execute(&mut *tx)
     .await?;
     event(

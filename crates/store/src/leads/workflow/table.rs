@@ -4,12 +4,12 @@
 
 use meijian_domain::lead::rules::{PenaltyFacts, RewardRules};
 use meijian_domain::lead::workflow::{check, Cond, LeadFacts, LeadStep, Refusal, Taker};
-use meijian_domain::lead::{LeadKind, LeadState, Outcome};
+use meijian_domain::lead::{ExtensionState, LeadState, Outcome, ReferralKind, RewardState};
 use time::OffsetDateTime;
 
 use super::extension::{self, Extendable};
 use crate::leads::{get, is_handler, referral, reward, Lead};
-use crate::{timefmt, Scope, Store, StoreError};
+use crate::{Scope, Store, StoreError};
 
 /// The facts of `lead` at `now`. Without reward rules a lead never counts as a major violation.
 pub async fn facts(
@@ -18,7 +18,6 @@ pub async fn facts(
     now: OffsetDateTime,
     rewards: Option<&RewardRules>,
 ) -> Result<LeadFacts, StoreError> {
-    let now_db = timefmt::to_db(now);
     let reporters: i64 = sqlx::query_scalar("select count(*) from complaint where lead_id = $1")
         .bind(&lead.id)
         .fetch_one(store.pool())
@@ -26,22 +25,19 @@ pub async fn facts(
     let referrals = referral::for_lead(store, lead).await?;
     let reward = reward::for_lead(store, lead).await?;
     let extensions = extension::extensions(store, lead).await?;
-    let outcome = lead.outcome.as_deref().and_then(Outcome::from_code);
+    let outcome = lead.outcome;
     let penalty = PenaltyFacts {
-        forfeiture_yuan: lead.fine_yuan + lead.confiscation_yuan,
-        suspended_closed_or_revoked: lead.suspended_or_revoked != 0,
+        forfeiture: lead.forfeiture(),
+        suspended_closed_or_revoked: lead.suspended_or_revoked,
         criminal: outcome == Some(Outcome::Criminal),
-        organisation: lead.party_organisation != 0,
+        organisation: lead.party_organisation,
     };
     let waiting = lead
         .next_step
         .as_deref()
         .and_then(Extendable::from_code)
-        .zip(lead.next_due.as_deref());
-    let mut f = LeadFacts::new(
-        lead.state(),
-        LeadKind::from_code(&lead.kind).unwrap_or(LeadKind::Complaint),
-    );
+        .zip(lead.next_due);
+    let mut f = LeadFacts::new(lead.state, lead.kind);
     f.grouped = lead.group_id.is_some();
     f.grouped_member = lead.is_grouped_member();
     f.has_reporter = reporters > 0;
@@ -49,27 +45,28 @@ pub async fn facts(
     f.satisfaction = lead.satisfaction.is_some();
     f.open_referral = referrals
         .iter()
-        .any(|r| r.kind == "department" && matches!(r.state.as_str(), "sent" | "acknowledged"));
+        .any(|r| r.kind == ReferralKind::Department && r.state.is_open_referral());
     f.open_police_transfer = referrals
         .iter()
-        .any(|r| r.kind == "police" && (r.is_pending() || r.state == "proposed"));
-    f.overdue = lead
-        .next_due
-        .as_deref()
-        .is_some_and(|d| d < now_db.as_str());
+        .any(|r| r.kind == ReferralKind::Police && r.state.is_open_police_transfer());
+    f.overdue = lead.next_due.is_some_and(|d| d < now);
     f.waits_extendable = waiting.is_some();
-    f.due_passed = waiting.is_some_and(|(_, due)| due < now_db.as_str());
+    f.due_passed = waiting.is_some_and(|(_, due)| due < now);
     f.extension_used = waiting.is_some_and(|(step, _)| {
         extensions
             .iter()
-            .any(|x| x.step == step.code() && x.state != "refused")
+            .any(|x| x.step == step && x.state != ExtensionState::Refused)
     });
-    f.open_extension = extensions.iter().any(|x| x.state == "requested");
-    f.penalty_or_criminal = lead.state() == LeadState::Concluded
+    f.open_extension = extensions
+        .iter()
+        .any(|x| x.state == ExtensionState::Requested);
+    f.penalty_or_criminal = lead.state == LeadState::Concluded
         && matches!(outcome, Some(Outcome::Penalty | Outcome::Criminal));
     f.major = f.penalty_or_criminal && rewards.is_some_and(|r| r.is_major(&penalty));
     f.reward = reward.is_some();
-    f.reward_approved = reward.as_ref().is_some_and(|w| w.state == "approved");
+    f.reward_approved = reward
+        .as_ref()
+        .is_some_and(|w| w.state == RewardState::Approved);
     Ok(f)
 }
 

@@ -19,12 +19,27 @@ use crate::state::AppState;
 /// The status as the page shows it: the ticket grouped for reading, times in China time.
 fn shown(mut s: PublicStatus) -> PublicStatus {
     s.ticket_code = public_desk::grouped(&s.ticket_code);
-    s.received_at = timefmt::display(&s.received_at);
-    s.accept_due = s.accept_due.as_deref().map(timefmt::display);
     for step in &mut s.steps {
         step.at = timefmt::display(&step.at);
     }
     s
+}
+
+/// A time the template holds by value or by reference.
+trait Instant {
+    fn instant(&self) -> time::OffsetDateTime;
+}
+
+impl Instant for time::OffsetDateTime {
+    fn instant(&self) -> time::OffsetDateTime {
+        *self
+    }
+}
+
+impl<T: Instant> Instant for &T {
+    fn instant(&self) -> time::OffsetDateTime {
+        (**self).instant()
+    }
 }
 
 #[derive(Template)]
@@ -41,6 +56,11 @@ struct StatusPage {
 }
 
 impl StatusPage {
+    /// An instant as the page shows it (China time), for the template.
+    fn time(&self, t: impl Instant) -> String {
+        crate::pages::show_time(t.instant())
+    }
+
     fn new(ticket: String) -> StatusPage {
         StatusPage {
             ticket,

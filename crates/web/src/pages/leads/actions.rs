@@ -81,8 +81,8 @@ fn command(step: LeadStep, f: &ActionForm) -> AppResult<LeadCommand> {
         LeadStep::Conclude => LeadCommand::Conclude(Conclusion {
             outcome: choose(Outcome::from_code(&f.outcome), "办理结果", "请选择办理结果")?,
             note: f.note.clone(),
-            fine_yuan: parse_yuan("罚款金额", &f.fine_yuan)?,
-            confiscation_yuan: parse_yuan("没收金额", &f.confiscation_yuan)?,
+            fine: parse_yuan("罚款金额", &f.fine_yuan)?,
+            confiscation: parse_yuan("没收金额", &f.confiscation_yuan)?,
             suspended_or_revoked: checked(&f.suspended_or_revoked),
             party_organisation: checked(&f.party_organisation),
         }),

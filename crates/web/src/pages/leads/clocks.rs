@@ -2,7 +2,9 @@
 //! and whether it is 逾期, done late, done in time or not yet due.
 
 use meijian_store::leads::Lead;
-use meijian_store::timefmt;
+use time::OffsetDateTime;
+
+use crate::pages::{show_time, show_time_opt};
 
 /// One legal clock of the lead.
 pub struct ClockRow {
@@ -14,32 +16,32 @@ pub struct ClockRow {
     pub overdue: bool,
 }
 
-pub fn clocks(lead: &Lead, now_db: &str) -> Vec<ClockRow> {
-    let accepted = lead.accepted_at.as_ref().or(lead.declined_at.as_ref());
+pub fn clocks(lead: &Lead, now: OffsetDateTime) -> Vec<ClockRow> {
+    let accepted = lead.accepted_at.or(lead.declined_at);
     let steps = [
-        ("accept", &lead.accept_due, accepted),
-        ("verify", &lead.verify_due, lead.verified_at.as_ref()),
-        ("conclude", &lead.conclude_due, lead.concluded_at.as_ref()),
-        ("reply", &lead.reply_due, lead.replied_at.as_ref()),
+        ("accept", lead.accept_due, accepted),
+        ("verify", lead.verify_due, lead.verified_at),
+        ("conclude", lead.conclude_due, lead.concluded_at),
+        ("reply", lead.reply_due, lead.replied_at),
     ];
     let closed = lead.state().is_closed();
     steps
         .into_iter()
         .filter_map(|(code, due, done)| {
-            let due = due.as_deref()?;
+            let due = due?;
             let waits = lead.next_step.as_deref() == Some(code);
             let (status, overdue) = match done {
-                Some(d) if d.as_str() > due => ("超期完成", true),
+                Some(d) if d > due => ("超期完成", true),
                 Some(_) => ("按期完成", false),
                 // A declined report is never verified: its clock stopped.
                 None if closed && !waits => ("", false),
-                None if due < now_db => ("逾期", true),
+                None if due < now => ("逾期", true),
                 None => ("未到期", false),
             };
             Some(ClockRow {
                 step: super::step_zh(code),
-                due: timefmt::display(due),
-                done: done.map(|d| timefmt::display(d)).unwrap_or_default(),
+                due: show_time(due),
+                done: show_time_opt(done),
                 status,
                 overdue,
             })

@@ -6,7 +6,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use meijian_domain::lead::{Finding, LeadFacts, LeadState, LeadStep, Outcome, Satisfaction};
+use meijian_domain::lead::{
+    ExtensionState, Finding, LeadFacts, LeadState, LeadStep, Outcome, RewardState, Satisfaction,
+};
 use meijian_domain::role::Permission;
 use meijian_store::leads::detail as store_detail;
 use meijian_store::leads::referral::{self, Destination};
@@ -22,6 +24,7 @@ use super::clocks::{clocks, ClockRow};
 use super::{plain_id, state_label, DueView};
 use crate::chrome::Chrome;
 use crate::error::AppResult;
+use crate::pages::show_time;
 use crate::pages::{region_name, render};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -85,8 +88,8 @@ pub struct ReferralRow {
 pub struct RewardRow {
     pub id: String,
     pub level: String,
-    pub forfeiture: i64,
-    pub amount: i64,
+    pub forfeiture: String,
+    pub amount: String,
     pub joint: bool,
     pub state: &'static str,
     pub approved: bool,
@@ -99,7 +102,7 @@ pub struct LevelView {
     pub index: usize,
     pub name: String,
     pub rule: String,
-    pub amount: i64,
+    pub amount: String,
 }
 
 /// The forms that apply to the user and the lead's state.
@@ -140,21 +143,21 @@ pub struct ExtensionRow {
 impl From<extension::Extension> for ExtensionRow {
     fn from(x: extension::Extension) -> Self {
         ExtensionRow {
-            at: timefmt::display(&x.requested_at),
+            at: show_time(x.requested_at),
             step: x.step_zh(),
             state: x.state_zh(),
-            decided: match (&x.decided_by_name, &x.decided_at) {
+            decided: match (&x.decided_by_name, x.decided_at) {
                 (Some(by), Some(at)) => format!(
                     "{by} {} {}",
-                    timefmt::display(at),
+                    show_time(at),
                     x.decision_note.clone().unwrap_or_default()
                 ),
                 _ => String::new(),
             },
             by: crate::chrome::actor_label(&x.requested_by_name),
             reason: x.reason,
-            old_due: timefmt::display(&x.old_due),
-            new_due: timefmt::display(&x.new_due),
+            old_due: show_time(x.old_due),
+            new_due: show_time(x.new_due),
         }
     }
 }
@@ -218,12 +221,12 @@ pub async fn page(
     let (store, scope) = (&state.store, &user.scope);
     let id = plain_id(id)?;
     let lead = leads::get(store, scope, id).await?;
-    let now_db = timefmt::to_db(state.now());
+    let now = state.now();
     let handler = leads::is_handler(scope, &lead);
     let complaints = store_detail::complaints(store, scope, &lead).await?;
     let referrals = referral::for_lead(store, &lead).await?;
     let reward = reward::for_lead(store, &lead).await?;
-    let outcome = lead.outcome.as_deref().and_then(Outcome::from_code);
+    let outcome = lead.outcome;
     let rules = &state.settings.leads.rewards;
     // The buttons are the steps the workflow table allows (meijian_domain::lead::workflow).
     let facts = workflow::facts(store, &lead, state.now(), Some(rules)).await?;
@@ -258,7 +261,7 @@ pub async fn page(
     let extensions = extension::extensions(store, &lead).await?;
     let open_extension = extensions
         .iter()
-        .find(|x| x.state == "requested")
+        .find(|x| x.state == ExtensionState::Requested)
         .cloned()
         .map(ExtensionRow::from);
     let extend_hint = match lead.next_step.as_deref().and_then(Extendable::from_code) {
@@ -317,8 +320,9 @@ pub async fn page(
             name: l.name.clone(),
             rule: format!("罚没款的{}%，最低{}元", l.percent, l.minimum_yuan),
             amount: rules
-                .amount(index, lead.fine_yuan + lead.confiscation_yuan)
-                .unwrap_or(0),
+                .amount(index, lead.forfeiture())
+                .unwrap_or_default()
+                .yuan_text(),
         })
         .collect();
     let page = LeadPage {
@@ -328,22 +332,14 @@ pub async fn page(
         draft_suspended: super::checked(&flash.draft.suspended_or_revoked),
         draft_party: super::checked(&flash.draft.party_organisation),
         draft: flash.draft,
-        received: timefmt::display(&lead.received_at),
+        received: show_time(lead.received_at),
         state: state_label(&lead),
         region: region_name(&lead.region_code),
-        due: DueView::of(&lead, &now_db),
-        finding: lead
-            .finding
-            .as_deref()
-            .and_then(Finding::from_code)
-            .map_or("", |f| f.label_zh()),
+        due: DueView::of(&lead, now),
+        finding: lead.finding.map_or("", |f| f.label_zh()),
         outcome: outcome.map_or("", |o| o.label_zh()),
-        satisfaction: lead
-            .satisfaction
-            .as_deref()
-            .and_then(Satisfaction::from_code)
-            .map_or("", |s| s.label_zh()),
-        clocks: clocks(&lead, &now_db),
+        satisfaction: lead.satisfaction.map_or("", |s| s.label_zh()),
+        clocks: clocks(&lead, now),
         complaints: complaints.into_iter().map(complaint_row).collect(),
         events,
         supervisions,
@@ -359,35 +355,35 @@ pub async fn page(
                 copy: r.copy_name.clone().unwrap_or_default(),
                 reason: r.reason.clone(),
                 state: r.state_zh(),
-                sent_at: timefmt::display(&r.sent_at),
+                sent_at: show_time(r.sent_at),
                 due: if r.is_pending() {
-                    timefmt::display(r.due())
+                    show_time(r.due())
                 } else {
                     String::new()
                 },
-                overdue: r.is_pending() && r.due() < now_db.as_str(),
+                overdue: r.is_pending() && r.due() < now,
                 response: r.response.clone().unwrap_or_default(),
             })
             .collect(),
         group,
         reward: reward.map(|w| RewardRow {
-            approved: w.state == "approved",
+            approved: w.state == RewardState::Approved,
             state: w.state_zh(),
             id: w.id,
             level: w.level_name,
-            forfeiture: w.forfeiture_yuan,
-            amount: w.amount_yuan,
-            joint: w.joint_approval != 0,
-            decided: match (&w.decided_by, &w.decided_at) {
+            forfeiture: w.forfeiture_fen.yuan_text(),
+            amount: w.amount_fen.yuan_text(),
+            joint: w.joint_approval,
+            decided: match (&w.decided_by, w.decided_at) {
                 (Some(by), Some(at)) => format!(
                     "{by} {} {}",
-                    timefmt::display(at),
+                    show_time(at),
                     w.decision_note.clone().unwrap_or_default()
                 ),
                 _ => String::new(),
             },
-            paid: match (&w.paid_at, &w.payment_ref) {
-                (Some(at), Some(r)) => format!("{} 凭证号 {r}", timefmt::display(at)),
+            paid: match (w.paid_at, &w.payment_ref) {
+                (Some(at), Some(r)) => format!("{} 凭证号 {}", show_time(at), r),
                 _ => String::new(),
             },
         }),

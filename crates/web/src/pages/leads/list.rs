@@ -12,11 +12,13 @@ use meijian_exports::{Cell, Column, Table};
 use meijian_store::leads::{self, deadlines, stats, Due, Lead, LeadFilter};
 use meijian_store::timefmt;
 use serde::Deserialize;
+use time::OffsetDateTime;
 
 use super::{state_label, DueView};
 use crate::chrome::Chrome;
 use crate::error::{AppError, AppResult};
 use crate::pages::registries::short_region;
+use crate::pages::show_time;
 use crate::pages::{region_name, render};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -117,7 +119,7 @@ pub struct LeadRow {
 }
 
 impl LeadRow {
-    pub fn new(l: &Lead, now_db: &str) -> LeadRow {
+    pub fn new(l: &Lead, now: OffsetDateTime) -> LeadRow {
         LeadRow {
             id: l.id.clone(),
             code: l.code.clone(),
@@ -128,8 +130,8 @@ impl LeadRow {
             region: short_region(&l.region_code),
             department: l.department_name.clone(),
             state: state_label(l),
-            due: DueView::of(l, now_db),
-            received: timefmt::display(&l.received_at),
+            due: DueView::of(l, now),
+            received: show_time(l.received_at),
         }
     }
 }
@@ -169,13 +171,19 @@ struct ListPage {
 }
 
 /// `now` and the end of the 临期 window, as stored instants.
-pub async fn now_and_warn(state: &AppState) -> AppResult<(String, String)> {
+pub async fn now_and_warn_until(state: &AppState) -> AppResult<(OffsetDateTime, OffsetDateTime)> {
     let cal = state.calendar().await?;
     let now = state.now();
     Ok((
-        timefmt::to_db(now),
-        deadlines::warn_from(&cal, now, state.settings.leads.limits.due_soon_working_days),
+        now,
+        deadlines::warn_until(&cal, now, state.settings.leads.limits.due_soon_working_days),
     ))
+}
+
+/// [`now_and_warn_until`] as stored, for the dashboard's counts.
+pub async fn now_and_warn(state: &AppState) -> AppResult<(String, String)> {
+    let (now, warn) = now_and_warn_until(state).await?;
+    Ok((timefmt::to_db(now), timefmt::to_db(warn)))
 }
 
 fn title(user: &CurrentUser, tab_label: &str) -> String {
@@ -192,8 +200,9 @@ pub async fn list_leads(
 ) -> AppResult<Html<String>> {
     user.scope.require(Permission::HandleLeads)?;
     let filter = query.filter()?;
-    let (now_db, warn) = now_and_warn(&state).await?;
-    let (rows, total) = leads::list(&state.store, &user.scope, &filter, &now_db, &warn).await?;
+    let (now, warn) = now_and_warn_until(&state).await?;
+    let now_db = timefmt::to_db(now);
+    let (rows, total) = leads::list(&state.store, &user.scope, &filter, now, warn).await?;
     let loads = if user.scope.can(Permission::SuperviseDeadlines) {
         stats::by_department(&state.store, &user.scope, &now_db)
             .await?
@@ -230,7 +239,7 @@ pub async fn list_leads(
         mine: filter.mine,
         q: query.q.clone(),
         department: query.department.clone(),
-        rows: rows.iter().map(|l| LeadRow::new(l, &now_db)).collect(),
+        rows: rows.iter().map(|l| LeadRow::new(l, now)).collect(),
         total,
         page: query.page.unwrap_or(1).max(1),
         pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
@@ -248,12 +257,12 @@ pub async fn export_leads(
 ) -> AppResult<Response> {
     user.scope.require(Permission::HandleLeads)?;
     let mut filter = query.filter()?;
-    let (now_db, warn) = now_and_warn(&state).await?;
+    let (now, warn) = now_and_warn_until(&state).await?;
     filter.limit = STORE_PAGE;
     filter.offset = 0;
     let mut all: Vec<Lead> = Vec::new();
     loop {
-        let (rows, total) = leads::list(&state.store, &user.scope, &filter, &now_db, &warn).await?;
+        let (rows, total) = leads::list(&state.store, &user.scope, &filter, now, warn).await?;
         let n = rows.len() as i64;
         all.extend(rows);
         filter.offset += n;
@@ -279,7 +288,7 @@ pub async fn export_leads(
         "办理结果",
     ];
     let data = all.iter().enumerate().map(|(i, l)| {
-        let row = LeadRow::new(l, &now_db);
+        let row = LeadRow::new(l, now);
         let (step, due, overdue) = match &row.due {
             Some(d) => (d.step, d.at.clone(), if d.overdue { "逾期" } else { "" }),
             None => ("", String::new(), ""),
@@ -299,18 +308,13 @@ pub async fn export_leads(
             Cell::text(due),
             Cell::text(overdue),
             Cell::text(row.received),
-            Cell::text(
-                l.outcome
-                    .as_deref()
-                    .and_then(meijian_domain::lead::Outcome::from_code)
-                    .map_or("", |o| o.label_zh()),
-            ),
+            Cell::text(l.outcome.map_or("", |o| o.label_zh())),
         ]
     });
     let title = format!(
         "{}（导出时间 {}）",
         title(&user, query.tab_label()),
-        timefmt::display(&now_db)
+        show_time(now)
     );
     let mut columns: Vec<Column> = headers.iter().copied().map(Column::text).collect();
     columns[0] = Column::number("序号");

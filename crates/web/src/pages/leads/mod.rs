@@ -25,10 +25,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use meijian_domain::lead::Fen;
 use meijian_domain::region::{RegionCode, RegionLevel, RegionTable};
 use meijian_store::leads::intake::AttachmentLimits;
 use meijian_store::leads::Lead;
-use meijian_store::timefmt;
+use time::OffsetDateTime;
 
 use crate::error::{AppError, AppResult};
 use crate::pages::render;
@@ -101,12 +102,12 @@ pub struct DueView {
 
 impl DueView {
     /// The lead's current deadline, if something waits.
-    pub fn of(lead: &Lead, now_db: &str) -> Option<DueView> {
-        let due = lead.next_due.as_deref()?;
+    pub fn of(lead: &Lead, now: OffsetDateTime) -> Option<DueView> {
+        let due = lead.next_due?;
         Some(DueView {
-            at: timefmt::display(due),
+            at: crate::pages::show_time(due),
             step: step_zh(lead.next_step.as_deref().unwrap_or("")),
-            overdue: due < now_db,
+            overdue: due < now,
         })
     }
 }
@@ -143,17 +144,11 @@ pub fn counties(user: &CurrentUser) -> Vec<(String, String)> {
 }
 
 /// An optional whole amount in 元 as officers type it (`12,000`, `12000元`, empty for 0).
-pub fn parse_yuan(field: &str, s: &str) -> AppResult<i64> {
-    let digits: String = s
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '元'))
-        .collect();
-    if digits.is_empty() {
-        return Ok(0);
-    }
-    digits.parse::<i64>().map_err(|_| AppError::Invalid {
+pub fn parse_yuan(field: &str, s: &str) -> AppResult<Fen> {
+    let text: String = s.chars().filter(|c| !matches!(c, ' ' | '元')).collect();
+    Fen::parse_yuan(&text).map_err(|message| AppError::Invalid {
         field: field.to_string(),
-        message: "请填写整数金额（元），例如 12000".into(),
+        message: message.into(),
     })
 }
 
@@ -177,10 +172,18 @@ mod tests {
 
     #[test]
     fn yuan_as_typed() {
-        assert_eq!(parse_yuan("罚款", "").ok(), Some(0));
-        assert_eq!(parse_yuan("罚款", "12,000").ok(), Some(12_000));
-        assert_eq!(parse_yuan("罚款", "5000元").ok(), Some(5_000));
+        assert_eq!(parse_yuan("罚款", "").ok(), Some(Fen::ZERO));
+        assert_eq!(parse_yuan("罚款", "12,000").ok(), Some(Fen(1_200_000)));
+        assert_eq!(parse_yuan("罚款", "5000元").ok(), Some(Fen(500_000)));
+        assert_eq!(parse_yuan("罚款", "1234.56").ok(), Some(Fen(123_456)));
         assert!(parse_yuan("罚款", "1.5万").is_err());
+        match parse_yuan("罚款金额", "12.345") {
+            Err(AppError::Invalid { field, message }) => {
+                assert_eq!(field, "罚款金额");
+                assert!(message.contains("两位小数"), "{message}");
+            }
+            _ => panic!("three decimals are refused"),
+        }
     }
 
     #[test]

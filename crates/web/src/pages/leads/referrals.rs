@@ -9,14 +9,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use meijian_domain::lead::referral::{check_referral, ReferralStep, ReferralTaker};
+use meijian_domain::lead::ReferralState;
 use meijian_domain::role::Permission;
 use meijian_store::leads::referral::{self, Referral, Response as Answer};
-use meijian_store::timefmt;
+use meijian_store::Scope;
 use serde::Deserialize;
+use time::OffsetDateTime;
 
 use super::{form_error, plain_id, with_status};
 use crate::chrome::Chrome;
 use crate::error::{AppError, AppResult};
+use crate::pages::show_time;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -48,24 +52,24 @@ pub struct ReferralRow {
     pub can_reconsider: bool,
 }
 
-fn row(r: &Referral, my_department: &str, now_db: &str) -> ReferralRow {
-    let mine = r.to_department_id == my_department;
-    let police = r.kind == "police";
-    let answers = match (mine && r.is_pending(), r.state.as_str(), police) {
-        (false, _, _) => Vec::new(),
-        (true, "sent", false) => vec![
-            ("acknowledge", "签收"),
-            ("accept", "接收办理"),
-            ("return", "退回"),
-        ],
-        (true, _, false) => vec![("accept", "接收办理"), ("return", "退回")],
-        (true, "sent", true) => vec![
-            ("acknowledge", "签收"),
-            ("file", "立案"),
-            ("refuse", "不予立案"),
-        ],
-        (true, _, true) => vec![("file", "立案"), ("refuse", "不予立案")],
+fn row(r: &Referral, scope: &Scope, now: OffsetDateTime) -> ReferralRow {
+    let my_department = scope.department_id.as_deref().unwrap_or_default();
+    // The answers and 复议 are the steps the referral table allows the user
+    // (meijian_domain::lead::referral).
+    let who = ReferralTaker {
+        role: scope.role,
+        receiver: r.to_department_id == my_department,
+        sender: r.from_department_id == my_department,
+        covers: false,
     };
+    let allows = |step| check_referral(r.kind, r.state, &who, step).is_ok();
+    let answers: Vec<(&'static str, &'static str)> = ReferralStep::ANSWERS
+        .iter()
+        .copied()
+        .filter(|s| allows(*s))
+        .map(|s| (s.code(), s.label_zh()))
+        .collect();
+    let proposed = r.state == ReferralState::Proposed;
     ReferralRow {
         id: r.id.clone(),
         lead_id: r.lead_id.clone(),
@@ -77,19 +81,19 @@ fn row(r: &Referral, my_department: &str, now_db: &str) -> ReferralRow {
         copy: r.copy_name.clone().unwrap_or_default(),
         reason: r.reason.clone(),
         state: r.state_zh(),
-        sent: timefmt::display(&r.sent_at),
-        due: if r.is_pending() || r.state == "proposed" {
-            timefmt::display(r.due())
+        sent: show_time(r.sent_at),
+        due: if r.is_pending() || proposed {
+            show_time(r.due())
         } else {
             String::new()
         },
-        due_label: match r.state.as_str() {
-            "sent" => "签收",
-            "proposed" => "审批",
+        due_label: match r.state {
+            ReferralState::Sent => "签收",
+            ReferralState::Proposed => "审批",
             _ => "办理",
         },
-        overdue: (r.is_pending() || r.state == "proposed") && r.due() < now_db,
-        can_reconsider: police && r.state == "refused" && r.from_department_id == my_department,
+        overdue: (r.is_pending() || proposed) && r.due() < now,
+        can_reconsider: allows(ReferralStep::Reconsider),
         lead_state: r.lead_state_zh(),
         lead_outcome: r.lead_outcome_zh(),
         response: r.response.clone().unwrap_or_default(),
@@ -137,8 +141,7 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<ReferralsPage> {
     user.scope.require(Permission::HandleLeads)?;
-    let now_db = timefmt::to_db(state.now());
-    let dept = user.scope.department_id.clone().unwrap_or_default();
+    let now = state.now();
     let inbox = referral::for_department(&state.store, &user.scope, true).await?;
     let outbox = referral::for_department(&state.store, &user.scope, false).await?;
     let approvals = if user.scope.can(Permission::SuperviseDeadlines) {
@@ -150,9 +153,9 @@ async fn page(
         chrome: Chrome::new(user, "/referrals"),
         notice,
         error,
-        inbox: inbox.iter().map(|r| row(r, &dept, &now_db)).collect(),
-        outbox: outbox.iter().map(|r| row(r, &dept, &now_db)).collect(),
-        approvals: approvals.iter().map(|r| row(r, &dept, &now_db)).collect(),
+        inbox: inbox.iter().map(|r| row(r, &user.scope, now)).collect(),
+        outbox: outbox.iter().map(|r| row(r, &user.scope, now)).collect(),
+        approvals: approvals.iter().map(|r| row(r, &user.scope, now)).collect(),
     })
 }
 

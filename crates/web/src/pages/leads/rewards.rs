@@ -7,9 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use meijian_domain::lead::RewardState;
 use meijian_domain::role::Permission;
 use meijian_store::leads::reward;
-use meijian_store::timefmt;
 use serde::Deserialize;
 
 use super::{form_error, plain_id, with_status};
@@ -25,8 +25,8 @@ pub struct RewardRow {
     pub lead_code: String,
     pub region: String,
     pub level: String,
-    pub forfeiture: i64,
-    pub amount: i64,
+    pub forfeiture: String,
+    pub amount: String,
     pub joint: bool,
     pub proposed: String,
     pub state: &'static str,
@@ -58,17 +58,21 @@ async fn page(
         .await?
         .into_iter()
         .map(|w| RewardRow {
-            decidable: w.state == "proposed",
+            decidable: w.state == RewardState::Proposed,
             state: w.state_zh(),
             region: short_region(&w.region_code),
-            proposed: format!("{} {}", w.proposed_by, timefmt::display(&w.proposed_at)),
+            proposed: format!(
+                "{} {}",
+                w.proposed_by,
+                crate::pages::show_time(w.proposed_at)
+            ),
             id: w.id,
             lead_id: w.lead_id,
             lead_code: w.lead_code,
             level: w.level_name,
-            forfeiture: w.forfeiture_yuan,
-            amount: w.amount_yuan,
-            joint: w.joint_approval != 0,
+            forfeiture: w.forfeiture_fen.yuan_text(),
+            amount: w.amount_fen.yuan_text(),
+            joint: w.joint_approval,
         })
         .collect();
     Ok(RewardsPage {
