@@ -9,6 +9,7 @@ use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_domain::uscc::Uscc;
 use meijian_registry::RegistryKind;
+use meijian_store::operators::Class;
 use meijian_store::reconcile::{self, DecisionKind, OperatorFilter};
 use meijian_store::registries::import::{import_file, ImportOptions};
 use meijian_store::testing::TestDb;
@@ -239,8 +240,8 @@ both_backends!(
         .await
         .unwrap();
         assert_eq!(moved.len(), 1);
-        assert_eq!(moved[0].previous_class.as_deref(), Some("both"));
-        assert_eq!(moved[0].class, "registered_only");
+        assert_eq!(moved[0].previous_class, Some(Some(Class::Both)));
+        assert_eq!(moved[0].class, Some(Class::RegisteredOnly));
         let (after, _) = reconcile::operators(
             &db.store,
             &scope,
@@ -349,7 +350,7 @@ both_backends!(
             .await
             .unwrap()
             .into_iter()
-            .find(|d| d.kind == "merge")
+            .find(|d| d.kind == DecisionKind::Merge)
             .unwrap();
         let err = reconcile::revoke_decision(&db.store, &officer("370402"), &merge.id, NOW).await;
         assert!(

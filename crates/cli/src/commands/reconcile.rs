@@ -89,6 +89,11 @@ async fn run_stored(args: &ReconcileArgs, as_of: String) -> anyhow::Result<()> {
         run.candidates,
         started.elapsed().as_secs_f64()
     );
+    let t = run.timings;
+    println!(
+        "  用时：读取 {:.1} 秒，比对 {:.1} 秒，写入比对结果 {:.1} 秒，更新主体库 {:.1} 秒",
+        t.read, t.link, t.write, t.operators
+    );
     if run.previous_run_id.is_some() {
         println!(
             "  与上次比对相比，{} 个主体为新主体或分类有变化",

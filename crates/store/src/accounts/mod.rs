@@ -371,6 +371,30 @@ pub async fn change(
     Ok(())
 }
 
+/// What an administrator does to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountAction {
+    Disable,
+    Enable,
+    /// Releases the name's sign-in throttle.
+    Unlock,
+    /// Sets a random password, returned once; ends the account's sessions.
+    ResetPassword,
+}
+
+impl AccountAction {
+    /// The `{action}` of `POST /admin/users/{id}/{action}`.
+    pub fn from_path(path: &str) -> Option<AccountAction> {
+        match path {
+            "disable" => Some(AccountAction::Disable),
+            "enable" => Some(AccountAction::Enable),
+            "unlock" => Some(AccountAction::Unlock),
+            "reset-password" => Some(AccountAction::ResetPassword),
+            _ => None,
+        }
+    }
+}
+
 /// An administrator's action on an account, by its code (`disable`, `enable`, `unlock`,
 /// `reset-password`), in its own transaction. Returns the new random password of a reset, to
 /// be shown once. `NotFound` for an unknown action; nobody may disable their own account.
@@ -380,19 +404,18 @@ pub async fn act(
     now: OffsetDateTime,
     policy: &LoginPolicy,
     id: &str,
-    action: &str,
+    action: AccountAction,
 ) -> Result<Option<String>, StoreError> {
     let mut new_password = None;
     let change = match action {
-        "disable" => AccountChange::Disable,
-        "enable" => AccountChange::Enable,
-        "unlock" => AccountChange::Unlock,
-        "reset-password" | "reset_password" => {
+        AccountAction::Disable => AccountChange::Disable,
+        AccountAction::Enable => AccountChange::Enable,
+        AccountAction::Unlock => AccountChange::Unlock,
+        AccountAction::ResetPassword => {
             let pw = password::generate();
             new_password = Some(pw.clone());
             AccountChange::SetPassword(pw)
         }
-        _ => return Err(StoreError::NotFound),
     };
     if scope.actor.account_id.as_deref() == Some(id) && matches!(change, AccountChange::Disable) {
         return Err(StoreError::invalid("账户", "不能停用自己的账户"));

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use super::workflow::event;
 use super::{get, is_handler, Lead};
+use crate::sql::Query;
 use crate::{audit, timefmt, Scope, Store, StoreError};
 
 /// A suggested operator with why.
@@ -16,7 +17,11 @@ pub struct Suggestion {
     pub operator_id: String,
     pub name: String,
     pub address: String,
-    pub class: String,
+    /// `None` outside medical aesthetics.
+    #[serde(skip)]
+    pub class: Option<crate::operators::Class>,
+    /// A provisional operator (no registry record yet).
+    pub provisional: bool,
     /// 0–100.
     pub score: u32,
     pub reason: String,
@@ -24,7 +29,8 @@ pub struct Suggestion {
 
 impl Suggestion {
     pub fn class_zh(&self) -> &'static str {
-        crate::reconcile::class_zh(&self.class)
+        self.class
+            .map_or("非医美", crate::operators::Class::label_zh)
     }
 }
 
@@ -86,48 +92,52 @@ pub fn score(
     (s.min(1.0), reasons)
 }
 
-/// Up to five operators of the latest cross-check that may be the one the lead is about.
+/// Up to five operators of the 主体库 that may be the one the lead is about.
 pub async fn suggestions(
     store: &Store,
     scope: &Scope,
     lead_id: &str,
 ) -> Result<Vec<Suggestion>, StoreError> {
     let lead = get(store, scope, lead_id).await?;
-    let run: Option<String> = sqlx::query_scalar(
-        "select id from reconcile_run where region_lo <= $1 and region_hi >= $1 \
-         order by finished_at desc limit 1",
-    )
-    .bind(&lead.region_code)
-    .fetch_optional(store.pool())
-    .await?;
-    let Some(run) = run else {
-        return Ok(Vec::new());
-    };
-    let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
-        "select operator_id, name, address, class from reconcile_operator \
-         where run_id = $1 and region_code = $2",
-    )
-    .bind(&run)
+    // The operators of the lead's district in the 主体库 (provisional ones included), as the
+    // record keeps them: every name and address their records carry is compared.
+    let rows: Vec<crate::operators::OperatorRecord> = Query::new(&format!(
+        "select {} from operator where status <> 'merged' and region_code = ",
+        crate::operators::COLUMNS
+    ))
     .bind(&lead.region_code)
     .fetch_all(store.pool())
     .await?;
-    let address = lead.subject_address.clone().unwrap_or_default();
-    let mut out: Vec<Suggestion> = rows
+    let operators = rows
         .into_iter()
-        .filter_map(|(operator_id, name, addr, class)| {
-            let addr = addr.unwrap_or_default();
-            let (s, reasons) = score(
-                &lead.subject_name,
-                &address,
-                &lead.region_code,
-                &name,
-                &addr,
-            );
+        .map(crate::operators::Operator::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let address = lead.subject_address.clone().unwrap_or_default();
+    let mut out: Vec<Suggestion> = operators
+        .into_iter()
+        .filter_map(|o| {
+            // The best of its names against the reported name, with the best address.
+            let names = if o.names.is_empty() {
+                vec![o.name.clone()]
+            } else {
+                o.names.clone()
+            };
+            let addresses = if o.addresses.is_empty() {
+                vec![o.address.clone().unwrap_or_default()]
+            } else {
+                o.addresses.clone()
+            };
+            let (s, reasons) = names
+                .iter()
+                .flat_map(|n| addresses.iter().map(move |a| (n, a)))
+                .map(|(n, a)| score(&lead.subject_name, &address, &lead.region_code, n, a))
+                .max_by(|x, y| x.0.total_cmp(&y.0))?;
             (s >= 0.3).then(|| Suggestion {
-                operator_id,
-                name,
-                address: addr,
-                class,
+                provisional: o.origin == meijian_domain::operator::Origin::Provisional,
+                address: o.address.clone().unwrap_or_default(),
+                operator_id: o.id,
+                name: o.name,
+                class: o.class,
                 score: (s * 100.0).round() as u32,
                 reason: reasons.join("、"),
             })
@@ -160,19 +170,36 @@ pub async fn link_operator(
         ));
     }
     let (lo, hi) = scope.region_range();
-    let name: Option<String> = sqlx::query_scalar(
-        "select o.name from reconcile_operator o join reconcile_run r on r.id = o.run_id \
-         where o.operator_id = $1 and (o.region_code = $2 or o.region_code between $3 and $4) \
-         order by r.finished_at desc limit 1",
-    )
-    .bind(operator_id)
-    .bind(&lead.region_code)
-    .bind(lo)
-    .bind(hi)
-    .fetch_optional(store.pool())
-    .await?;
-    let name =
-        name.ok_or_else(|| StoreError::invalid("关联主体", "主体编号不存在或不在管辖范围内"))?;
+    // The operator of the 主体库 (a merged id stands for the one it became), of the lead's
+    // district or the officer's jurisdiction.
+    let found: Option<(String, String, String, Option<String>)> =
+        Query::new("select id, name, region_code, merged_into from operator where id = ")
+            .bind(operator_id.trim())
+            .fetch_optional(store.pool())
+            .await?;
+    let found = match found {
+        Some((_, _, _, Some(into))) => {
+            Query::new("select id, name, region_code, merged_into from operator where id = ")
+                .bind(&into)
+                .fetch_optional(store.pool())
+                .await?
+        }
+        other => other,
+    };
+    let (operator_id, name) = match found {
+        Some((id, name, region, _))
+            if region == lead.region_code || (lo <= region.as_str() && region.as_str() <= hi) =>
+        {
+            (id, name)
+        }
+        _ => {
+            return Err(StoreError::invalid(
+                "关联主体",
+                "主体编号不存在或不在管辖范围内",
+            ))
+        }
+    };
+    let operator_id = operator_id.as_str();
     let now_db = timefmt::to_db(now);
     let mut tx = store.begin().await?;
     sqlx::query(

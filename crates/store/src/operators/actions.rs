@@ -201,6 +201,10 @@ pub async fn register_provisional(
 ) -> Result<Operator, StoreError> {
     scope.require(Permission::HandleLeads)?;
     let lead = crate::leads::get(store, scope, lead_id).await?;
+    // Who may say which operator a lead is about (关联主体) may register one.
+    if !crate::leads::is_handler(scope, &lead) {
+        return Err(StoreError::Forbidden);
+    }
     if let Some(existing) = &lead.operator_id {
         return Err(StoreError::Conflict {
             field: "关联主体",

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 use crate::audit::{self, Change};
 use crate::operators::{self, Identity, Moves};
 use crate::sql::{bulk_insert, values, Query};
+use crate::stored::At;
 use crate::{new_id, timefmt, Scope, Store, StoreError};
 
 /// Rows per multi-row insert (8 columns × 1000 stays under both databases' bind limits).
@@ -40,10 +41,27 @@ pub struct RunRow {
     pub actor_name: String,
     pub started_at: String,
     pub finished_at: String,
+    /// How long each part of this run took (not stored; for the command line and benchmarks).
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub timings: Timings,
 }
 
-/// An operator as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// Seconds spent in each part of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Reading records, decisions and the previous run.
+    pub read: f64,
+    /// Linking and classifying.
+    pub link: f64,
+    /// Writing the run (operators, members, review pairs) and its audit entry.
+    pub write: f64,
+    /// Bringing the 主体库 up to the run, inside the same transaction.
+    pub operators: f64,
+}
+
+/// An operator of a run as listed.
+#[derive(Debug, Clone, Serialize)]
 pub struct OperatorRow {
     pub operator_id: String,
     pub region_code: String,
@@ -51,33 +69,95 @@ pub struct OperatorRow {
     pub uscc: Option<String>,
     pub legal_rep: Option<String>,
     pub address: Option<String>,
-    pub class: String,
-    pub previous_class: Option<String>,
+    /// `None` outside medical aesthetics.
+    #[serde(serialize_with = "class_code")]
+    pub class: Option<Class>,
+    /// The class in the previous run: `None` for an operator new in this run.
+    #[serde(skip)]
+    pub previous_class: Option<Option<Class>>,
     pub public_kind: Option<String>,
     pub scope_reason: Option<String>,
-    pub unusable: i64,
+    /// A record with no usable name and no code, listed alone.
+    pub unusable: bool,
     pub members: i64,
+}
+
+fn class_code<S: serde::Serializer>(class: &Option<Class>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(class_code_of(*class))
+}
+
+/// The stored code of a class: `""` outside medical aesthetics.
+pub fn class_code_of(class: Option<Class>) -> &'static str {
+    class.map_or("", Class::code)
+}
+
+/// A stored class code: `""` is outside medical aesthetics, an unknown code an error naming
+/// the row.
+fn decode_class(at: At, column: &'static str, code: &str) -> Result<Option<Class>, StoreError> {
+    match code {
+        "" => Ok(None),
+        code => at.code(column, code, Class::from_code).map(Some),
+    }
 }
 
 impl OperatorRow {
     /// 分类 in Chinese, or "非医美" for an operator outside medical aesthetics.
     pub fn class_zh(&self) -> &'static str {
-        class_zh(&self.class)
+        self.class.map_or("非医美", Class::label_zh)
     }
 
     pub fn previous_class_zh(&self) -> &'static str {
-        self.previous_class
-            .as_deref()
-            .map(class_zh)
-            .unwrap_or("（新主体）")
+        match self.previous_class {
+            None => "（新主体）",
+            Some(c) => c.map_or("非医美", Class::label_zh),
+        }
+    }
+
+    /// Whether the class differs from the previous run's (new operators included).
+    pub fn changed(&self) -> bool {
+        self.previous_class != Some(self.class)
     }
 }
 
-/// The Chinese label of a stored class code.
-pub fn class_zh(code: &str) -> &'static str {
-    Class::from_code(code)
-        .map(Class::label_zh)
-        .unwrap_or("非医美")
+/// An operator row as stored.
+#[derive(sqlx::FromRow)]
+struct StoredOperator {
+    operator_id: String,
+    region_code: String,
+    name: String,
+    uscc: Option<String>,
+    legal_rep: Option<String>,
+    address: Option<String>,
+    class: String,
+    previous_class: Option<String>,
+    public_kind: Option<String>,
+    scope_reason: Option<String>,
+    unusable: i64,
+    members: i64,
+}
+
+impl StoredOperator {
+    fn decode(self, run_id: &str) -> Result<OperatorRow, StoreError> {
+        let at = At::new("reconcile_operator", run_id);
+        Ok(OperatorRow {
+            class: decode_class(at, "class", &self.class)?,
+            previous_class: self
+                .previous_class
+                .as_deref()
+                .map(|c| decode_class(at, "previous_class", c))
+                .transpose()?,
+            operator_id: self.operator_id,
+            region_code: self.region_code,
+            name: self.name,
+            uscc: self.uscc,
+            legal_rep: self.legal_rep,
+            address: self.address,
+            public_kind: self.public_kind,
+            scope_reason: self.scope_reason,
+            unusable: self.unusable != 0,
+            members: self.members,
+        })
+    }
 }
 
 /// One record of an operator, with the link that joined it.
@@ -111,10 +191,11 @@ pub struct CandidateRow {
 }
 
 /// An officer's decision.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DecisionRow {
     pub id: String,
-    pub kind: String,
+    #[serde(serialize_with = "decision_code")]
+    pub kind: DecisionKind,
     pub a_registry: String,
     pub a_key: String,
     pub b_registry: String,
@@ -123,6 +204,52 @@ pub struct DecisionRow {
     pub note: String,
     pub actor_name: String,
     pub decided_at: String,
+}
+
+fn decision_code<S: serde::Serializer>(kind: &DecisionKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.code())
+}
+
+/// A decision as stored.
+#[derive(sqlx::FromRow)]
+struct StoredDecision {
+    id: String,
+    kind: String,
+    a_registry: String,
+    a_key: String,
+    b_registry: String,
+    b_key: String,
+    region_code: String,
+    note: String,
+    actor_name: String,
+    decided_at: String,
+}
+
+impl TryFrom<StoredDecision> for DecisionRow {
+    type Error = StoreError;
+
+    fn try_from(d: StoredDecision) -> Result<DecisionRow, StoreError> {
+        Ok(DecisionRow {
+            kind: At::new("reconcile_decision", &d.id).code(
+                "kind",
+                &d.kind,
+                DecisionKind::from_code,
+            )?,
+            id: d.id,
+            a_registry: d.a_registry,
+            a_key: d.a_key,
+            b_registry: d.b_registry,
+            b_key: d.b_key,
+            region_code: d.region_code,
+            note: d.note,
+            actor_name: d.actor_name,
+            decided_at: d.decided_at,
+        })
+    }
+}
+
+fn decode_decisions(rows: Vec<StoredDecision>) -> Result<Vec<DecisionRow>, StoreError> {
+    rows.into_iter().map(DecisionRow::try_from).collect()
 }
 
 /// Counts of one district: operators per class.
@@ -185,6 +312,7 @@ pub async fn run(
     now: OffsetDateTime,
 ) -> Result<RunRow, StoreError> {
     scope.require(Permission::Reconcile)?;
+    let clock = std::time::Instant::now();
     let as_of = meijian_registry::parse_date(as_of)
         .map_err(|e| StoreError::invalid("比对基准日", format!("“{as_of}”{e}")))?
         .to_string();
@@ -220,6 +348,7 @@ pub async fn run(
         None => PreviousRun::default(),
     };
 
+    let read = clock.elapsed().as_secs_f64();
     let settings = Settings::new(as_of.clone());
     let outcome =
         tokio::task::spawn_blocking(move || compute(stored, &settings, &decisions, previous))
@@ -234,18 +363,32 @@ pub async fn run(
         operators: outcome.operators.len() as i64,
         links: outcome.links as i64,
         candidates: outcome.candidates.len() as i64,
-        changed: outcome
-            .operators
-            .iter()
-            .filter(|o| o.previous_class.as_deref() != Some(o.class.as_str()))
-            .count() as i64,
+        changed: outcome.operators.iter().filter(|o| o.changed()).count() as i64,
         previous_run_id: previous_run,
         actor_name: scope.actor.name.clone(),
         started_at: timefmt::to_db(now),
         finished_at: timefmt::to_db(OffsetDateTime::now_utc()),
+        timings: Timings::default(),
     };
-    write(store, scope, &run, &lo, &hi, &outcome, now).await?;
-    Ok(run)
+    let link = clock.elapsed().as_secs_f64() - read;
+    let operators = write(store, scope, &run, &lo, &hi, &outcome, now).await?;
+    let write = clock.elapsed().as_secs_f64() - read - link - operators;
+    let timings = Timings {
+        read,
+        link,
+        write,
+        operators,
+    };
+    tracing::info!(
+        records = run.records,
+        operators = run.operators,
+        read_s = read,
+        link_s = link,
+        write_s = write,
+        operator_record_s = operators,
+        "cross-check run"
+    );
+    Ok(RunRow { timings, ..run })
 }
 
 /// What a run computed, ready to store.
@@ -263,7 +406,7 @@ struct Outcome {
 #[derive(Default)]
 struct PreviousRun {
     operator_of: FxHashMap<RecordRef, String>,
-    class_of: FxHashMap<String, String>,
+    class_of: FxHashMap<String, Option<Class>>,
 }
 
 fn compute(
@@ -296,7 +439,7 @@ fn compute(
         .map(|op| {
             let anchor_index = meijian_linkage::operator_id::anchor(&op.members, &inputs);
             let anchor = &inputs[anchor_index as usize];
-            let class = op.verdict.class.map(Class::code).unwrap_or("").to_owned();
+            let class = op.verdict.class;
             // The district whose list the operator is on: the anchor's, or, when the anchor
             // gives only a city (a platform shop), the first member's county.
             let anchor_region = &ids[anchor_index as usize].1;
@@ -337,14 +480,14 @@ fn compute(
                     .address
                     .clone()
                     .or_else(|| members.iter().find_map(|m| m.address.clone())),
-                previous_class: previous.class_of.get(&op.id).cloned(),
+                previous_class: previous.class_of.get(&op.id).copied(),
                 class,
                 public_kind: op
                     .verdict
                     .public_institution
                     .map(|k| k.label_zh().to_owned()),
                 scope_reason: op.verdict.scope_reason.clone(),
-                unusable: i64::from(op.unusable),
+                unusable: op.unusable,
                 members: op.members.len() as i64,
             };
             identities.push(identity_of(&row, &members));
@@ -432,7 +575,7 @@ fn identity_of(row: &OperatorRow, members: &[&InputRecord]) -> Identity {
         ),
         address: row.address.clone(),
         addresses: distinct(members.iter().filter_map(|m| m.address.as_deref())),
-        class: row.class.clone(),
+        class: class_code_of(row.class).to_owned(),
         public_kind: row.public_kind.clone(),
         members: row.members,
         split_from: None,
@@ -513,7 +656,7 @@ fn to_record(kind: RegistryKind, row: &StoredRecord) -> Record {
 }
 
 async fn load_decisions(store: &Store, lo: &str, hi: &str) -> Result<Decisions, StoreError> {
-    let rows: Vec<DecisionRow> = sqlx::query_as(&format!(
+    let rows: Vec<StoredDecision> = sqlx::query_as(&format!(
         "select {DECISION_COLUMNS} from reconcile_decision \
          where revoked_at is null and region_code between $1 and $2 order by decided_at, id"
     ))
@@ -529,10 +672,9 @@ async fn load_decisions(store: &Store, lo: &str, hi: &str) -> Result<Decisions, 
         ) else {
             continue;
         };
-        match DecisionKind::from_code(&d.kind) {
-            Some(DecisionKind::Merge) => decisions.merges.push((a, b)),
-            Some(DecisionKind::Split) => decisions.splits.push((a, b)),
-            None => {}
+        match DecisionRow::try_from(d)?.kind {
+            DecisionKind::Merge => decisions.merges.push((a, b)),
+            DecisionKind::Split => decisions.splits.push((a, b)),
         }
     }
     Ok(decisions)
@@ -565,7 +707,11 @@ async fn previous_members(store: &Store, run_id: &str) -> Result<PreviousRun, St
             previous.operator_of.insert(r, operator);
         }
     }
-    previous.class_of = classes.into_iter().collect();
+    let at = At::new("reconcile_operator", run_id);
+    previous.class_of = classes
+        .into_iter()
+        .map(|(id, class)| Ok((id, decode_class(at, "class", &class)?)))
+        .collect::<Result<_, StoreError>>()?;
     Ok(previous)
 }
 
@@ -577,7 +723,7 @@ async fn write(
     hi: &str,
     outcome: &Outcome,
     now: OffsetDateTime,
-) -> Result<(), StoreError> {
+) -> Result<f64, StoreError> {
     let backend = store.backend();
     let mut tx = store.begin().await?;
     sqlx::query(
@@ -622,11 +768,11 @@ async fn write(
                 .bind(&o.uscc)
                 .bind(&o.legal_rep)
                 .bind(&o.address)
-                .bind(&o.class)
-                .bind(&o.previous_class)
+                .bind(class_code_of(o.class))
+                .bind(o.previous_class.map(class_code_of))
                 .bind(&o.public_kind)
                 .bind(&o.scope_reason)
-                .bind(o.unusable)
+                .bind(i64::from(o.unusable))
                 .bind(o.members);
         }
         q.execute(&mut *tx).await?;
@@ -676,6 +822,7 @@ async fn write(
         }
         q.execute(&mut *tx).await?;
     }
+    let operators_started = std::time::Instant::now();
     let updated = operators::update::after_run(
         &mut tx,
         backend,
@@ -687,6 +834,7 @@ async fn write(
         now,
     )
     .await?;
+    let operators_took = operators_started.elapsed().as_secs_f64();
     audit::record(
         &mut tx,
         &scope.actor,
@@ -714,7 +862,7 @@ async fn write(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(operators_took)
 }
 
 /// The newest run that covers the scope's whole jurisdiction.
@@ -758,10 +906,11 @@ pub async fn district_counts(
                 counts: [0; 5],
             });
         }
-        let slot = Class::ALL
-            .iter()
-            .position(|c| c.code() == class)
-            .unwrap_or(4);
+        // Outside medical aesthetics ("") is the last column; an unknown code is an error.
+        let slot = match decode_class(At::new("reconcile_operator", run_id), "class", &class)? {
+            Some(c) => Class::ALL.iter().position(|&x| x == c).unwrap_or(4),
+            None => 4,
+        };
         if let Some(last) = out.last_mut() {
             last.counts[slot] += n;
         }
@@ -816,7 +965,7 @@ pub async fn operators(
         .append(&conds)
         .fetch_scalar(store.pool())
         .await?;
-    let rows = Query::new(
+    let rows: Vec<StoredOperator> = Query::new(
         "select operator_id, region_code, name, uscc, legal_rep, address, class, previous_class, \
          public_kind, scope_reason, unusable, members from reconcile_operator where 1 = 1",
     )
@@ -825,6 +974,10 @@ pub async fn operators(
     .page(limit, offset)
     .fetch_all(store.pool())
     .await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| r.decode(run_id))
+        .collect::<Result<_, _>>()?;
     Ok((rows, total))
 }
 
@@ -837,7 +990,7 @@ pub async fn operator(
 ) -> Result<(OperatorRow, Vec<MemberRow>, Vec<CandidateRow>), StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
-    let op = sqlx::query_as::<_, OperatorRow>(
+    let op = sqlx::query_as::<_, StoredOperator>(
         "select operator_id, region_code, name, uscc, legal_rep, address, class, previous_class, \
          public_kind, scope_reason, \
          unusable, members from reconcile_operator \
@@ -849,7 +1002,8 @@ pub async fn operator(
     .bind(hi)
     .fetch_optional(store.pool())
     .await?
-    .ok_or(StoreError::NotFound)?;
+    .ok_or(StoreError::NotFound)?
+    .decode(run_id)?;
     let members = sqlx::query_as::<_, MemberRow>(
         "select m.registry, m.record_key, m.record_id, m.region_code, m.confidence, m.evidence, \
          r.name, r.uscc, r.status, r.data_json \
@@ -965,7 +1119,7 @@ pub(crate) async fn insert_decision(
 ) -> Result<DecisionRow, StoreError> {
     let row = DecisionRow {
         id: new_id(),
-        kind: kind.code().to_owned(),
+        kind,
         a_registry: a.0.to_owned(),
         a_key: a.1.to_owned(),
         b_registry: b.0.to_owned(),
@@ -981,7 +1135,7 @@ pub(crate) async fn insert_decision(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&row.id)
-    .bind(&row.kind)
+    .bind(row.kind.code())
     .bind(&row.a_registry)
     .bind(&row.a_key)
     .bind(&row.b_registry)
@@ -1004,7 +1158,7 @@ pub(crate) async fn insert_decision(
             region_code: Some(&row.region_code),
             before: None,
             after: Some(serde_json::json!({
-                "kind": row.kind,
+                "kind": row.kind.code(),
                 "a": [row.a_registry, row.a_key],
                 "b": [row.b_registry, row.b_key],
                 "note": row.note,
@@ -1025,7 +1179,7 @@ pub async fn revoke_decision(
 ) -> Result<(), StoreError> {
     scope.require(Permission::Reconcile)?;
     let (lo, hi) = scope.region_range();
-    let decision = sqlx::query_as::<_, DecisionRow>(&format!(
+    let decision = sqlx::query_as::<_, StoredDecision>(&format!(
         "select {DECISION_COLUMNS} from reconcile_decision \
          where id = $1 and revoked_at is null and region_code between $2 and $3"
     ))
@@ -1034,7 +1188,8 @@ pub async fn revoke_decision(
     .bind(hi)
     .fetch_optional(store.pool())
     .await?
-    .ok_or(StoreError::NotFound)?;
+    .ok_or(StoreError::NotFound)
+    .and_then(DecisionRow::try_from)?;
     let mut tx = store.begin().await?;
     sqlx::query(
         "update reconcile_decision set revoked_at = $1 where id = $2 and revoked_at is null",
@@ -1053,7 +1208,7 @@ pub async fn revoke_decision(
             entity_id: id,
             region_code: Some(&decision.region_code),
             before: Some(serde_json::json!({
-                "kind": decision.kind,
+                "kind": decision.kind.code(),
                 "a": [decision.a_registry, decision.a_key],
                 "b": [decision.b_registry, decision.b_key],
             })),
@@ -1069,23 +1224,27 @@ pub async fn revoke_decision(
 pub async fn decisions(store: &Store, scope: &Scope) -> Result<Vec<DecisionRow>, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, DecisionRow>(&format!(
-        "select {DECISION_COLUMNS} from reconcile_decision \
-         where revoked_at is null and region_code between $1 and $2 order by decided_at desc, id"
-    ))
-    .bind(lo)
-    .bind(hi)
-    .fetch_all(store.pool())
-    .await?)
+    decode_decisions(
+        sqlx::query_as::<_, StoredDecision>(&format!(
+            "select {DECISION_COLUMNS} from reconcile_decision \
+             where revoked_at is null and region_code between $1 and $2 \
+             order by decided_at desc, id"
+        ))
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(store.pool())
+        .await?,
+    )
 }
 
 /// One row of DATA.md's `result.csv` for a stored run.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ResultRow {
     pub registry: String,
     pub record_key: String,
     pub operator_id: String,
-    pub class: String,
+    #[serde(serialize_with = "class_code")]
+    pub class: Option<Class>,
     pub confidence: i64,
     pub evidence: String,
     pub public_kind: Option<String>,
@@ -1095,9 +1254,7 @@ pub struct ResultRow {
 impl ResultRow {
     /// The fields in the order of `meijian_linkage::result::HEADER`.
     pub fn fields(&self) -> [String; 7] {
-        let class = Class::from_code(&self.class)
-            .map(Class::label_zh)
-            .unwrap_or("");
+        let class = self.class.map_or("", Class::label_zh);
         [
             self.registry.clone(),
             self.record_key.clone(),
@@ -1118,7 +1275,17 @@ pub async fn result_rows(
 ) -> Result<Vec<ResultRow>, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, ResultRow>(
+    type Stored = (
+        String,
+        String,
+        String,
+        String,
+        i64,
+        String,
+        Option<String>,
+        i64,
+    );
+    let rows: Vec<Stored> = sqlx::query_as(
         "select m.registry, m.record_key, m.operator_id, o.class, m.confidence, m.evidence, \
          o.public_kind, o.unusable from reconcile_member m \
          join reconcile_operator o on o.run_id = m.run_id and o.operator_id = m.operator_id \
@@ -1129,5 +1296,22 @@ pub async fn result_rows(
     .bind(lo)
     .bind(hi)
     .fetch_all(store.pool())
-    .await?)
+    .await?;
+    let at = At::new("reconcile_operator", run_id);
+    rows.into_iter()
+        .map(
+            |(registry, record_key, operator_id, class, confidence, evidence, public_kind, u)| {
+                Ok(ResultRow {
+                    class: decode_class(at, "class", &class)?,
+                    registry,
+                    record_key,
+                    operator_id,
+                    confidence,
+                    evidence,
+                    public_kind,
+                    unusable: u,
+                })
+            },
+        )
+        .collect()
 }

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use meijian_domain::role::Role;
 use meijian_store::accounts::password;
-use meijian_store::accounts::{self, AccountView, NewAccount};
+use meijian_store::accounts::{self, AccountAction, AccountView, NewAccount};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -203,10 +203,10 @@ pub async fn act_on_user(
     ApiJson(req): ApiJson<UserActionRequest>,
 ) -> AppResult<Json<UserActionResult>> {
     let action = match req.action {
-        UserAction::Disable => "disable",
-        UserAction::Enable => "enable",
-        UserAction::Unlock => "unlock",
-        UserAction::ResetPassword => "reset-password",
+        UserAction::Disable => AccountAction::Disable,
+        UserAction::Enable => AccountAction::Enable,
+        UserAction::Unlock => AccountAction::Unlock,
+        UserAction::ResetPassword => AccountAction::ResetPassword,
     };
     let new_password = accounts::act(
         &state.store,

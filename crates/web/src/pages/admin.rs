@@ -266,13 +266,14 @@ pub async fn change_user(
     me: CurrentUser,
     Path((id, action)): Path<(String, String)>,
 ) -> AppResult<Html<String>> {
+    let action = accounts::AccountAction::from_path(&action).ok_or(AppError::NotFound)?;
     let new_password = accounts::act(
         &state.store,
         &me.scope,
         state.now(),
         &state.settings.login,
         &id,
-        &action,
+        action,
     )
     .await?;
     let notice = match new_password {

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use meijian_domain::operator::{self as rule, OperatorStatus, OperatorStep, Origin};
 use meijian_store::operators::{actions, read, Operator};
-use meijian_store::timefmt;
 use serde::Deserialize;
 
 use super::name_or_blank;
@@ -155,7 +154,7 @@ pub async fn show_file(
         split_from: o.split_from.clone().unwrap_or_default(),
         absent_since: o
             .absent_since
-            .map(timefmt::display_time)
+            .map(crate::pages::show_time)
             .unwrap_or_default(),
         region: region_name(&o.region_code),
         class: o.class_zh(),
@@ -180,7 +179,7 @@ pub async fn show_file(
                 version: r.version,
                 missing: r
                     .missing_since
-                    .map(timefmt::display_time)
+                    .map(crate::pages::show_time)
                     .unwrap_or_default(),
             })
             .collect(),
@@ -188,7 +187,7 @@ pub async fn show_file(
             .iter()
             .rev()
             .map(|c| ClassView {
-                finished_at: timefmt::display_time(c.finished_at),
+                finished_at: crate::pages::show_time(c.finished_at),
                 as_of: c.as_of.clone(),
                 class: c.class_zh(),
                 members: c.members,
@@ -202,7 +201,7 @@ pub async fn show_file(
         events: events
             .into_iter()
             .map(|e| EventView {
-                at: timefmt::display_time(e.at),
+                at: crate::pages::show_time(e.at),
                 what: e.kind.label_zh(),
                 other_id: e.other_id.unwrap_or_default(),
                 note: e.note,
@@ -219,7 +218,7 @@ pub async fn show_file(
                 kind: l.kind.label_zh(),
                 category: l.category.label_zh(),
                 state: l.state.label_zh(),
-                received: timefmt::display_time(l.received_at),
+                received: crate::pages::show_time(l.received_at),
                 department: l.department_name,
                 complaints: l.complaints,
             })

@@ -65,7 +65,7 @@ impl ListQuery {
 
 /// What the 说明 column says about an operator, in the words of `result.csv`.
 pub fn remark(o: &OperatorRow) -> String {
-    if o.unusable != 0 {
+    if o.unusable {
         "无可用名称和代码，单独列出".to_string()
     } else if let Some(kind) = &o.public_kind {
         format!("{kind}，不办理营业执照，非无照经营")
@@ -272,6 +272,7 @@ mod export_tests {
 
     #[test]
     fn the_operator_list_export_layout() {
+        let code = |c: &str| meijian_store::operators::Class::from_code(c);
         let operator = |id: &str, class: &str, previous: Option<&str>| OperatorRow {
             operator_id: id.to_string(),
             region_code: "370403".to_string(),
@@ -279,11 +280,11 @@ mod export_tests {
             uscc: Some("92370403MA3D00002X".to_string()),
             legal_rep: None,
             address: Some("枣庄市薛城区光明路 8 号".to_string()),
-            class: class.to_string(),
-            previous_class: previous.map(str::to_string),
+            class: code(class),
+            previous_class: previous.map(code),
             public_kind: None,
             scope_reason: None,
-            unusable: 0,
+            unusable: false,
             members: 2,
         };
         let rows = vec![

@@ -206,7 +206,7 @@ pub async fn show_review(
         .into_iter()
         .map(|d| DecisionView {
             id: d.id.clone(),
-            kind: DecisionKind::from_code(&d.kind).map_or("未知", DecisionKind::label_zh),
+            kind: d.kind.label_zh(),
             a: format!("{} {}", registry_label(&d.a_registry), d.a_key),
             b: format!("{} {}", registry_label(&d.b_registry), d.b_key),
             note: d.note,
