@@ -15,6 +15,7 @@ pub struct Counts {
 }
 
 /// Reads the counts. "Today" is the China Standard Time calendar day of `now`.
+#[tracing::instrument(skip_all)]
 pub async fn counts(
     store: &Store,
     scope: &Scope,

@@ -96,6 +96,7 @@ fn code(s: &str) -> Result<RegionCode, StoreError> {
 }
 
 /// Fills an empty, migrated database with the demo city. One transaction: all or nothing.
+#[tracing::instrument(skip_all)]
 pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<Vec<DemoAccount>, StoreError> {
     let scope = Scope::system(Actor::system("demo"));
     let policy = LoginPolicy::default();
@@ -165,6 +166,7 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<Vec<DemoAccount>
 
 /// Binds the demo institution account to a licensed operator (有证有照) of its district, once
 /// the demo's cross-check has filled the 主体库; returns the operator's name.
+#[tracing::instrument(skip_all)]
 pub async fn bind_institution(
     store: &Store,
     now: OffsetDateTime,

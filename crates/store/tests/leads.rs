@@ -609,6 +609,20 @@ async fn operator(store: &Store, id: &str, name: &str, address: &str) {
     .execute(store.pool())
     .await
     .unwrap();
+    // The 主体库 as the run would have left it.
+    sqlx::query(
+        "insert into operator (id, origin, status, region_code, name, names, persons, address, \
+         addresses, class, members, class_run_id, first_run_id, fingerprint, created_at, \
+         updated_at) values ($1, 'registry', 'active', '370402', $2, $2, '', $3, $3, \
+         'registered_only', 1, 'run1', 'run1', '', $4, $4)",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(address)
+    .bind("2026-11-20T01:00:00Z")
+    .execute(store.pool())
+    .await
+    .unwrap();
 }
 
 both_backends!(

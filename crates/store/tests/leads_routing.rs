@@ -176,6 +176,16 @@ both_backends!(
         .execute(store.pool())
         .await
         .unwrap();
+        sqlx::query(
+            "insert into operator (id, origin, status, region_code, name, names, persons, \
+             addresses, class, members, class_run_id, first_run_id, fingerprint, created_at, \
+             updated_at) values ('ZT00000000000000AA', 'registry', 'active', '370402', \
+             '悦颜美容工作室', '悦颜美容工作室', '', '', 'neither', 1, 'r1', 'r1', '', \
+             '2026-11-20T01:00:00Z', '2026-11-20T01:00:00Z')",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
         meijian_store::leads::suggest::link_operator(
             store,
             &xuecheng,

@@ -61,6 +61,7 @@ impl NewDepartment {
 }
 
 /// Creates a department inside the scope's jurisdiction (administrators only).
+#[tracing::instrument(skip_all)]
 pub async fn create(
     tx: &mut Tx,
     scope: &Scope,
@@ -158,6 +159,7 @@ pub fn short_region_name(code: &RegionCode) -> Option<String> {
 }
 
 /// Departments in the scope's jurisdiction, ordered by region then kind.
+#[tracing::instrument(skip_all)]
 pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<Department>, StoreError> {
     scope.require(Permission::ViewDirectory)?;
     let (lo, hi) = scope.region_range();
@@ -172,6 +174,7 @@ pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<Department>, Store
 
 /// One department, if it exists and lies in the scope; otherwise `NotFound` (the same answer
 /// for both, so a guessed id reveals nothing).
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Department, StoreError> {
     scope.require(Permission::ViewDirectory)?;
     let (lo, hi) = scope.region_range();
@@ -187,6 +190,7 @@ pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Department, S
 }
 
 /// Finds a department by kind and region, within the scope.
+#[tracing::instrument(skip_all)]
 pub async fn find(
     store: &Store,
     scope: &Scope,

@@ -68,6 +68,7 @@ async fn verify_slowly(password: &str, hash: Option<String>) -> Result<bool, Sto
 
 /// Checks a username and password. Counts consecutive failures (shown to administrators) and
 /// audits every outcome for a known account.
+#[tracing::instrument(skip_all)]
 pub async fn authenticate(
     store: &Store,
     actor: &Actor,

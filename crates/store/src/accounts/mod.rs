@@ -114,6 +114,7 @@ fn check_username(username: &str) -> Result<(), StoreError> {
 }
 
 /// Creates an account in a department of the scope's jurisdiction (administrators only).
+#[tracing::instrument(skip_all)]
 pub async fn create(
     tx: &mut Tx,
     scope: &Scope,
@@ -201,6 +202,7 @@ const VIEW_SELECT: &str = "select a.id, a.username, a.display_name, a.role, a.de
      a.created_at, a.operator_id from account a join department d on d.id = a.department_id";
 
 /// Accounts of the departments in the scope's jurisdiction (administrators only).
+#[tracing::instrument(skip_all)]
 pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<AccountView>, StoreError> {
     scope.require(Permission::ManageAccounts)?;
     let (lo, hi) = scope.region_range();
@@ -214,6 +216,7 @@ pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<AccountView>, Stor
 }
 
 /// Members of a department the scope can see (the directory: names and roles only).
+#[tracing::instrument(skip_all)]
 pub async fn members(
     store: &Store,
     scope: &Scope,
@@ -233,6 +236,7 @@ pub async fn members(
 }
 
 /// One account in the scope (administrators only); `NotFound` otherwise.
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<AccountView, StoreError> {
     scope.require(Permission::ManageAccounts)?;
     let (lo, hi) = scope.region_range();
@@ -248,6 +252,7 @@ pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<AccountView, 
 }
 
 /// Finds an account by username in the scope (for the command line).
+#[tracing::instrument(skip_all)]
 pub async fn find_by_username(
     store: &Store,
     scope: &Scope,
@@ -266,6 +271,7 @@ pub async fn find_by_username(
 }
 
 /// Number of accounts in the whole database (to tell a fresh installation).
+#[tracing::instrument(skip_all)]
 pub async fn count(store: &Store) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("select count(*) from account")
         .fetch_one(store.pool())
@@ -283,6 +289,7 @@ pub enum AccountChange {
 
 /// Applies `change` to an account in the scope, ends its sessions where the change calls
 /// for it, and audits it.
+#[tracing::instrument(skip_all)]
 pub async fn change(
     tx: &mut Tx,
     scope: &Scope,
@@ -398,6 +405,7 @@ impl AccountAction {
 /// An administrator's action on an account, by its code (`disable`, `enable`, `unlock`,
 /// `reset-password`), in its own transaction. Returns the new random password of a reset, to
 /// be shown once. `NotFound` for an unknown action; nobody may disable their own account.
+#[tracing::instrument(skip_all)]
 pub async fn act(
     store: &Store,
     scope: &Scope,
@@ -429,6 +437,7 @@ pub async fn act(
 /// Binds an institution account (医疗机构) to its operator, or unbinds it (`None`): the account
 /// then sees that operator's file and nothing else. The operator must be one the
 /// administrator's jurisdiction holds; a merged id binds to the operator it became.
+#[tracing::instrument(skip_all)]
 pub async fn bind_operator(
     store: &Store,
     scope: &Scope,
@@ -484,6 +493,7 @@ pub async fn bind_operator(
 }
 
 /// Loads an account with its department by id (for sessions).
+#[tracing::instrument(skip_all)]
 pub(crate) async fn principal_by_id(
     store: &Store,
     id: &str,
@@ -506,6 +516,7 @@ pub(crate) async fn principal_by_id(
 }
 
 /// Whether any account exists (the demo seeds only an empty database).
+#[tracing::instrument(skip_all)]
 pub async fn any_exist(store: &Store) -> Result<bool, StoreError> {
     let n: i64 = sqlx::query_scalar("select count(*) from account")
         .fetch_one(store.pool())

@@ -55,6 +55,7 @@ pub fn hash_token(token: &str) -> String {
 
 /// Opens a session for an account (a fresh token at every sign-in, so a token planted before
 /// sign-in is worthless).
+#[tracing::instrument(skip_all)]
 pub async fn create(
     tx: &mut Tx,
     account_id: &str,
@@ -107,6 +108,7 @@ struct Row {
 /// here. A request within the same second as the last one (a page's stylesheet, a double
 /// click) writes nothing. Touching less often (say once a minute, as before) would either end
 /// active sessions early or let idle ones outlive their limit by that minute.
+#[tracing::instrument(skip_all)]
 pub async fn lookup(
     store: &Store,
     token: &str,
@@ -161,6 +163,7 @@ pub async fn lookup(
 }
 
 /// Ends one session (logout).
+#[tracing::instrument(skip_all)]
 pub async fn delete(store: &Store, token_hash: &str) -> Result<(), StoreError> {
     sqlx::query("delete from session where token_hash = $1")
         .bind(token_hash)
@@ -170,6 +173,7 @@ pub async fn delete(store: &Store, token_hash: &str) -> Result<(), StoreError> {
 }
 
 /// Ends one session inside a transaction (logout, audited by the caller).
+#[tracing::instrument(skip_all)]
 pub async fn delete_in(tx: &mut Tx, token_hash: &str) -> Result<(), StoreError> {
     sqlx::query("delete from session where token_hash = $1")
         .bind(token_hash)
@@ -179,6 +183,7 @@ pub async fn delete_in(tx: &mut Tx, token_hash: &str) -> Result<(), StoreError> 
 }
 
 /// Ends every session of an account (disabled, password changed).
+#[tracing::instrument(skip_all)]
 pub async fn delete_for_account(tx: &mut Tx, account_id: &str) -> Result<u64, StoreError> {
     Ok(sqlx::query("delete from session where account_id = $1")
         .bind(account_id)
@@ -190,6 +195,7 @@ pub async fn delete_for_account(tx: &mut Tx, account_id: &str) -> Result<u64, St
 /// Deletes sessions past either limit; returns how many. The same rule as [`lookup`]: the
 /// bounds are cut to the second as stored, so a session is swept exactly when a lookup would
 /// refuse it.
+#[tracing::instrument(skip_all)]
 pub async fn purge_expired(
     store: &Store,
     now: OffsetDateTime,
@@ -206,6 +212,7 @@ pub async fn purge_expired(
 }
 
 /// Number of live sessions of an account (for tests and the admin page).
+#[tracing::instrument(skip_all)]
 pub async fn count_for_account(store: &Store, account_id: &str) -> Result<i64, StoreError> {
     Ok(
         sqlx::query_scalar("select count(*) from session where account_id = $1")

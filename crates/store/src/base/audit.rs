@@ -73,6 +73,7 @@ impl Entry {
 
 /// Appends an entry for `change` by `actor` inside `tx`. If it fails, the caller's
 /// transaction fails with it: no change without its audit entry.
+#[tracing::instrument(skip_all)]
 pub async fn record(
     tx: &mut Tx,
     actor: &Actor,
@@ -131,6 +132,7 @@ pub async fn record(
 /// The newest entries within the scope's jurisdiction (entries without a region, such as
 /// system events, only for the nationwide scope), newest first by the time they record (an
 /// entry may record an event dated before it was written, as the demo's do).
+#[tracing::instrument(skip_all)]
 pub async fn recent(store: &Store, scope: &Scope, limit: i64) -> Result<Vec<Entry>, StoreError> {
     scope.require(meijian_domain::role::Permission::ViewAuditLog)?;
     let (lo, hi) = scope.region_range();
@@ -157,6 +159,7 @@ pub enum Verdict {
 }
 
 /// Walks the whole chain and checks every link and the head.
+#[tracing::instrument(skip_all)]
 pub async fn verify(store: &Store) -> Result<Verdict, StoreError> {
     use futures_util::TryStreamExt;
     let mut rows =

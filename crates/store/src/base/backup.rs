@@ -60,6 +60,7 @@ async fn row_counts(store: &Store) -> Result<Vec<(String, i64)>, StoreError> {
 
 /// Writes a consistent copy of a running SQLite database to `dest` (which must not exist)
 /// and its manifest.
+#[tracing::instrument(skip_all)]
 pub async fn backup(store: &Store, dest: &Path) -> Result<Manifest, StoreError> {
     if store.backend() != Backend::Sqlite {
         return Err(StoreError::Other(
@@ -107,6 +108,7 @@ pub async fn backup(store: &Store, dest: &Path) -> Result<Manifest, StoreError> 
 
 /// Checks a backup against its manifest, SQLite's integrity check and the audit chain, then
 /// copies it to `target` (which must not exist unless `overwrite`). Returns the manifest.
+#[tracing::instrument(skip_all)]
 pub async fn restore(src: &Path, target: &Path, overwrite: bool) -> Result<Manifest, StoreError> {
     let text = std::fs::read_to_string(manifest_path(src)).map_err(|e| {
         StoreError::Other(format!(

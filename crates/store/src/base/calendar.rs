@@ -60,6 +60,7 @@ pub fn parse_override(date: &str, kind: &str, name: &str) -> Result<DayOverride,
 }
 
 /// All overrides, by date.
+#[tracing::instrument(skip_all)]
 pub async fn list(store: &Store) -> Result<Vec<StoredOverride>, StoreError> {
     Ok(sqlx::query_as::<_, StoredOverride>(
         "select date, kind, name, created_by, created_at from calendar_override order by date",
@@ -70,6 +71,7 @@ pub async fn list(store: &Store) -> Result<Vec<StoredOverride>, StoreError> {
 
 /// All overrides as domain values. A row that does not parse (written by hand in SQL) is
 /// left out and logged, so one bad row cannot stop every deadline.
+#[tracing::instrument(skip_all)]
 pub async fn overrides(store: &Store) -> Result<Vec<DayOverride>, StoreError> {
     let rows = list(store).await?;
     Ok(rows
@@ -85,6 +87,7 @@ pub async fn overrides(store: &Store) -> Result<Vec<DayOverride>, StoreError> {
 }
 
 /// The calendar deadlines are counted in: the shipped arrangement and the overrides.
+#[tracing::instrument(skip_all)]
 pub async fn calendar(store: &Store) -> Result<Calendar, StoreError> {
     Ok(Calendar::embedded().with_overrides(&overrides(store).await?))
 }
@@ -131,6 +134,7 @@ fn validate(o: &DayOverride) -> Result<String, StoreError> {
 }
 
 /// Sets a day, replacing an override of the same date (administrators only).
+#[tracing::instrument(skip_all)]
 pub async fn set_override(
     store: &Store,
     scope: &Scope,
@@ -203,6 +207,7 @@ pub async fn set_override(
 
 /// Removes the override of `date`, so the shipped arrangement applies again (administrators
 /// only); `NotFound` when there is none.
+#[tracing::instrument(skip_all)]
 pub async fn remove_override(
     store: &Store,
     scope: &Scope,

@@ -118,6 +118,7 @@ impl SharedState {
 
     /// Counts one event of `key`; over the quota, how long until the next is allowed (and
     /// nothing is counted).
+    #[tracing::instrument(skip_all)]
     pub async fn hit(
         &self,
         key: &str,
@@ -171,6 +172,7 @@ impl SharedState {
     }
 
     /// Whether one more event of `key` would be allowed, without counting it.
+    #[tracing::instrument(skip_all)]
     pub async fn peek(
         &self,
         key: &str,
@@ -190,6 +192,7 @@ impl SharedState {
     }
 
     /// Forgets the count of `key` (an administrator releases a throttled name).
+    #[tracing::instrument(skip_all)]
     pub async fn forget(&self, key: &str) -> Result<(), StoreError> {
         match self {
             SharedState::Local(l) => {
@@ -206,6 +209,7 @@ impl SharedState {
     }
 
     /// Takes the one-time token `nonce` (kept until `expires`); false if it was taken before.
+    #[tracing::instrument(skip_all)]
     pub async fn take_once(
         &self,
         nonce: &str,
@@ -234,6 +238,7 @@ impl SharedState {
     }
 
     /// Gives back a token taken by a request that then failed.
+    #[tracing::instrument(skip_all)]
     pub async fn give_back(&self, nonce: &str) -> Result<(), StoreError> {
         match self {
             SharedState::Local(l) => {
@@ -250,6 +255,7 @@ impl SharedState {
     }
 
     /// Drops counts that have fully recovered and tokens that have expired anyway.
+    #[tracing::instrument(skip_all)]
     pub async fn sweep(&self, now: OffsetDateTime) -> Result<(), StoreError> {
         let now_ms = millis(now);
         match self {
@@ -274,6 +280,7 @@ impl SharedState {
 
 /// The shared key called `name` (32 random bytes), drawn and stored by the first server that
 /// asks; every later call, on any server, gets the same bytes.
+#[tracing::instrument(skip_all)]
 pub async fn secret(store: &Store, name: &str, now: OffsetDateTime) -> Result<Vec<u8>, StoreError> {
     let mut fresh = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut fresh);

@@ -204,6 +204,7 @@ impl Query {
         args
     }
 
+    #[tracing::instrument(skip_all)]
     pub(crate) async fn fetch_all<'e, O, E>(&self, executor: E) -> Result<Vec<O>, sqlx::Error>
     where
         O: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
@@ -215,6 +216,7 @@ impl Query {
             .await
     }
 
+    #[tracing::instrument(skip_all)]
     pub(crate) async fn fetch_optional<'e, O, E>(
         &self,
         executor: E,
@@ -230,6 +232,7 @@ impl Query {
     }
 
     /// The first column of the one row: a `count(*)`.
+    #[tracing::instrument(skip_all)]
     pub(crate) async fn fetch_scalar<'e, T, E>(&self, executor: E) -> Result<T, sqlx::Error>
     where
         T: sqlx::Type<Any> + for<'r> sqlx::Decode<'r, Any> + Send + Unpin,
@@ -242,6 +245,7 @@ impl Query {
             .await
     }
 
+    #[tracing::instrument(skip_all)]
     pub(crate) async fn execute<'e, E>(&self, executor: E) -> Result<u64, sqlx::Error>
     where
         E: sqlx::Executor<'e, Database = Any>,

@@ -32,6 +32,7 @@ impl Store {
     /// Connects to `sqlite://PATH` (the file is created if missing) or `postgres://…`.
     /// An unreachable database gives [`StoreError::Unreachable`] naming the host, never the
     /// password.
+    #[tracing::instrument(skip_all)]
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise(url)?;
@@ -78,6 +79,7 @@ impl Store {
     }
 
     /// Applies the embedded migrations that have not run yet; returns the versions applied.
+    #[tracing::instrument(skip_all)]
     pub async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
         let before = self.applied_versions().await.unwrap_or_default();
         MIGRATOR.run(&self.pool).await?;
@@ -86,6 +88,7 @@ impl Store {
     }
 
     /// The migration versions recorded in the database.
+    #[tracing::instrument(skip_all)]
     pub async fn applied_versions(&self) -> Result<Vec<i64>, StoreError> {
         let rows: Vec<(i64,)> =
             sqlx::query_as("select version from _sqlx_migrations where success order by version")
@@ -96,6 +99,7 @@ impl Store {
 
     /// Starts a write transaction. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes cannot fail to upgrade.
+    #[tracing::instrument(skip_all)]
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
@@ -113,11 +117,13 @@ impl Store {
     }
 
     /// Cheap liveness probe of the database.
+    #[tracing::instrument(skip_all)]
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("select 1").execute(&self.pool).await?;
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -35,6 +35,7 @@ impl SubmitQueue {
     }
 
     /// Writes `prepared` and returns its ticket once it is committed.
+    #[tracing::instrument(skip_all)]
     pub async fn submit(
         &self,
         prepared: Prepared,

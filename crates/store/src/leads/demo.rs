@@ -128,6 +128,7 @@ const COMPLAINTS: [DemoComplaint; 8] = [
 ];
 
 /// Adds the demo leads. `now` is the demo's start.
+#[tracing::instrument(skip_all)]
 pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreError> {
     let cal = Calendar::embedded();
     let rules = LeadRules::default();

@@ -49,6 +49,7 @@ struct Row {
 
 /// The complaints of a lead the caller may see.
 /// The complaints of `lead`; `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
+#[tracing::instrument(skip_all)]
 pub async fn complaints(
     store: &Store,
     scope: &Scope,
@@ -95,6 +96,7 @@ pub async fn complaints(
 }
 
 /// An attachment's name, type and bytes, for the handling department only.
+#[tracing::instrument(skip_all)]
 pub async fn attachment(
     store: &Store,
     scope: &Scope,

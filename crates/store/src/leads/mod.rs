@@ -367,6 +367,7 @@ pub(crate) fn visible(scope: &Scope) -> Query {
 }
 
 /// One lead the caller may see.
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Lead, StoreError> {
     let (dept, all, lo, hi) = visible_binds(scope);
     let sql = format!(
@@ -417,6 +418,7 @@ pub struct LeadFilter {
 }
 
 /// Leads the caller may see, most urgent first.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     store: &Store,
     scope: &Scope,

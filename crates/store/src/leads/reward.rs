@@ -104,6 +104,7 @@ const SELECT: &str = "select w.id, w.lead_id, l.code as lead_code, l.region_code
 
 /// The reward of a lead the caller may see, if any.
 /// `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
+#[tracing::instrument(skip_all)]
 pub async fn for_lead(store: &Store, lead: &Lead) -> Result<Option<Reward>, StoreError> {
     sqlx::query_as::<_, RewardRow>(&format!("{SELECT} where w.lead_id = $1"))
         .bind(&lead.id)
@@ -114,6 +115,7 @@ pub async fn for_lead(store: &Store, lead: &Lead) -> Result<Option<Reward>, Stor
 }
 
 /// Rewards of the jurisdiction waiting for a leader's decision or for payment.
+#[tracing::instrument(skip_all)]
 pub async fn open_in_jurisdiction(store: &Store, scope: &Scope) -> Result<Vec<Reward>, StoreError> {
     scope.require(Permission::ApproveRewards)?;
     let (lo, hi) = scope.region_range();
@@ -132,6 +134,7 @@ pub async fn open_in_jurisdiction(store: &Store, scope: &Scope) -> Result<Vec<Re
 
 /// The handling officer proposes a reward at level `level` (index into the rules' levels).
 /// Whether the lead earns one is the workflow table's rule (`LeadStep::Reward`).
+#[tracing::instrument(skip_all)]
 pub async fn propose(
     store: &Store,
     scope: &Scope,
@@ -285,6 +288,7 @@ async fn set_state(
 }
 
 /// A leader approves or rejects a proposed reward.
+#[tracing::instrument(skip_all)]
 pub async fn decide(
     store: &Store,
     scope: &Scope,
@@ -318,6 +322,7 @@ pub async fn decide(
 
 /// The handling officer records the payment (发放) of an approved reward. Who may and when
 /// is the workflow table's rule (`LeadStep::Paid`).
+#[tracing::instrument(skip_all)]
 pub async fn mark_paid(
     store: &Store,
     scope: &Scope,
@@ -338,6 +343,7 @@ pub async fn mark_paid(
 }
 
 /// [`mark_paid`] for the reward of lead `lead_id`.
+#[tracing::instrument(skip_all)]
 pub async fn mark_paid_for_lead(
     store: &Store,
     scope: &Scope,

@@ -49,6 +49,7 @@ fn join_kinds(kinds: &[DepartmentKind]) -> String {
 }
 
 /// The matrix in force at `region_code`, one rule per category in the 汇总表 order.
+#[tracing::instrument(skip_all)]
 pub async fn rules_in_force(
     store: &Store,
     region_code: &str,
@@ -95,6 +96,7 @@ pub async fn rules_in_force(
 }
 
 /// Replaces the rule for `category` in the administrator's jurisdiction.
+#[tracing::instrument(skip_all)]
 pub async fn set_rule(
     store: &Store,
     scope: &Scope,
@@ -165,6 +167,7 @@ pub async fn set_rule(
 }
 
 /// Drops the jurisdiction's own rule for `category`, so the default (or the city's) applies.
+#[tracing::instrument(skip_all)]
 pub async fn reset_rule(
     store: &Store,
     scope: &Scope,
@@ -210,6 +213,7 @@ pub async fn reset_rule(
 pub(crate) type Nearby = (String, String, String, String);
 
 /// The departments at a place and above it (county, city, province), in one query.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn departments_along(
     store: &Store,
     region_code: &str,
@@ -248,6 +252,7 @@ pub(crate) fn nearest(
 /// The department that must handle a lead of `category` at `region_code`: the first lead kind
 /// with a department at the place, else nearest above it; failing all, the health commission
 /// nearest the place (it leads the campaign, seed `000` 三(一)).
+#[tracing::instrument(skip_all)]
 pub async fn route(
     store: &Store,
     rules: &[RuleInForce],

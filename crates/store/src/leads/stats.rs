@@ -25,6 +25,7 @@ pub struct ComplaintCounts {
 
 /// The 汇总表 complaint counts per district of the jurisdiction for `[from, to)` (RFC 3339
 /// instants), plus a total row with an empty region code at the end.
+#[tracing::instrument(skip_all)]
 pub async fn complaint_counts(
     store: &Store,
     scope: &Scope,
@@ -92,6 +93,7 @@ pub struct DueCounts {
 /// Due counts for the dashboard. `now` and `warn_until` are stored-format instants. A lead
 /// the caller's department only sent or received a copy of is not its work: it counts for
 /// the department handling it (and for the leaders).
+#[tracing::instrument(skip_all)]
 pub async fn due_counts(
     store: &Store,
     scope: &Scope,
@@ -142,6 +144,7 @@ pub struct DepartmentLoad {
 }
 
 /// Open and overdue leads per department of the leader's jurisdiction, most overdue first.
+#[tracing::instrument(skip_all)]
 pub async fn by_department(
     store: &Store,
     scope: &Scope,

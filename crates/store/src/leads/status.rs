@@ -69,6 +69,7 @@ async fn find(store: &Store, ticket: &str, secret: &str) -> Result<Lead, StoreEr
 }
 
 /// The status behind a ticket; `NotFound` unless code and secret match.
+#[tracing::instrument(skip_all)]
 pub async fn lookup(store: &Store, ticket: &str, secret: &str) -> Result<PublicStatus, StoreError> {
     let lead = find(store, ticket, secret).await?;
     let steps: Vec<(String, String, Option<String>)> = sqlx::query_as(
@@ -109,6 +110,7 @@ pub async fn lookup(store: &Store, ticket: &str, secret: &str) -> Result<PublicS
 }
 
 /// The reporter says whether they are satisfied with the reply.
+#[tracing::instrument(skip_all)]
 pub async fn rate(
     store: &Store,
     actor: &Actor,

@@ -93,6 +93,7 @@ pub fn score(
 }
 
 /// Up to five operators of the 主体库 that may be the one the lead is about.
+#[tracing::instrument(skip_all)]
 pub async fn suggestions(
     store: &Store,
     scope: &Scope,
@@ -152,6 +153,7 @@ pub async fn suggestions(
 /// of the officer's jurisdiction (a lead referred from another district keeps its place). If another open lead of the same
 /// department is about that operator, the two are grouped (合并办理) under the earlier one.
 /// Returns the group's first lead id when grouped.
+#[tracing::instrument(skip_all)]
 pub async fn link_operator(
     store: &Store,
     scope: &Scope,
@@ -285,6 +287,7 @@ pub async fn link_operator(
 }
 
 /// The leads grouped with `lead` (its group's other leads), for the lead page.
+#[tracing::instrument(skip_all)]
 pub async fn group(
     store: &Store,
     lead: &Lead,

@@ -37,6 +37,7 @@ fn check_note(note: &str) -> Result<&str, StoreError> {
 /// 合并: operator `id` is the same business as `into`; it becomes `into`, every reference
 /// follows, and both keep the history. Two registry operators also get a merge decision
 /// between their records, so every later cross-check keeps them one.
+#[tracing::instrument(skip_all)]
 pub async fn merge(
     store: &Store,
     scope: &Scope,
@@ -112,6 +113,7 @@ pub async fn merge(
 /// 拆分: the records `record_ids` of operator `id` are a different business from the rest.
 /// Recorded as split decisions between each of them and each other record; the next
 /// cross-check carries it out and the part without the id gets a new one.
+#[tracing::instrument(skip_all)]
 pub async fn request_split(
     store: &Store,
     scope: &Scope,
@@ -193,6 +195,7 @@ pub async fn request_split(
 /// in a flat, a hotel room, a WeChat seller); the lead points at it. Its class is 无照无证
 /// until a cross-check finds it among the registry operators. A lead already linked keeps its
 /// operator.
+#[tracing::instrument(skip_all)]
 pub async fn register_provisional(
     store: &Store,
     scope: &Scope,

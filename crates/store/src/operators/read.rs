@@ -16,6 +16,7 @@ use crate::{Scope, Store, StoreError};
 
 /// An operator the scope may read, by id; a merged id is returned as stored (its
 /// `merged_into` says where it went).
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Operator, StoreError> {
     let record: OperatorRecord = Query::new(&format!("select {COLUMNS} from operator where id = "))
         .bind(id)
@@ -30,6 +31,7 @@ pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Operator, Sto
 }
 
 /// The operator an id stands for today: itself, or the one it was merged into.
+#[tracing::instrument(skip_all)]
 pub async fn resolve(store: &Store, scope: &Scope, id: &str) -> Result<Operator, StoreError> {
     let operator = get(store, scope, id).await?;
     match (&operator.status, &operator.merged_into) {
@@ -106,6 +108,7 @@ impl Search {
 }
 
 /// Operators matching a search in the scope, by district and name; `limit` from `offset`.
+#[tracing::instrument(skip_all)]
 pub async fn search(
     store: &Store,
     scope: &Scope,
@@ -154,6 +157,7 @@ impl ClassInRun {
 }
 
 /// The class of an operator (and of the operators merged into it) run by run, oldest first.
+#[tracing::instrument(skip_all)]
 pub async fn classes(store: &Store, operator: &Operator) -> Result<Vec<ClassInRun>, StoreError> {
     let rows: Vec<(String, String, String, String, String, i64)> = Query::new(
         "select r.id, r.as_of, r.finished_at, o.operator_id, o.class, o.members \
@@ -199,6 +203,7 @@ pub struct Event {
 }
 
 /// An operator's history, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn events(store: &Store, operator: &Operator) -> Result<Vec<Event>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -253,6 +258,7 @@ pub struct Record {
 }
 
 /// The operator's registry records as the newest run that has it joined them.
+#[tracing::instrument(skip_all)]
 pub async fn records(store: &Store, operator: &Operator) -> Result<Vec<Record>, StoreError> {
     type Row = (
         String,
@@ -334,6 +340,7 @@ pub struct LeadOf {
 /// The leads about an operator (and operators merged into it, whose leads moved to it) in the
 /// scope's jurisdiction, newest first, for those who work or watch leads. Each opens on the
 /// lead page, which applies its own rule of who may read it.
+#[tracing::instrument(skip_all)]
 pub async fn leads(
     store: &Store,
     scope: &Scope,

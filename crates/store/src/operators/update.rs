@@ -48,6 +48,7 @@ pub(crate) struct Event<'a> {
 
 /// Brings the record of the run's jurisdiction `[lo, hi]` up to the run.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub(crate) async fn after_run(
     tx: &mut Tx,
     backend: Backend,
@@ -242,6 +243,7 @@ async fn upsert(
 
 /// Marks `old` as merged into `new` and moves every reference to `new`; events on both.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub(crate) async fn merge_into(
     tx: &mut Tx,
     backend: Backend,
@@ -302,6 +304,7 @@ pub(crate) async fn merge_into(
     .await
 }
 
+#[tracing::instrument(skip_all)]
 pub(crate) async fn write_events(
     tx: &mut Tx,
     backend: Backend,

@@ -20,6 +20,7 @@ pub struct Place {
 /// Every county (区县) in the jurisdiction of some department, ordered by code: a county
 /// without a department of its own is offered too, and its complaints go up to the city's
 /// departments by the duty matrix ([`crate::leads::routing`]).
+#[tracing::instrument(skip_all)]
 pub async fn places(store: &Store) -> Result<Vec<Place>, StoreError> {
     let codes: Vec<String> =
         sqlx::query_scalar("select distinct region_code from department order by region_code")
@@ -61,6 +62,7 @@ pub struct SubjectName {
 /// Up to `limit` names of current market-entity registrations (存续、在业) and valid
 /// medical licenses (有效, not expired on `today`, YYYY-MM-DD) containing `q`; one entry per
 /// name and address. Fewer than two characters give nothing.
+#[tracing::instrument(skip_all)]
 pub async fn subject_names(
     store: &Store,
     q: &str,

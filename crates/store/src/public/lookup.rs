@@ -113,6 +113,7 @@ impl PublicKind {
 pub type PublicRecord = BTreeMap<String, String>;
 
 /// Up to `limit` current records whose name or number contains `q` (at least 2 characters).
+#[tracing::instrument(skip_all)]
 pub async fn search(
     store: &Store,
     kind: PublicKind,

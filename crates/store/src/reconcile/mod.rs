@@ -305,6 +305,7 @@ struct StoredRecord {
 }
 
 /// Runs the cross-check over the scope's jurisdiction as of `as_of` (`YYYY-MM-DD`).
+#[tracing::instrument(skip_all)]
 pub async fn run(
     store: &Store,
     scope: &Scope,
@@ -866,6 +867,7 @@ async fn write(
 }
 
 /// The newest run that covers the scope's whole jurisdiction.
+#[tracing::instrument(skip_all)]
 pub async fn latest_run(store: &Store, scope: &Scope) -> Result<Option<RunRow>, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
@@ -881,6 +883,7 @@ pub async fn latest_run(store: &Store, scope: &Scope) -> Result<Option<RunRow>, 
 }
 
 /// Operators per district and class in the scope, districts in code order.
+#[tracing::instrument(skip_all)]
 pub async fn district_counts(
     store: &Store,
     scope: &Scope,
@@ -930,6 +933,7 @@ pub struct OperatorFilter {
 }
 
 /// Operators of a run in the scope, by region and name; `limit` rows from `offset`.
+#[tracing::instrument(skip_all)]
 pub async fn operators(
     store: &Store,
     scope: &Scope,
@@ -982,6 +986,7 @@ pub async fn operators(
 }
 
 /// One operator of a run, if it lies in the scope, with its records side by side.
+#[tracing::instrument(skip_all)]
 pub async fn operator(
     store: &Store,
     scope: &Scope,
@@ -1028,6 +1033,7 @@ pub async fn operator(
 }
 
 /// Pairs left for review in the scope, most likely first.
+#[tracing::instrument(skip_all)]
 pub async fn candidates(
     store: &Store,
     scope: &Scope,
@@ -1061,6 +1067,7 @@ pub async fn candidates(
 
 /// Records an officer's decision about two records; both must lie in the scope. Applied by
 /// the next run and every run after.
+#[tracing::instrument(skip_all)]
 pub async fn decide(
     store: &Store,
     scope: &Scope,
@@ -1107,6 +1114,7 @@ pub async fn decide(
 /// Writes a decision and its audit entry in the caller's transaction (the operator merge and
 /// split of the 主体库 use it too). The records are the caller's to have checked.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub(crate) async fn insert_decision(
     tx: &mut crate::Tx,
     scope: &Scope,
@@ -1171,6 +1179,7 @@ pub(crate) async fn insert_decision(
 
 /// Withdraws a decision made in error (撤销): later runs no longer apply it. The decision must
 /// be in force and in the scope.
+#[tracing::instrument(skip_all)]
 pub async fn revoke_decision(
     store: &Store,
     scope: &Scope,
@@ -1221,6 +1230,7 @@ pub async fn revoke_decision(
 }
 
 /// The decisions in force in the scope, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn decisions(store: &Store, scope: &Scope) -> Result<Vec<DecisionRow>, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
@@ -1268,6 +1278,7 @@ impl ResultRow {
 }
 
 /// Every record of a run in the scope, as `result.csv` rows.
+#[tracing::instrument(skip_all)]
 pub async fn result_rows(
     store: &Store,
     scope: &Scope,

@@ -631,6 +631,7 @@ async fn store_rejections(
 }
 
 /// Imports `path` into the registry of `opts`, within `scope`. See the module doc.
+#[tracing::instrument(skip_all)]
 pub async fn import_file(
     store: &Store,
     scope: &Scope,
@@ -1012,6 +1013,7 @@ async fn flush(
 }
 
 /// Problem rows of a run — rejected, then imported with a warning — in file order.
+#[tracing::instrument(skip_all)]
 pub async fn issues_of(
     store: &Store,
     scope: &Scope,
@@ -1163,6 +1165,7 @@ const RUN_COLUMNS: &str = "id, registry, file_name, encoding, full_export, statu
      actor_name, started_at, finished_at";
 
 /// The newest runs whose jurisdiction lies inside the scope.
+#[tracing::instrument(skip_all)]
 pub async fn recent_runs(
     store: &Store,
     scope: &Scope,
@@ -1182,6 +1185,7 @@ pub async fn recent_runs(
 }
 
 /// One run inside the scope; `NotFound` otherwise.
+#[tracing::instrument(skip_all)]
 pub async fn get_run(store: &Store, scope: &Scope, id: &str) -> Result<RunRow, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
@@ -1196,6 +1200,7 @@ pub async fn get_run(store: &Store, scope: &Scope, id: &str) -> Result<RunRow, S
 }
 
 /// Marks a run failed with a reason (an import task that stopped on an error).
+#[tracing::instrument(skip_all)]
 pub async fn fail_run(
     store: &Store,
     id: &str,

@@ -199,6 +199,7 @@ fn conditions(scope: &Scope, registry: RegistryKind, filter: &Filter) -> Conditi
 
 /// One page of a registry's records in the scope, and the total that match. A text search
 /// goes through the server's [`SearchIndex`] when one is given and loaded.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     store: &Store,
     scope: &Scope,
@@ -274,6 +275,7 @@ pub struct Export {
 }
 
 /// The records of `registry` in `scope` that `filter` lists, to stream (see [`Export`]).
+#[tracing::instrument(skip_all)]
 pub async fn export(
     store: &Store,
     scope: &Scope,
@@ -314,6 +316,7 @@ impl Export {
 }
 
 /// One record in the scope; `NotFound` otherwise.
+#[tracing::instrument(skip_all)]
 pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<RecordRow, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let stored: Option<StoredRecord> = Query::new(&format!(
@@ -327,6 +330,7 @@ pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<RecordRow, St
 }
 
 /// Every version of a record, newest first (the record must be in the scope).
+#[tracing::instrument(skip_all)]
 pub async fn versions(
     store: &Store,
     scope: &Scope,
@@ -358,6 +362,7 @@ pub async fn versions(
 }
 
 /// Other records in the scope, of any registry, that carry the same USCC.
+#[tracing::instrument(skip_all)]
 pub async fn same_uscc(
     store: &Store,
     scope: &Scope,
@@ -379,6 +384,7 @@ pub async fn same_uscc(
 }
 
 /// Counts of records per registry in the scope (for the dashboard and the registry index).
+#[tracing::instrument(skip_all)]
 pub async fn counts(store: &Store, scope: &Scope) -> Result<Vec<(RegistryKind, i64)>, StoreError> {
     let rows: Vec<(String, i64)> =
         Query::new("select registry, count(*) from registry_record where 1 = 1")

@@ -216,6 +216,7 @@ pub struct Hits {
 
 impl SearchIndex {
     /// Loads what changed since the last refresh (everything, the first time).
+    #[tracing::instrument(skip_all)]
     pub async fn refresh(&self, store: &Store) -> Result<(), StoreError> {
         let watermark = self
             .inner
@@ -248,6 +249,7 @@ impl SearchIndex {
     }
 
     /// Refreshes if the last refresh is older than `max_age`.
+    #[tracing::instrument(skip_all)]
     pub async fn refresh_if_older(
         &self,
         store: &Store,

@@ -42,6 +42,7 @@ pub struct AuditQuery {
 #[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = [AuditEntryView]), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn list_audit(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -33,6 +33,7 @@ pub struct FormTokenView {
 /// Gets a form token for one submission.
 #[utoipa::path(get, path = "/api/public/complaints/token", tag = "public",
     responses((status = 200, body = FormTokenView), (status = 429, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn form_token(
     State(state): State<AppState>,
     limits::ClientAddr(client): limits::ClientAddr,
@@ -76,6 +77,7 @@ pub struct PublicTicketView {
 #[utoipa::path(post, path = "/api/public/complaints", tag = "public", request_body = ComplaintRequest,
     responses((status = 201, body = PublicTicketView), (status = 403, body = super::ErrorBody),
         (status = 422, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn submit_complaint(
     State(state): State<AppState>,
     request: Request,
@@ -163,6 +165,7 @@ impl From<PublicStatus> for ComplaintStatusView {
     responses((status = 200, body = ComplaintStatusView), (status = 403, body = super::ErrorBody),
         (status = 422, body = super::ErrorBody),
         (status = 429, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn complaint_status(
     State(state): State<AppState>,
     request: Request,
@@ -185,6 +188,7 @@ pub struct RateRequest {
 #[utoipa::path(post, path = "/api/public/complaints/rate", tag = "public", request_body = RateRequest,
     responses((status = 204), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody),
         (status = 422, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn rate_reply(State(state): State<AppState>, request: Request) -> AppResult<StatusCode> {
     let actor = anonymous_actor(request.extensions());
     let client = limits::peer(request.extensions());
@@ -219,6 +223,7 @@ pub struct SubjectNameView {
 #[utoipa::path(get, path = "/api/public/names", tag = "public", params(NamesQuery),
     responses((status = 200, body = [SubjectNameView]), (status = 422, body = super::ErrorBody),
         (status = 429, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn subject_names(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<NamesQuery>,

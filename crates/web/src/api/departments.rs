@@ -47,6 +47,7 @@ pub struct DepartmentDetail {
 /// Departments of my jurisdiction.
 #[utoipa::path(get, path = "/api/departments", tag = "departments",
     responses((status = 200, body = [DepartmentView]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn list_departments(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -59,6 +60,7 @@ pub async fn list_departments(
 #[utoipa::path(get, path = "/api/departments/{id}", tag = "departments",
     params(("id" = String, Path, description = "department id")),
     responses((status = 200, body = DepartmentDetail), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn get_department(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -86,6 +88,7 @@ pub struct NewDepartmentRequest {
 /// Create a department in my jurisdiction (administrators).
 #[utoipa::path(post, path = "/api/departments", tag = "departments", request_body = NewDepartmentRequest,
     responses((status = 201, body = DepartmentView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn create_department(
     State(state): State<AppState>,
     user: CurrentUser,

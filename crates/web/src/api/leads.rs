@@ -92,6 +92,7 @@ impl From<reward::Reward> for RewardJson {
 /// Leads I may see, most urgent first.
 #[utoipa::path(get, path = "/api/leads", tag = "leads", params(LeadQuery),
     responses((status = 200, body = LeadPage), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn list_leads(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -167,6 +168,7 @@ pub struct LeadDetail {
 #[utoipa::path(get, path = "/api/leads/{id}", tag = "leads",
     params(("id" = String, Path, description = "lead id")),
     responses((status = 200, body = LeadDetail), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn get_lead(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -258,6 +260,7 @@ pub struct TicketView {
 /// Takes a complaint at the desk; the lead is routed by the duty matrix.
 #[utoipa::path(post, path = "/api/leads", tag = "leads", request_body = IntakeRequest,
     responses((status = 201, body = TicketView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn take_complaint(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -355,6 +358,7 @@ pub struct CreatedLead {
 /// Records a lead found in the departments' own work; routed by the duty matrix.
 #[utoipa::path(post, path = "/api/leads/clues", tag = "leads", request_body = ClueRequest,
     responses((status = 201, body = CreatedLead), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn record_clue(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -501,6 +505,7 @@ pub enum LeadAction {
 #[utoipa::path(post, path = "/api/leads/{id}/actions", tag = "leads", request_body = LeadAction,
     params(("id" = String, Path, description = "lead id")),
     responses((status = 200, body = LeadDetail), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn act_on_lead(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -561,6 +566,7 @@ pub async fn act_on_lead(
 #[utoipa::path(get, path = "/api/leads/{id}/suggestions", tag = "leads",
     params(("id" = String, Path, description = "lead id")),
     responses((status = 200, body = [Object]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn lead_suggestions(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -582,6 +588,7 @@ pub struct SummaryQuery {
 /// The complaint line of the 汇总表 per district for a month, with a total row (empty region).
 #[utoipa::path(get, path = "/api/leads/summary", tag = "leads", params(SummaryQuery),
     responses((status = 200, body = [Object]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn summary(
     State(state): State<AppState>,
     user: CurrentUser,

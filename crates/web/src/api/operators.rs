@@ -101,6 +101,7 @@ pub struct SearchParams {
 /// Search the operators of my jurisdiction.
 #[utoipa::path(get, path = "/api/operators", tag = "operators", params(SearchParams),
     responses((status = 200, body = OperatorPage), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn search_operators(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -192,6 +193,7 @@ pub struct OperatorFile {
 /// it went).
 #[utoipa::path(get, path = "/api/operators/{id}", tag = "operators", params(("id" = String, Path, description = "主体编号")),
     responses((status = 200, body = OperatorFile), (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn get_operator(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -277,6 +279,7 @@ pub enum OperatorAction {
 #[utoipa::path(post, path = "/api/operators/{id}/actions", tag = "operators", request_body = OperatorAction,
     params(("id" = String, Path, description = "主体编号")),
     responses((status = 200, body = OperatorFile), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn act_on_operator(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -307,6 +310,7 @@ pub struct ProvisionalRequest {
 /// cross-check finds its records); the lead points at it.
 #[utoipa::path(post, path = "/api/operators/provisional", tag = "operators", request_body = ProvisionalRequest,
     responses((status = 200, body = OperatorView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn register_provisional(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -28,6 +28,7 @@ pub struct LookupQuery {
     params(("kind" = String, Path, description = "institutions | practitioners | products | ad-certificates"), LookupQuery),
     responses((status = 200, body = [Object], description = "public fields by their DATA.md aliases"),
         (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn lookup(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

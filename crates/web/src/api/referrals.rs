@@ -23,6 +23,7 @@ pub struct ReferralQuery {
 /// My department's referrals (线索移送).
 #[utoipa::path(get, path = "/api/referrals", tag = "leads", params(ReferralQuery),
     responses((status = 200, body = [Object]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn list_referrals(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -57,6 +58,7 @@ pub enum ReferralAction {
 #[utoipa::path(post, path = "/api/referrals/{id}/actions", tag = "leads", request_body = ReferralAction,
     params(("id" = String, Path, description = "referral id")),
     responses((status = 204), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn act_on_referral(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -82,6 +82,7 @@ pub struct ListParams {
 /// Search one registry within my jurisdiction.
 #[utoipa::path(get, path = "/api/registries/{code}", tag = "registries", params(("code" = String, Path, description = "registry code of DATA.md"), ListParams),
     responses((status = 200, body = RecordPage), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn list_records(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -144,6 +145,7 @@ pub struct RecordDetail {
 /// One record of my jurisdiction with every version and the records sharing its USCC.
 #[utoipa::path(get, path = "/api/records/{id}", tag = "registries", params(("id" = String, Path, description = "record id")),
     responses((status = 200, body = RecordDetail), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn get_record(
     State(state): State<AppState>,
     user: CurrentUser,

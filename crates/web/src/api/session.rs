@@ -65,6 +65,7 @@ fn me_view(user: &meijian_store::accounts::Principal, role: meijian_domain::Role
     responses((status = 200, body = SessionView), (status = 401, body = super::ErrorBody),
         (status = 422, body = super::ErrorBody),
         (status = 429, description = "Too many sign-ins from this address or for this name", body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn create_session(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -102,6 +103,7 @@ pub async fn create_session(
 /// Sign out.
 #[utoipa::path(delete, path = "/api/session", tag = "session", responses((status = 204),
     (status = 401, body = super::ErrorBody), (status = 403, description = "Missing or wrong X-CSRF-Token", body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn delete_session(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -113,6 +115,7 @@ pub async fn delete_session(
 
 /// Who am I.
 #[utoipa::path(get, path = "/api/me", tag = "session", responses((status = 200, body = MeView), (status = 401, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn me(user: CurrentUser) -> Json<MeView> {
     Json(me_view(&user.principal, user.scope.role))
 }
@@ -129,6 +132,7 @@ pub struct CountsView {
 /// Dashboard counts.
 #[utoipa::path(get, path = "/api/dashboard", tag = "dashboard", responses((status = 200, body = CountsView),
     (status = 401, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn dashboard(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -57,6 +57,7 @@ pub struct BindOperatorRequest {
 #[utoipa::path(put, path = "/api/users/{id}/operator", tag = "users", request_body = BindOperatorRequest,
     params(("id" = String, Path, description = "user id")),
     responses((status = 200, body = UserView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn bind_operator(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -77,6 +78,7 @@ pub async fn bind_operator(
 /// Users of my jurisdiction.
 #[utoipa::path(get, path = "/api/users", tag = "users",
     responses((status = 200, body = [UserView]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn list_users(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -88,6 +90,7 @@ pub async fn list_users(
 /// One user of my jurisdiction; 404 for any other id.
 #[utoipa::path(get, path = "/api/users/{id}", tag = "users", params(("id" = String, Path, description = "user id")),
     responses((status = 200, body = UserView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn get_user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -130,6 +133,7 @@ pub struct CreatedUser {
 /// Create a user in a department of my jurisdiction.
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = NewUserRequest,
     responses((status = 201, body = CreatedUser), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn create_user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -196,6 +200,7 @@ pub struct UserActionResult {
 #[utoipa::path(post, path = "/api/users/{id}/actions", tag = "users", request_body = UserActionRequest,
     params(("id" = String, Path, description = "user id")),
     responses((status = 200, body = UserActionResult), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
 pub async fn act_on_user(
     State(state): State<AppState>,
     me: CurrentUser,

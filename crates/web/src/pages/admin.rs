@@ -115,6 +115,7 @@ async fn admin_page(
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_admin(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -130,6 +131,7 @@ pub struct NewUserForm {
     department_id: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -177,6 +179,7 @@ pub struct NewDepartmentForm {
     name: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_department(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -238,6 +241,7 @@ pub struct BindForm {
 }
 
 /// 绑定机构: ties an institution account to its operator (empty: unbinds).
+#[tracing::instrument(skip_all)]
 pub async fn bind_operator(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -253,6 +257,7 @@ pub async fn bind_operator(
     user_page(&state, &me, &id, Some(notice.to_string())).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_user(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -261,6 +266,7 @@ pub async fn show_user(
     user_page(&state, &me, &id, None).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn change_user(
     State(state): State<AppState>,
     me: CurrentUser,

@@ -20,6 +20,7 @@ struct AuditPage {
     entries: Vec<ActivityRow>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_audit(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -143,6 +143,7 @@ impl NoticeQuery {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_calendar(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -163,6 +164,7 @@ pub struct DayForm {
     name: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn add_day(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -186,6 +188,7 @@ pub async fn add_day(
     Ok((status, page).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn delete_day(
     State(state): State<AppState>,
     user: CurrentUser,

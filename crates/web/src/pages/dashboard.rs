@@ -87,6 +87,7 @@ impl From<extension::Pending> for ExtensionRequestRow {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_dashboard(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -40,6 +40,7 @@ struct ListPage {
     departments: Vec<DepartmentRow>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_departments(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -60,6 +61,7 @@ struct DetailPage {
     members: Vec<AccountView>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_department(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -125,6 +125,7 @@ pub struct NoticeQuery {
     notice: Option<String>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_duty(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -139,6 +140,7 @@ pub async fn show_duty(
 }
 
 /// The form of one row: `lead1`..`lead3` selects, `assist_<kind>` checkboxes, `basis`.
+#[tracing::instrument(skip_all)]
 pub async fn set_duty(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -180,6 +182,7 @@ pub async fn set_duty(
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn reset_duty(
     State(state): State<AppState>,
     user: CurrentUser,

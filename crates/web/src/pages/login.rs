@@ -30,6 +30,7 @@ fn page(error: Option<String>, username: String) -> LoginPage {
     LoginPage { error, username }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_login(user: Option<CurrentUser>) -> AppResult<Response> {
     if user.is_some() {
         return Ok(Redirect::to("/").into_response());
@@ -62,6 +63,7 @@ pub struct SignedIn {
 /// Checks the throttles and the credentials and, if they hold, opens a session. Shared by
 /// the form and the API. Over a throttle: `AppError::TooManyRequests`, the same for every
 /// name.
+#[tracing::instrument(skip_all)]
 pub async fn sign_in(
     state: &AppState,
     actor: &Actor,
@@ -99,6 +101,7 @@ pub async fn sign_in(
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn submit_login(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -128,6 +131,7 @@ pub async fn submit_login(
 }
 
 /// Ends the session and audits the sign-out.
+#[tracing::instrument(skip_all)]
 pub async fn end_session(state: &AppState, user: &CurrentUser) -> AppResult<()> {
     let now: OffsetDateTime = state.now();
     let mut tx = state.store.begin().await?;
@@ -150,6 +154,7 @@ pub async fn end_session(state: &AppState, user: &CurrentUser) -> AppResult<()> 
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,

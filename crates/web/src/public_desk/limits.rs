@@ -120,6 +120,7 @@ impl AddressLimit {
     }
 
     /// Counts one request of `ip`; over the limit, how long until the next is allowed.
+    #[tracing::instrument(skip_all)]
     pub async fn check(
         &self,
         shared: &SharedState,
@@ -133,6 +134,7 @@ impl AddressLimit {
     }
 
     /// Whether `ip` is over the limit, without counting a request.
+    #[tracing::instrument(skip_all)]
     pub async fn peek(
         &self,
         shared: &SharedState,

@@ -137,6 +137,7 @@ impl From<Refused> for AppError {
 /// Checks and stores a complaint from the public: honeypot, form token, the input itself,
 /// the address's hourly limit, then the store's checks and the group commit. `complaint` is
 /// the parsed input, or why it could not be parsed.
+#[tracing::instrument(skip_all)]
 pub async fn submit(
     state: &AppState,
     actor: Actor,
@@ -204,6 +205,7 @@ fn wrong_ticket(e: StoreError) -> Refused {
 }
 
 /// The status behind a ticket, within the address's per-minute limit.
+#[tracing::instrument(skip_all)]
 pub async fn lookup(
     state: &AppState,
     client: IpAddr,
@@ -221,6 +223,7 @@ pub async fn lookup(
 }
 
 /// Records the reporter's satisfaction, within the same limit as lookups.
+#[tracing::instrument(skip_all)]
 pub async fn rate(
     state: &AppState,
     actor: &Actor,

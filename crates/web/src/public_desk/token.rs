@@ -81,6 +81,7 @@ impl Claim {
     }
 
     /// The submission failed: the reporter may send the form again with the same token.
+    #[tracing::instrument(skip_all)]
     pub async fn give_back(mut self) {
         if let Some(nonce) = self.nonce.take() {
             if let Err(e) = self.shared.give_back(&nonce).await {
@@ -161,6 +162,7 @@ impl FormTokens {
     }
 
     /// Checks `token` and takes it for one submission.
+    #[tracing::instrument(skip_all)]
     pub async fn claim(
         &self,
         token: &str,

@@ -40,6 +40,7 @@ pub struct Recorded {
 /// the officer's department. When the duty matrix gives the category to another department,
 /// the lead is referred to it at once (线索移送, seed `004`): the receiver acknowledges and
 /// accepts it, and the finder keeps sight of it and learns the outcome.
+#[tracing::instrument(skip_all)]
 pub async fn record_clue(
     store: &Store,
     scope: &Scope,

@@ -121,6 +121,7 @@ fn is_phone(s: &str) -> bool {
 /// Checks a complaint and fixes everything about it but the write: the department by the
 /// duty matrix, the codes, the deadlines.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn prepare_complaint(
     store: &Store,
     cal: &Calendar,
@@ -272,6 +273,7 @@ impl Prepared {
 
 /// Writes a prepared complaint, its lead, reporter, attachments, first event and audit entry
 /// inside `tx`. The audit entry names the lead and channel, never the reporter.
+#[tracing::instrument(skip_all)]
 pub async fn write_complaint(
     tx: &mut Tx,
     p: &Prepared,
@@ -397,6 +399,7 @@ fn summary_of(description: &str) -> String {
 /// Takes a complaint at an officer's desk: phone, letter, 12345/12315 or a walk-in. Returns
 /// the ticket to hand to the reporter.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn take_complaint(
     store: &Store,
     scope: &Scope,

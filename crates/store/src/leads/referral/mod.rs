@@ -195,6 +195,7 @@ pub(crate) fn referral_permitted(
 
 /// Referrals of a lead the caller may see.
 /// `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
+#[tracing::instrument(skip_all)]
 pub async fn for_lead(store: &Store, lead: &Lead) -> Result<Vec<Referral>, StoreError> {
     decode_all(
         sqlx::query_as::<_, ReferralRow>(&format!(
@@ -207,6 +208,7 @@ pub async fn for_lead(store: &Store, lead: &Lead) -> Result<Vec<Referral>, Store
 }
 
 /// The caller's department's referrals: received (`incoming`) or sent, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn for_department(
     store: &Store,
     scope: &Scope,
@@ -250,6 +252,7 @@ pub struct Destination {
 /// districts and the city itself) and of its province, except the one handling it. A
 /// referral is the one way a lead crosses districts, so this reaches past the caller's
 /// jurisdiction.
+#[tracing::instrument(skip_all)]
 pub async fn destinations(
     store: &Store,
     scope: &Scope,
@@ -326,6 +329,7 @@ fn check_reason(reason: &str) -> Result<String, StoreError> {
 /// Writes a department referral, its history event and audit entry inside `tx` (for a lead
 /// just recorded, whose duty lies with another department).
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub(crate) async fn send_in_tx(
     tx: &mut Tx,
     scope: &Scope,
@@ -384,6 +388,7 @@ pub(crate) async fn send_in_tx(
 /// Sends a lead the caller's department handles to `to_department_id`. Whether the lead may
 /// be referred now is the workflow table's rule (`LeadStep::Refer`).
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn refer(
     store: &Store,
     scope: &Scope,
@@ -432,6 +437,7 @@ pub async fn refer(
 pub type Response = ReferralStep;
 
 /// The receiving department answers a referral.
+#[tracing::instrument(skip_all)]
 pub async fn respond(
     store: &Store,
     scope: &Scope,

@@ -22,6 +22,7 @@ use crate::{audit, timefmt, Scope, Store, StoreError};
 
 /// 涉嫌犯罪移送: to the police nearest the place, with a copy to the procuratorate. Whether the
 /// lead may be transferred now is the workflow table's rule (`LeadStep::Police`).
+#[tracing::instrument(skip_all)]
 pub async fn refer_to_police(
     store: &Store,
     scope: &Scope,
@@ -87,6 +88,7 @@ pub async fn refer_to_police(
 /// A leader (正职负责人) of the jurisdiction approves or refuses a proposed transfer to the
 /// police. On approval the transfer and the police's decision become due.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn approve_police(
     store: &Store,
     scope: &Scope,
@@ -165,6 +167,7 @@ pub async fn approve_police(
 
 /// After the police refuse to open a case, the sender asks them to reconsider (复议) within
 /// `police_decide` of the refusal, and the police decide again within the same limit.
+#[tracing::instrument(skip_all)]
 pub async fn request_reconsideration(
     store: &Store,
     scope: &Scope,
@@ -235,6 +238,7 @@ pub async fn request_reconsideration(
 }
 
 /// Proposed transfers to the police waiting for a leader of the jurisdiction.
+#[tracing::instrument(skip_all)]
 pub async fn awaiting_approval(store: &Store, scope: &Scope) -> Result<Vec<Referral>, StoreError> {
     scope.require(Permission::SuperviseDeadlines)?;
     let (lo, hi) = scope.region_range();

@@ -88,6 +88,7 @@ pub struct Acted {
 
 /// Takes `command` on lead `id`: the table decides whether the caller may, then the step runs.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn act(
     store: &Store,
     scope: &Scope,

@@ -147,6 +147,7 @@ fn waiting(lead: &Lead) -> Option<(Extendable, OffsetDateTime)> {
 
 /// 申请延期: the handling officer asks to extend the limit the lead waits for now. Returns the
 /// request's id.
+#[tracing::instrument(skip_all)]
 pub async fn request(
     store: &Store,
     scope: &Scope,
@@ -229,6 +230,7 @@ pub async fn request(
 /// 审批延期: a leader of the jurisdiction grants or refuses the open request on a lead. A
 /// refusal needs a note; the deadline stays.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn decide(
     store: &Store,
     scope: &Scope,
@@ -353,6 +355,7 @@ pub async fn decide(
 
 /// Every request on `lead`, oldest first. `lead` comes from [`crate::leads::get`], so the
 /// caller may see it.
+#[tracing::instrument(skip_all)]
 pub async fn extensions(store: &Store, lead: &Lead) -> Result<Vec<Extension>, StoreError> {
     sqlx::query_as::<_, ExtensionRow>(&format!(
         "select {COLUMNS} from lead_extension where lead_id = $1 order by requested_at"
@@ -393,6 +396,7 @@ pub struct Pending {
 }
 
 /// Requests waiting for a leader of `scope`'s jurisdiction, oldest deadline first.
+#[tracing::instrument(skip_all)]
 pub async fn pending(store: &Store, scope: &Scope) -> Result<Vec<Pending>, StoreError> {
     scope.require(Permission::SuperviseDeadlines)?;
     let (lo, hi) = scope.region_range();

@@ -7,6 +7,7 @@ use crate::{new_id, timefmt, Actor, Store, StoreError, Tx};
 
 /// Appends a history event. `public` events are shown to the reporter on the status page.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn event(
     tx: &mut Tx,
     lead_id: &str,
@@ -85,6 +86,7 @@ pub fn action_zh(action: &str) -> &'static str {
 
 /// The history of a lead the caller may see.
 /// `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
+#[tracing::instrument(skip_all)]
 pub async fn events(store: &Store, lead: &Lead) -> Result<Vec<Event>, StoreError> {
     Ok(sqlx::query_as::<_, Event>(
         "select at, action, actor_name, note, public from lead_event where lead_id = $1 \

@@ -117,6 +117,7 @@ async fn record_step(
 }
 
 /// 受理: accept a received lead; the verification (or conclusion) clock starts.
+#[tracing::instrument(skip_all)]
 pub async fn accept(
     store: &Store,
     scope: &Scope,
@@ -167,6 +168,7 @@ pub async fn accept(
 }
 
 /// 不予受理, with the reason the reporter reads.
+#[tracing::instrument(skip_all)]
 pub async fn decline(
     store: &Store,
     scope: &Scope,
@@ -228,6 +230,7 @@ async fn group_members(
 
 /// 核查: the finding of a verification. On a group's first lead it answers the whole group.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn verify(
     store: &Store,
     scope: &Scope,
@@ -326,6 +329,7 @@ impl Conclusion {
 pub const MAX_FEN: Fen = Fen(100_000_000_000_000);
 
 /// 办结: the outcome. The reply to each reporter is then due.
+#[tracing::instrument(skip_all)]
 pub async fn conclude(
     store: &Store,
     scope: &Scope,
@@ -436,6 +440,7 @@ pub async fn conclude(
 }
 
 /// 答复: the reply the reporter reads on the status page (反馈).
+#[tracing::instrument(skip_all)]
 pub async fn reply(
     store: &Store,
     scope: &Scope,
@@ -476,6 +481,7 @@ pub async fn reply(
 }
 
 /// 满意度: recorded by the officer after a return call, or by the reporter on the status page.
+#[tracing::instrument(skip_all)]
 pub async fn record_satisfaction(
     tx: &mut Tx,
     actor: &Actor,
@@ -530,6 +536,7 @@ pub async fn record_satisfaction(
 }
 
 /// The officer records the reporter's satisfaction (回访).
+#[tracing::instrument(skip_all)]
 pub async fn officer_satisfaction(
     store: &Store,
     scope: &Scope,

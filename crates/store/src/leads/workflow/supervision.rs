@@ -8,6 +8,7 @@ use crate::{new_id, timefmt, Scope, Store, StoreError};
 use meijian_domain::lead::LeadStep;
 
 /// 督办: a leader chases an overdue lead of the jurisdiction.
+#[tracing::instrument(skip_all)]
 pub async fn supervise(
     store: &Store,
     scope: &Scope,
@@ -66,6 +67,7 @@ pub struct Supervision {
 }
 
 /// `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
+#[tracing::instrument(skip_all)]
 pub async fn supervisions(store: &Store, lead: &Lead) -> Result<Vec<Supervision>, StoreError> {
     Ok(sqlx::query_as::<_, Supervision>(
         "select at, by_name, note, due from lead_supervision where lead_id = $1 order by at",

@@ -12,6 +12,7 @@ use crate::leads::{get, is_handler, referral, reward, Lead};
 use crate::{Scope, Store, StoreError};
 
 /// The facts of `lead` at `now`. Without reward rules a lead never counts as a major violation.
+#[tracing::instrument(skip_all)]
 pub async fn facts(
     store: &Store,
     lead: &Lead,
@@ -81,6 +82,7 @@ pub fn taker(scope: &Scope, lead: &Lead) -> Taker {
 
 /// The lead `id`, if the table lets the caller take `step` on it now; the one check of who may
 /// take which step in which state.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn permitted(
     store: &Store,
     scope: &Scope,

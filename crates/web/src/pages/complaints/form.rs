@@ -94,6 +94,7 @@ async fn form_page(
 }
 
 /// `GET /complaints/new`.
+#[tracing::instrument(skip_all)]
 pub async fn show_form(State(state): State<AppState>) -> AppResult<Html<String>> {
     let token = state.desk.tokens.issue(state.now());
     render(&form_page(&state, ComplaintInput::default(), token, None).await?)
@@ -140,6 +141,7 @@ async fn read_form(mp: Multipart, limits: AttachmentLimits) -> AppResult<Receive
 }
 
 /// `POST /complaints`.
+#[tracing::instrument(skip_all)]
 pub async fn submit_complaint(
     State(state): State<AppState>,
     request: Request,

@@ -77,6 +77,7 @@ impl StatusPage {
 }
 
 /// `GET /complaints/status`.
+#[tracing::instrument(skip_all)]
 pub async fn show_lookup() -> AppResult<Html<String>> {
     render(&StatusPage::new(String::new()))
 }
@@ -137,6 +138,7 @@ async fn show_status(
 }
 
 /// `POST /complaints/status`.
+#[tracing::instrument(skip_all)]
 pub async fn lookup_status(State(state): State<AppState>, request: Request) -> AppResult<Response> {
     let client = limits::peer(request.extensions());
     let form = read(request, &state).await?;
@@ -144,6 +146,7 @@ pub async fn lookup_status(State(state): State<AppState>, request: Request) -> A
 }
 
 /// `POST /complaints/rate`: records the rating, then shows the status again.
+#[tracing::instrument(skip_all)]
 pub async fn rate_reply(State(state): State<AppState>, request: Request) -> AppResult<Response> {
     let actor = anonymous_actor(request.extensions());
     let client = limits::peer(request.extensions());

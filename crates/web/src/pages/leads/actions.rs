@@ -151,6 +151,7 @@ async fn take_step(
     Ok(if done.grouped { "grouped" } else { step.code() })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn act_on_lead(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -59,6 +59,7 @@ pub fn complaint_row(c: ComplaintView) -> ComplaintRow {
 
 /// An attachment as a download: its stored (sniffed at upload) type under a name with that
 /// type's extension, never inline, and sandboxed should a browser open it anyway.
+#[tracing::instrument(skip_all)]
 pub async fn download_attachment(
     State(state): State<AppState>,
     user: CurrentUser,

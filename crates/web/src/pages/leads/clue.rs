@@ -62,6 +62,7 @@ fn clue_page(user: &CurrentUser, form: ClueForm, error: Option<String>) -> ClueP
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_clue_form(user: CurrentUser) -> AppResult<Response> {
     user.scope.require(Permission::HandleLeads)?;
     let regions = counties(&user);
@@ -77,6 +78,7 @@ pub async fn show_clue_form(user: CurrentUser) -> AppResult<Response> {
     with_status(StatusCode::OK, &clue_page(&user, form, None))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn record_clue(
     State(state): State<AppState>,
     user: CurrentUser,

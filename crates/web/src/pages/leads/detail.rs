@@ -211,6 +211,7 @@ pub struct Flash {
 }
 
 /// The lead page for `user`.
+#[tracing::instrument(skip_all)]
 pub async fn page(
     state: &AppState,
     user: &CurrentUser,
@@ -412,6 +413,7 @@ pub async fn page(
     Ok((flash.status, render(&page)?).into_response())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_lead(
     State(state): State<AppState>,
     user: CurrentUser,

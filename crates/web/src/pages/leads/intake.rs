@@ -188,6 +188,7 @@ fn complaint_page(
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_complaint_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -255,6 +256,7 @@ async fn read_form(
     (form, parsed)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn take_complaint(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -171,6 +171,7 @@ struct ListPage {
 }
 
 /// `now` and the end of the 临期 window, as stored instants.
+#[tracing::instrument(skip_all)]
 pub async fn now_and_warn_until(state: &AppState) -> AppResult<(OffsetDateTime, OffsetDateTime)> {
     let cal = state.calendar().await?;
     let now = state.now();
@@ -181,6 +182,7 @@ pub async fn now_and_warn_until(state: &AppState) -> AppResult<(OffsetDateTime, 
 }
 
 /// [`now_and_warn_until`] as stored, for the dashboard's counts.
+#[tracing::instrument(skip_all)]
 pub async fn now_and_warn(state: &AppState) -> AppResult<(String, String)> {
     let (now, warn) = now_and_warn_until(state).await?;
     Ok((timefmt::to_db(now), timefmt::to_db(warn)))
@@ -193,6 +195,7 @@ fn title(user: &CurrentUser, tab_label: &str) -> String {
     )
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_leads(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -250,6 +253,7 @@ pub async fn list_leads(
 
 /// The whole list as XLSX under a title row: 序号, 线索编号, 类型, 来源, 类别, 涉及对象, 对象地址,
 /// 区县, 承办部门, 状态, 当前环节, 当前时限, 是否逾期, 收到时间, 办理结果.
+#[tracing::instrument(skip_all)]
 pub async fn export_leads(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -159,6 +159,7 @@ async fn page(
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_referrals(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -174,6 +175,7 @@ pub struct AnswerForm {
     note: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn respond_to_referral(
     State(state): State<AppState>,
     user: CurrentUser,

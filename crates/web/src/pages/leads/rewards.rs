@@ -83,6 +83,7 @@ async fn page(
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_rewards(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -103,6 +104,7 @@ pub struct DecisionForm {
     note: String,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn decide_reward(
     State(state): State<AppState>,
     user: CurrentUser,

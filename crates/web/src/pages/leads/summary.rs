@@ -150,6 +150,7 @@ struct SummaryPage {
     total: SummaryRow,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_summary(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -167,6 +168,7 @@ pub async fn show_summary(
 }
 
 /// The table as XLSX: 区（市）, the five counts, and the sentence as the 汇总表 words it.
+#[tracing::instrument(skip_all)]
 pub async fn export_summary(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -117,6 +117,7 @@ fn others(all: &[String], main: Option<&str>) -> Vec<String> {
 }
 
 /// An institution account's own file.
+#[tracing::instrument(skip_all)]
 pub async fn mine(user: CurrentUser) -> AppResult<Response> {
     match &user.scope.operator_id {
         Some(id) => Ok(Redirect::to(&format!("/operators/{id}")).into_response()),
@@ -124,6 +125,7 @@ pub async fn mine(user: CurrentUser) -> AppResult<Response> {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_file(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -239,6 +241,7 @@ pub struct MergeForm {
 }
 
 /// 合并到另一主体.
+#[tracing::instrument(skip_all)]
 pub async fn merge(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -268,6 +271,7 @@ pub struct SplitForm {
 }
 
 /// 拆分登记记录.
+#[tracing::instrument(skip_all)]
 pub async fn split(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -293,6 +297,7 @@ pub struct ProvisionalForm {
 }
 
 /// 登记为临时主体: from a lead page, for a business no registry knows.
+#[tracing::instrument(skip_all)]
 pub async fn register_provisional(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -163,6 +163,7 @@ fn region_choices(user: &CurrentUser) -> Vec<(String, String)> {
         .collect()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn search_operators(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -201,6 +202,7 @@ pub async fn search_operators(
 }
 
 /// The search as XLSX: every operator it finds, with every name, person and address.
+#[tracing::instrument(skip_all)]
 pub async fn export_operators(
     State(state): State<AppState>,
     user: CurrentUser,

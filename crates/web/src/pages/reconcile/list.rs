@@ -169,6 +169,7 @@ fn region_choices(user: &CurrentUser) -> Vec<(String, String)> {
         .collect()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_operators(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -208,6 +209,7 @@ pub async fn list_operators(
 
 /// The whole list as XLSX: a title row, then 序号, 主体编号, 主体名称, 统一社会信用代码,
 /// 法定代表人/负责人, 地址, 区县, 分类, (上次分类), 说明.
+#[tracing::instrument(skip_all)]
 pub async fn export_operators(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -71,6 +71,7 @@ pub fn percent(permille: i64) -> String {
 }
 
 /// The newest run over the user's whole jurisdiction.
+#[tracing::instrument(skip_all)]
 pub async fn latest(state: &AppState, user: &CurrentUser) -> AppResult<Option<RunRow>> {
     Ok(reconcile::latest_run(&state.store, &user.scope).await?)
 }
@@ -140,6 +141,7 @@ fn is_leaf(code: &str) -> bool {
         .unwrap_or(true)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_summary(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -191,6 +193,7 @@ pub struct RunForm {
 }
 
 /// Runs the cross-check now, synchronously, and goes back to the summary.
+#[tracing::instrument(skip_all)]
 pub async fn run_reconcile(
     State(state): State<AppState>,
     user: CurrentUser,

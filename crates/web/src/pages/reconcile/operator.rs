@@ -120,6 +120,7 @@ struct OperatorPage {
     can_decide: bool,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_operator(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -183,6 +184,7 @@ pub struct ReviewQuery {
     page: Option<i64>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_review(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -252,6 +254,7 @@ fn record_of(value: &str) -> AppResult<(&str, &str)> {
 }
 
 /// Keeps a merge or split decision; the store checks that both records lie in the scope.
+#[tracing::instrument(skip_all)]
 pub async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -284,6 +287,7 @@ pub async fn decide(
 }
 
 /// 撤销: withdraws a decision; the next run no longer applies it.
+#[tracing::instrument(skip_all)]
 pub async fn revoke(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -50,6 +50,7 @@ fn new_page(user: &CurrentUser, error: Option<String>) -> AppResult<Html<String>
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_new(user: CurrentUser) -> AppResult<Html<String>> {
     user.scope.require(Permission::ImportRegistries)?;
     new_page(&user, None)
@@ -176,6 +177,7 @@ fn unreadable(e: &axum::extract::multipart::MultipartError) -> AppError {
 
 /// Receives the multipart form: the file goes to disk chunk by chunk under a new token. An
 /// upload that does not end in a preview or a started import leaves no file behind.
+#[tracing::instrument(skip_all)]
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -388,6 +390,7 @@ fn upload_token(name: &str) -> Option<&str> {
 /// go together, judged by the newer of them; a file being imported or previewed is refreshed
 /// while in use ([`while_reading`]) and so is never taken. Files of other names are left
 /// alone. Returns how many uploads were deleted.
+#[tracing::instrument(skip_all)]
 pub async fn sweep_uploads(
     dir: &std::path::Path,
     retention: Duration,
@@ -439,6 +442,7 @@ pub async fn sweep_uploads(
 }
 
 /// Sweeps `dir` now and then every hour, for as long as the server runs.
+#[tracing::instrument(skip_all)]
 pub async fn sweep_uploads_hourly(dir: PathBuf, retention: Duration) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -512,6 +516,7 @@ pub struct ConfirmForm {
 }
 
 /// Imports a previewed upload.
+#[tracing::instrument(skip_all)]
 pub async fn confirm(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -549,6 +554,7 @@ struct RunPage {
     issues: Vec<RowIssue>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_run(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -575,6 +581,7 @@ pub async fn show_run(
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn rejections_xlsx(
     State(state): State<AppState>,
     user: CurrentUser,

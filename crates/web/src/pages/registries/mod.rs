@@ -86,6 +86,7 @@ struct IndexPage {
     can_import: bool,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_index(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -246,6 +247,7 @@ fn status_choices(kind: RegistryKind) -> Vec<&'static str> {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_records(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -315,6 +317,7 @@ pub fn attachment(file_name: &str) -> String {
 /// Exports the whole list (its filters, no row limit) as XLSX: the rows stream from the
 /// database into the writer ([`write_records_xlsx`]) and the workbook goes to a temporary file,
 /// which is sent and then deleted.
+#[tracing::instrument(skip_all)]
 pub async fn export_records(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -368,6 +371,7 @@ const SHEET_ROWS: u64 = 1_048_575;
 /// however long the list. A row the store cannot read ends the export with its error, and so
 /// does a list longer than one sheet holds ([`SHEET_ROWS`]: narrow it by district). Used by the
 /// page and by `meijian export`.
+#[tracing::instrument(skip_all)]
 pub async fn write_records_xlsx(
     mut export: records::Export,
     kind: RegistryKind,
@@ -568,6 +572,7 @@ struct RecordPage {
     relatives: Vec<(String, String, String, String)>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn show_record(
     State(state): State<AppState>,
     user: CurrentUser,
