@@ -381,3 +381,49 @@ both_backends!(
         assert_eq!(revoked, 1);
     }
 );
+
+both_backends!(
+    an_unknown_stored_class_is_an_error_naming_the_run,
+    |db: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        city(&db.store, dir.path(), "2030-01-01").await;
+        let scope = officer("370400");
+        let run = reconcile::run(&db.store, &scope, "2026-11-22", NOW)
+            .await
+            .unwrap();
+        sqlx::query("update reconcile_operator set class = 'licensed' where run_id = $1")
+            .bind(&run.id)
+            .execute(db.store.pool())
+            .await
+            .unwrap();
+        let err = reconcile::operators(
+            &db.store,
+            &scope,
+            &run.id,
+            &OperatorFilter::default(),
+            50,
+            0,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                StoreError::Corrupt {
+                    table: "reconcile_operator",
+                    column: "class",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(&run.id), "{err}");
+        let err = reconcile::district_counts(&db.store, &scope, &run.id)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Corrupt { .. }),
+            "not counted as 非医美: {err:?}"
+        );
+    }
+);
