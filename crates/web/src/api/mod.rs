@@ -116,6 +116,23 @@ pub(crate) fn invalid(field: &str, message: &str) -> crate::error::AppError {
     }
 }
 
+/// The page and page size of a list request: page 1–1,000,000 (default 1), 1–500 rows a page
+/// (default 50).
+pub(crate) fn paging(
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> Result<(i64, i64), crate::error::AppError> {
+    let per_page = per_page.unwrap_or(50);
+    if !(1..=500).contains(&per_page) {
+        return Err(invalid("参数 per_page", "应为 1–500"));
+    }
+    let page = page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(invalid("参数 page", "应为 1–1000000"));
+    }
+    Ok((page, per_page))
+}
+
 /// Error body of every failed API call.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {

@@ -107,14 +107,7 @@ pub async fn search_operators(
     user: CurrentUser,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> AppResult<Json<OperatorPage>> {
-    let per_page = p.per_page.unwrap_or(50);
-    if !(1..=500).contains(&per_page) {
-        return Err(super::invalid("参数 per_page", "应为 1–500"));
-    }
-    let page = p.page.unwrap_or(1);
-    if !(1..=1_000_000).contains(&page) {
-        return Err(super::invalid("参数 page", "应为 1–1000000"));
-    }
+    let (page, per_page) = super::paging(p.page, p.per_page)?;
     let search = read::Search {
         q: p.q,
         region: p.region,

@@ -43,3 +43,17 @@ pub fn show_time(t: time::OffsetDateTime) -> String {
 pub fn show_time_opt(t: Option<time::OffsetDateTime>) -> String {
     t.map(show_time).unwrap_or_default()
 }
+
+/// The districts under the user's jurisdiction root, for a list's district filter.
+pub fn district_choices(user: &crate::session::CurrentUser) -> Vec<(String, String)> {
+    let Ok(root) =
+        meijian_domain::region::RegionCode::parse(&user.principal.department.region_code)
+    else {
+        return Vec::new();
+    };
+    meijian_domain::region::RegionTable::embedded()
+        .children(&root)
+        .into_iter()
+        .map(|c| (c.code.as_str().to_string(), c.name.clone()))
+        .collect()
+}

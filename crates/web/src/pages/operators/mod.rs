@@ -9,7 +9,6 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use meijian_domain::region::{RegionCode, RegionTable};
 use meijian_domain::role::Permission;
 use meijian_exports::{Cell, Column, Table};
 use meijian_store::operators::read::{self, Search};
@@ -151,18 +150,6 @@ struct SearchPage {
     query_string: String,
 }
 
-/// The districts under the user's jurisdiction root, for the filter.
-fn region_choices(user: &CurrentUser) -> Vec<(String, String)> {
-    let Ok(root) = RegionCode::parse(&user.principal.department.region_code) else {
-        return Vec::new();
-    };
-    RegionTable::embedded()
-        .children(&root)
-        .into_iter()
-        .map(|c| (c.code.as_str().to_string(), c.name.clone()))
-        .collect()
-}
-
 #[tracing::instrument(skip_all)]
 pub async fn search_operators(
     State(state): State<AppState>,
@@ -186,7 +173,7 @@ pub async fn search_operators(
     Ok(render(&SearchPage {
         chrome: Chrome::new(&user, "/operators"),
         classes: CLASSES.to_vec(),
-        regions: region_choices(&user),
+        regions: crate::pages::district_choices(&user),
         rows: rows.iter().map(row).collect(),
         total,
         page,

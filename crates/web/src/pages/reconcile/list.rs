@@ -157,18 +157,6 @@ struct ListPage {
     query_string: String,
 }
 
-/// The districts under the user's jurisdiction root, for the filter.
-fn region_choices(user: &CurrentUser) -> Vec<(String, String)> {
-    let Ok(root) = RegionCode::parse(&user.principal.department.region_code) else {
-        return Vec::new();
-    };
-    RegionTable::embedded()
-        .children(&root)
-        .into_iter()
-        .map(|c| (c.code.as_str().to_string(), c.name.clone()))
-        .collect()
-}
-
 #[tracing::instrument(skip_all)]
 pub async fn list_operators(
     State(state): State<AppState>,
@@ -194,7 +182,7 @@ pub async fn list_operators(
         chrome: Chrome::new(&user, "/reconcile"),
         title: title(&user, &filter, &run),
         classes: CLASSES.to_vec(),
-        regions: region_choices(&user),
+        regions: crate::pages::district_choices(&user),
         rows: rows.iter().map(view).collect(),
         total,
         page,
