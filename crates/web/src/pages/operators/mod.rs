@@ -16,6 +16,7 @@ use meijian_store::operators::Operator;
 use serde::Deserialize;
 
 use crate::chrome::Chrome;
+use crate::pages::reconcile::{class_filter_label, CLASSES};
 use crate::error::{AppError, AppResult};
 use crate::pages::registries::short_region;
 use crate::pages::render;
@@ -25,15 +26,6 @@ use crate::state::AppState;
 const PER_PAGE: i64 = 50;
 /// Rows of one export: what one Excel sheet holds below its title and header rows.
 const EXPORT_LIMIT: i64 = 1_048_000;
-
-/// The class filter's choices: stored code and label.
-pub const CLASSES: [(&str, &str); 5] = [
-    ("both", "有证有照"),
-    ("registered_only", "有照无证"),
-    ("neither", "无照无证"),
-    ("licensed_only", "有证无照"),
-    ("out", "非医美"),
-];
 
 /// The operator pages.
 pub fn router() -> Router<AppState> {
@@ -66,7 +58,7 @@ impl SearchQuery {
     fn search(&self) -> AppResult<Search> {
         let class = match self.class.trim() {
             "" => None,
-            c if CLASSES.iter().any(|(code, _)| *code == c) => Some(c.to_owned()),
+            c if class_filter_label(c).is_some() => Some(c.to_owned()),
             _ => {
                 return Err(AppError::Invalid {
                     field: "分类".into(),
