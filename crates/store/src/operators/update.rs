@@ -16,6 +16,8 @@ use crate::{new_id, timefmt, Actor, Backend, StoreError, Tx};
 
 /// Rows per multi-row statement (22 columns × 500 stays under both databases' bind limits).
 const BATCH: usize = 500;
+/// Rows per insert of new operators (14 binds a row).
+const INSERT_BATCH: usize = 1000;
 
 /// What one run changed in the record.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -87,6 +89,12 @@ pub(crate) async fn after_run(
         }
     }
     let mut events: Vec<(String, EventKind, Option<String>, String)> = Vec::new();
+    let (new, write): (Vec<_>, Vec<_>) = write
+        .into_iter()
+        .partition(|(i, _)| !known.contains_key(i.id.as_str()));
+    for chunk in new.chunks(INSERT_BATCH) {
+        insert_new(tx, backend, run_id, &at, chunk).await?;
+    }
     for (identity, _) in &write {
         if known
             .get(identity.id.as_str())
@@ -186,6 +194,61 @@ pub(crate) async fn after_run(
         write_events(tx, backend, actor, &at, &batch).await?;
     }
     Ok(counts)
+}
+
+/// Operators the record has never seen: a plain multi-row insert. What is the same for every
+/// row of a run (origin, status, the run, the time) is written once into the statement's text
+/// instead of bound per row: a first run over a city inserts every operator, and the binds are
+/// most of its cost. The run id and the time are this code's own (`new_id`, `timefmt::to_db`),
+/// never user input.
+async fn insert_new(
+    tx: &mut Tx,
+    backend: Backend,
+    run_id: &str,
+    at: &str,
+    chunk: &[(&Identity, String)],
+) -> Result<(), StoreError> {
+    debug_assert!(run_id.chars().all(|c| c.is_ascii_alphanumeric()));
+    debug_assert!(at.chars().all(|c| c.is_ascii_alphanumeric() || "-:T".contains(c)));
+    let mut sql = format!(
+        "{} operator (id, split_from, region_code, name, names, uscc, legal_rep, persons, \
+         address, addresses, class, public_kind, members, fingerprint, origin, status, \
+         class_run_id, first_run_id, created_at, updated_at) values ",
+        bulk_insert(backend)
+    );
+    let constants = format!(", 'registry', 'active', '{run_id}', '{run_id}', '{at}', '{at}')");
+    let mut n = 0;
+    for row in 0..chunk.len() {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for col in 0..14 {
+            if col > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            sql.push_str(&crate::sql::param(backend, n));
+        }
+        sql.push_str(&constants);
+    }
+    let mut q = sqlx::query(&sql);
+    for (i, fingerprint) in chunk {
+        q = q
+            .bind(&i.id)
+            .bind(&i.split_from)
+            .bind(&i.region_code)
+            .bind(&i.name)
+            .bind(i.names.join(SEP))
+            .bind(&i.uscc)
+            .bind(&i.legal_rep)
+            .bind(i.persons.join(SEP))
+            .bind(&i.address)
+            .bind(i.addresses.join(SEP))
+            .bind(&i.class)
+            .bind(&i.public_kind)
+            .bind(i.members)
+            .bind(fingerprint);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
 }
 
 async fn upsert(
