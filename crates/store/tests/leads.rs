@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use meijian_domain::department::DepartmentKind;
+use meijian_domain::lead::codes::NextStep;
 use meijian_domain::lead::rules::LeadRules;
 use meijian_domain::lead::{
     Category, Channel, Fen, Finding, LeadKind, LeadState, Outcome, ReferralKind, ReferralState,
@@ -146,7 +147,7 @@ both_backends!(
             lead.verify_due.map(stored).as_deref(),
             Some("2026-12-11T15:59:59Z")
         );
-        assert_eq!(lead.next_step.as_deref(), Some("accept"));
+        assert_eq!(lead.next_step, Some(NextStep::Accept));
 
         // Advertising goes to 市场监管, internet posts to the city's 网信办 (none in districts).
         let ad = submit(
@@ -419,7 +420,7 @@ both_backends!(
         .await
         .unwrap();
         let lead = leads::get(store, &officer, id).await.unwrap();
-        assert_eq!(lead.next_step.as_deref(), Some("reply"));
+        assert_eq!(lead.next_step, Some(NextStep::Reply));
         workflow::reply(store, &officer, later, id, "经查属实，已对其罚款20万元。")
             .await
             .unwrap();
@@ -454,8 +455,8 @@ both_backends!(
         let counts = stats::complaint_counts(
             store,
             &leader,
-            "2026-10-31T16:00:00Z",
-            "2026-11-30T16:00:00Z",
+            datetime!(2026-10-31 16:00 UTC),
+            datetime!(2026-11-30 16:00 UTC),
         )
         .await
         .unwrap();
@@ -543,11 +544,8 @@ both_backends!(
         )
         .await;
         let leader = scope(store, Role::Leader, DepartmentKind::Health, "370400").await;
-        let now = meijian_store::timefmt::to_db(NOW);
-        let warn = leads::deadlines::warn_from(cal, NOW, 2);
-        let c = stats::due_counts(store, &officer, &now, &warn)
-            .await
-            .unwrap();
+        let warn = leads::deadlines::warn_until(cal, NOW, 2);
+        let c = stats::due_counts(store, &officer, NOW, warn).await.unwrap();
         assert_eq!((c.open, c.due_soon, c.overdue), (1, 0, 0));
         assert!(matches!(
             workflow::supervise(store, &leader, NOW, &t.lead_id, "请尽快受理").await,
@@ -555,7 +553,6 @@ both_backends!(
         ));
         // Eight working days later the acceptance is overdue.
         let late = NOW + Duration::days(12);
-        let late_db = meijian_store::timefmt::to_db(late);
         let filter = leads::LeadFilter {
             due: leads::Due::Overdue,
             ..Default::default()
@@ -564,9 +561,7 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!((rows.len(), total), (1, 1));
-        let load = stats::by_department(store, &leader, &late_db)
-            .await
-            .unwrap();
+        let load = stats::by_department(store, &leader, late).await.unwrap();
         assert_eq!((load[0].open, load[0].overdue), (1, 1));
         assert!(matches!(
             workflow::supervise(store, &officer, late, &t.lead_id, "催办").await,
@@ -754,7 +749,7 @@ both_backends!(
             .any(|s| s.note.as_deref().unwrap_or("").contains("合并核查")));
         // Each reporter gets their own reply.
         let lb = leads::get(store, &officer, &b.lead_id).await.unwrap();
-        assert_eq!(lb.next_step.as_deref(), Some("reply"));
+        assert_eq!(lb.next_step, Some(NextStep::Reply));
         // A correction without a penalty earns no reward.
         assert!(reward::propose(store, &officer, &rules, NOW, &a.lead_id, 0)
             .await
@@ -1105,7 +1100,7 @@ both_backends!(
         let first = lead(a.lead_id.clone()).await;
         // 15 working days from Friday 11 September: 20 September (Sunday) is worked, 25
         // September and 1–7 October are holidays.
-        assert_eq!(first.next_step.as_deref(), Some("verify"));
+        assert_eq!(first.next_step, Some(NextStep::Verify));
         assert_eq!(
             first.next_due.map(stored).as_deref(),
             Some("2026-10-09T15:59:59Z")
@@ -1148,7 +1143,7 @@ both_backends!(
         ));
         let waiting = extension::pending(store, &leader).await.unwrap();
         assert_eq!(waiting.len(), 1);
-        assert_eq!(waiting[0].new_due, "2026-10-29T15:59:59Z");
+        assert_eq!(waiting[0].new_due, datetime!(2026-10-29 15:59:59 UTC));
         assert!(matches!(
             extension::pending(store, &officer).await,
             Err(StoreError::Forbidden)
@@ -1231,9 +1226,9 @@ both_backends!(
         let events = workflow::events(store, &first).await.unwrap();
         let granted = events
             .iter()
-            .find(|e| e.action == "extension_granted")
+            .find(|e| e.action == meijian_domain::lead::codes::LeadAction::ExtensionGranted)
             .unwrap();
-        assert_eq!(granted.public, 1, "the reporter sees the new deadline");
+        assert!(granted.public, "the reporter sees the new deadline");
         let audited: i64 = sqlx::query_scalar(
             "select count(*) from audit_entry where action like 'lead.extension%' and entity_id = $1",
         )
@@ -1255,7 +1250,7 @@ both_backends!(
         .await
         .unwrap();
         let concluding = lead(a.lead_id.clone()).await;
-        assert_eq!(concluding.next_step.as_deref(), Some("conclude"));
+        assert_eq!(concluding.next_step, Some(NextStep::Conclude));
         let past =
             meijian_store::timefmt::from_db(concluding.next_due.map(stored).as_deref().unwrap())
                 .unwrap()

@@ -15,7 +15,7 @@ use meijian_store::leads::referral::{self, Response};
 use meijian_store::leads::workflow::{self, Conclusion};
 use meijian_store::leads::{self, reward, stats};
 use meijian_store::testing::TestDb;
-use meijian_store::{both_backends, demo, timefmt, Actor, Scope, Store};
+use meijian_store::{both_backends, demo, Actor, Scope, Store};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
@@ -142,19 +142,14 @@ both_backends!(
         referral::respond(store, &xuecheng, NOW, &id, Response::Accept, "同意接收")
             .await
             .unwrap();
-        let now = timefmt::to_db(NOW);
-        let counts = stats::due_counts(store, &shizhong, &now, &now)
-            .await
-            .unwrap();
+        let counts = stats::due_counts(store, &shizhong, NOW, NOW).await.unwrap();
         assert_eq!(
             counts.open, 1,
             "the complaint sent away is no longer ours; the clue waits for 市场监管 to accept"
         );
-        let counts = stats::due_counts(store, &xuecheng, &now, &now)
-            .await
-            .unwrap();
+        let counts = stats::due_counts(store, &xuecheng, NOW, NOW).await.unwrap();
         assert_eq!((counts.open, counts.referrals_waiting), (1, 0));
-        let counts = stats::due_counts(store, &leader, &now, &now).await.unwrap();
+        let counts = stats::due_counts(store, &leader, NOW, NOW).await.unwrap();
         assert_eq!(counts.open, 2, "a leader counts the jurisdiction");
 
         // 薛城区 links the 市中区 lead to its 市中区 operator, though 市中区 is outside its

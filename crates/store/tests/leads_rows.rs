@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use meijian_domain::department::DepartmentKind;
+use meijian_domain::lead::codes::LeadAction;
 use meijian_domain::lead::rules::LeadRules;
 use meijian_domain::lead::{Category, Channel, Fen, Finding, LeadKind, LeadState, Outcome};
 use meijian_domain::region::RegionCode;
@@ -141,6 +142,59 @@ both_backends!(
             &id,
             "accept_due",
             "soon",
+        );
+    }
+);
+
+both_backends!(
+    an_unknown_stored_history_action_is_an_error_naming_the_event,
+    |db: TestDb| async move {
+        let store = &db.store;
+        demo::seed(store, NOW).await.unwrap();
+        let id = submit(
+            store,
+            LeadKind::Report,
+            Category::UnlicensedPractice,
+            "丽人美容院",
+        )
+        .await;
+        let officer = scope(
+            store,
+            Role::Officer,
+            DepartmentKind::HealthSupervision,
+            "370402",
+        )
+        .await;
+        let lead = leads::get(store, &officer, &id).await.unwrap();
+        let events = workflow::events(store, &lead).await.unwrap();
+        assert_eq!(
+            events.iter().map(|e| e.action).collect::<Vec<_>>(),
+            [LeadAction::Received]
+        );
+        assert_eq!(events[0].at, NOW);
+        let event_id = events[0].id.clone();
+        sqlx::query("update lead_event set action = 'teleported' where id = $1")
+            .bind(&event_id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let err = workflow::events(store, &lead).await.unwrap_err();
+        match &err {
+            StoreError::Corrupt {
+                table,
+                id: row,
+                column,
+                value,
+            } => assert_eq!(
+                (*table, row.as_str(), *column, value.as_str()),
+                ("lead_event", event_id.as_str(), "action", "teleported")
+            ),
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+        let text = err.to_string();
+        assert!(
+            text.contains("lead_event") && text.contains(&event_id),
+            "{text}"
         );
     }
 );

@@ -171,6 +171,46 @@ coded! {
     }
 }
 
+coded! {
+    /// 办理记录的步骤: the action of a history event (`lead_event.action`).
+    LeadAction {
+        Received = "received", "收到投诉举报";
+        Recorded = "recorded", "登记线索";
+        Accepted = "accepted", "受理";
+        Declined = "declined", "不予受理";
+        Verified = "verified", "核查";
+        Concluded = "concluded", "办结";
+        Replied = "replied", "答复";
+        Satisfaction = "satisfaction", "满意度回访";
+        Supervised = "supervised", "督办";
+        ExtensionRequested = "extension_requested", "申请延期";
+        ExtensionGranted = "extension_granted", "批准延期";
+        ExtensionRefused = "extension_refused", "不批准延期";
+        Linked = "linked", "关联主体";
+        Grouped = "grouped", "合并办理";
+        Referred = "referred", "移送";
+        ReferralAcknowledged = "referral_acknowledged", "签收移送";
+        ReferralAccepted = "referral_accepted", "接收移送";
+        ReferralReturned = "referral_returned", "退回移送";
+        PoliceFiled = "police_filed", "公安立案";
+        PoliceRefused = "police_refused", "公安不予立案";
+        PoliceApproved = "police_approved", "批准移送公安";
+        PoliceWithdrawn = "police_withdrawn", "不批准移送公安";
+        PoliceReconsider = "police_reconsider", "申请复议";
+        Reward = "reward", "举报奖励";
+    }
+}
+
+coded! {
+    /// 待办步骤: the step a lead waits for (`lead.next_step`), whose deadline is `next_due`.
+    NextStep {
+        Accept = "accept", "受理";
+        Verify = "verify", "核查";
+        Conclude = "conclude", "办结";
+        Reply = "reply", "答复";
+    }
+}
+
 impl LeadState {
     /// Whether the work on the lead has ended.
     pub fn is_closed(self) -> bool {
@@ -228,6 +268,8 @@ mod tests {
             ExtensionState::code,
             ExtensionState::from_code,
         );
+        check(NextStep::ALL, NextStep::code, NextStep::from_code);
+        check(LeadAction::ALL, LeadAction::code, LeadAction::from_code);
         check(
             Satisfaction::ALL,
             Satisfaction::code,

@@ -40,11 +40,6 @@ pub fn warn_until(cal: &Calendar, now: OffsetDateTime, working_days: u32) -> Off
     end_of_day(cal.add_working_days(china_date(now), working_days))
 }
 
-/// [`warn_until`] as stored, for the dashboard's counts.
-pub fn warn_from(cal: &Calendar, now: OffsetDateTime, working_days: u32) -> String {
-    timefmt::to_db(warn_until(cal, now, working_days))
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -3,9 +3,11 @@
 //! only, since photos and documents often show the reporter).
 
 use meijian_domain::lead::Channel;
+use time::OffsetDateTime;
 
 use super::{get, is_handler, ReporterView};
 use crate::leads::Lead;
+use crate::stored::At;
 use crate::{Scope, Store, StoreError};
 
 /// An attachment's description, without its bytes.
@@ -25,7 +27,8 @@ pub struct ComplaintView {
     pub channel_ref: Option<String>,
     pub happened_on: Option<String>,
     pub description: String,
-    pub received_at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
     /// `None` when anonymous.
     pub reporter: Option<ReporterView>,
     pub attachments: Vec<AttachmentMeta>,
@@ -60,13 +63,16 @@ pub async fn complaints(
         "select c.id, c.channel, c.channel_ref, c.happened_on, c.description, c.received_at, \
          p.name, p.phone, p.address, p.email \
          from complaint c left join reporter p on p.id = c.reporter_id where c.lead_id = $1 \
-         order by c.received_at",
+         order by c.received_at, c.id",
     )
     .bind(&lead.id)
     .fetch_all(store.pool())
     .await?;
     let mut out = Vec::new();
     for r in rows {
+        let at = At::new("complaint", &r.id);
+        let channel = at.code("channel", &r.channel, Channel::from_code)?;
+        let received_at = at.time("received_at", &r.received_at)?;
         let attachments = sqlx::query_as::<_, AttachmentMeta>(
             "select id, file_name, content_type, size_bytes from complaint_attachment \
              where complaint_id = $1 order by created_at, id",
@@ -82,11 +88,11 @@ pub async fn complaints(
         };
         out.push(ComplaintView {
             id: r.id,
-            channel: Channel::from_code(&r.channel).map_or("", |c| c.label_zh()),
+            channel: channel.label_zh(),
             channel_ref: r.channel_ref,
             happened_on: r.happened_on,
             description: r.description,
-            received_at: r.received_at,
+            received_at,
             reporter,
             attachments,
             can_download: reveal,

@@ -19,6 +19,7 @@ pub mod status;
 pub mod suggest;
 pub mod workflow;
 
+use meijian_domain::lead::codes::NextStep;
 use meijian_domain::lead::{
     mask, Category, Fen, Finding, LeadKind, LeadState, Outcome, Satisfaction, Source,
 };
@@ -83,8 +84,8 @@ pub struct Lead {
     pub satisfaction: Option<Satisfaction>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub next_due: Option<OffsetDateTime>,
-    /// The step the lead waits for (`accept`, `verify`, `conclude`, `reply`).
-    pub next_step: Option<String>,
+    /// The step the lead waits for, whose deadline is `next_due`.
+    pub next_step: Option<NextStep>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -181,7 +182,7 @@ impl LeadRow {
                 Satisfaction::from_code,
             )?,
             next_due: at.time_opt("next_due", self.next_due.as_deref())?,
-            next_step: self.next_step,
+            next_step: at.code_opt("next_step", self.next_step.as_deref(), NextStep::from_code)?,
             created_at: at.time("created_at", &self.created_at)?,
             updated_at: at.time("updated_at", &self.updated_at)?,
             id: String::new(),

@@ -3,9 +3,10 @@
 //! dashboard and the leaders' list per department.
 
 use meijian_domain::role::Permission;
+use time::OffsetDateTime;
 
 use super::{visible_binds, visible_sql};
-use crate::{Scope, Store, StoreError};
+use crate::{timefmt, Scope, Store, StoreError};
 
 /// The complaint line of the 汇总表 for one district and period.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -23,14 +24,14 @@ pub struct ComplaintCounts {
     pub satisfied: i64,
 }
 
-/// The 汇总表 complaint counts per district of the jurisdiction for `[from, to)` (RFC 3339
-/// instants), plus a total row with an empty region code at the end.
+/// The 汇总表 complaint counts per district of the jurisdiction for `[from, to)`, plus a
+/// total row with an empty region code at the end.
 #[tracing::instrument(skip_all)]
 pub async fn complaint_counts(
     store: &Store,
     scope: &Scope,
-    from: &str,
-    to: &str,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
 ) -> Result<Vec<ComplaintCounts>, StoreError> {
     if !(scope.can(Permission::ViewStatistics) || scope.can(Permission::HandleLeads)) {
         return Err(StoreError::Forbidden);
@@ -49,8 +50,8 @@ pub async fn complaint_counts(
          from lead l where l.source = 'complaint' and l.region_code between $3 and $4 \
          group by l.region_code order by l.region_code",
     )
-    .bind(from)
-    .bind(to)
+    .bind(timefmt::to_db(from))
+    .bind(timefmt::to_db(to))
     .bind(lo)
     .bind(hi)
     .fetch_all(store.pool())
@@ -90,15 +91,15 @@ pub struct DueCounts {
     pub referrals_waiting: i64,
 }
 
-/// Due counts for the dashboard. `now` and `warn_until` are stored-format instants. A lead
+/// Due counts for the dashboard: overdue before `now`, due soon until `warn_until`. A lead
 /// the caller's department only sent or received a copy of is not its work: it counts for
 /// the department handling it (and for the leaders).
 #[tracing::instrument(skip_all)]
 pub async fn due_counts(
     store: &Store,
     scope: &Scope,
-    now: &str,
-    warn_until: &str,
+    now: OffsetDateTime,
+    warn_until: OffsetDateTime,
 ) -> Result<DueCounts, StoreError> {
     if !scope.can(Permission::HandleLeads) {
         return Ok(DueCounts::default());
@@ -115,8 +116,8 @@ pub async fn due_counts(
     .bind(all)
     .bind(&lo)
     .bind(&hi)
-    .bind(now)
-    .bind(warn_until)
+    .bind(timefmt::to_db(now))
+    .bind(timefmt::to_db(warn_until))
     .fetch_one(store.pool())
     .await?;
     let referrals_waiting: i64 = sqlx::query_scalar(
@@ -148,7 +149,7 @@ pub struct DepartmentLoad {
 pub async fn by_department(
     store: &Store,
     scope: &Scope,
-    now: &str,
+    now: OffsetDateTime,
 ) -> Result<Vec<DepartmentLoad>, StoreError> {
     scope.require(Permission::SuperviseDeadlines)?;
     let (lo, hi) = scope.region_range();
@@ -159,7 +160,7 @@ pub async fn by_department(
          where l.next_due is not null and l.region_code between $2 and $3 \
          group by d.id, d.name order by overdue desc, open desc",
     )
-    .bind(now)
+    .bind(timefmt::to_db(now))
     .bind(lo)
     .bind(hi)
     .fetch_all(store.pool())

@@ -2,6 +2,7 @@
 //! reply, and a place to say whether they are satisfied. A wrong code and a wrong secret give
 //! the same answer; officers' names are never shown.
 
+use meijian_domain::lead::codes::LeadAction;
 use meijian_domain::lead::{LeadState, Satisfaction};
 use time::OffsetDateTime;
 
@@ -12,7 +13,7 @@ use crate::{Actor, Store, StoreError};
 /// One step as the reporter sees it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct PublicStep {
-    pub at: String,
+    pub at: OffsetDateTime,
     pub step: &'static str,
     pub note: Option<String>,
 }
@@ -72,12 +73,7 @@ async fn find(store: &Store, ticket: &str, secret: &str) -> Result<Lead, StoreEr
 #[tracing::instrument(skip_all)]
 pub async fn lookup(store: &Store, ticket: &str, secret: &str) -> Result<PublicStatus, StoreError> {
     let lead = find(store, ticket, secret).await?;
-    let steps: Vec<(String, String, Option<String>)> = sqlx::query_as(
-        "select at, action, note from lead_event where lead_id = $1 and public = 1 order by at, id",
-    )
-    .bind(&lead.id)
-    .fetch_all(store.pool())
-    .await?;
+    let steps = workflow::public_events(store, &lead.id).await?;
     let state = lead.state();
     Ok(PublicStatus {
         ticket_code: normalise_code(ticket),
@@ -96,11 +92,11 @@ pub async fn lookup(store: &Store, ticket: &str, secret: &str) -> Result<PublicS
             .flatten(),
         steps: steps
             .into_iter()
-            .map(|(at, action, note)| PublicStep {
-                at,
-                step: workflow::action_zh(&action),
+            .map(|e| PublicStep {
+                at: e.at,
+                step: e.action.label_zh(),
                 // The reply's text has a section of its own below the steps.
-                note: note.filter(|_| action != "replied"),
+                note: e.note.filter(|_| e.action != LeadAction::Replied),
             })
             .collect(),
         reply: lead.reply_text.clone(),

@@ -148,7 +148,7 @@ impl From<PublicStatus> for ComplaintStatusView {
                 .steps
                 .into_iter()
                 .map(|p| StepView {
-                    at: p.at,
+                    at: timefmt::to_db(p.at),
                     step: p.step.into(),
                     note: p.note,
                 })

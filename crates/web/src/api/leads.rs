@@ -606,8 +606,9 @@ pub async fn summary(
         .filter(|_| exact)
         .and_then(timefmt::parse_month)
         .and_then(|(y, m)| timefmt::month_bounds(y, m))
+        .and_then(|(from, to)| Some((timefmt::from_db(&from)?, timefmt::from_db(&to)?)))
         .ok_or_else(|| invalid("month", "应为 YYYY-MM（2000–2100 年）"))?;
     Ok(Json(
-        stats::complaint_counts(&state.store, &user.scope, &from, &to).await?,
+        stats::complaint_counts(&state.store, &user.scope, from, to).await?,
     ))
 }

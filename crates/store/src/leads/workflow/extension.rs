@@ -12,6 +12,7 @@ use super::{audit_step, event, permitted};
 use crate::leads::{deadlines, stale, written, Lead};
 use crate::stored::At;
 use crate::{new_id, timefmt, Scope, Store, StoreError};
+use meijian_domain::lead::codes::NextStep;
 use meijian_domain::lead::{ExtensionState, LeadStep};
 
 /// A step whose limit may be extended.
@@ -22,6 +23,14 @@ pub enum Extendable {
 }
 
 impl Extendable {
+    /// The step a lead waits for, if its limit may be extended.
+    pub fn of(step: NextStep) -> Option<Extendable> {
+        match step {
+            NextStep::Verify => Some(Extendable::Verify),
+            NextStep::Conclude => Some(Extendable::Conclude),
+            NextStep::Accept | NextStep::Reply => None,
+        }
+    }
     pub fn from_code(code: &str) -> Option<Extendable> {
         match code {
             "verify" => Some(Extendable::Verify),
@@ -141,7 +150,7 @@ fn stored_instant(s: &str) -> Result<OffsetDateTime, StoreError> {
 
 /// The step a lead waits for, if its limit may be extended, with its deadline.
 fn waiting(lead: &Lead) -> Option<(Extendable, OffsetDateTime)> {
-    let step = Extendable::from_code(lead.next_step.as_deref()?)?;
+    let step = Extendable::of(lead.next_step?)?;
     Some((step, lead.next_due?))
 }
 
@@ -383,16 +392,48 @@ pub fn may_request(lead: &Lead, requests: &[Extension], now: OffsetDateTime) -> 
 }
 
 /// A request waiting for a leader, for the dashboard.
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Pending {
     pub lead_id: String,
     pub lead_code: String,
     pub department_name: String,
-    pub step: String,
+    pub step: Extendable,
     pub reason: String,
     pub requested_by_name: String,
-    pub old_due: String,
-    pub new_due: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub old_due: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub new_due: OffsetDateTime,
+}
+
+/// A waiting request as stored.
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    id: String,
+    lead_id: String,
+    lead_code: String,
+    department_name: String,
+    step: String,
+    reason: String,
+    requested_by_name: String,
+    old_due: String,
+    new_due: String,
+}
+
+impl PendingRow {
+    fn decode(self) -> Result<Pending, StoreError> {
+        let at = At::new("lead_extension", &self.id);
+        Ok(Pending {
+            step: at.code("step", &self.step, Extendable::from_code)?,
+            old_due: at.time("old_due", &self.old_due)?,
+            new_due: at.time("new_due", &self.new_due)?,
+            lead_id: self.lead_id,
+            lead_code: self.lead_code,
+            department_name: self.department_name,
+            reason: self.reason,
+            requested_by_name: self.requested_by_name,
+        })
+    }
 }
 
 /// Requests waiting for a leader of `scope`'s jurisdiction, oldest deadline first.
@@ -400,16 +441,19 @@ pub struct Pending {
 pub async fn pending(store: &Store, scope: &Scope) -> Result<Vec<Pending>, StoreError> {
     scope.require(Permission::SuperviseDeadlines)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, Pending>(
-        "select l.id as lead_id, l.code as lead_code, d.name as department_name, x.step, \
+    sqlx::query_as::<_, PendingRow>(
+        "select x.id, l.id as lead_id, l.code as lead_code, d.name as department_name, x.step, \
            x.reason, x.requested_by_name, x.old_due, x.new_due \
          from lead_extension x join lead l on l.id = x.lead_id \
            join department d on d.id = l.department_id \
          where x.state = 'requested' and l.region_code between $1 and $2 \
-         order by x.old_due limit 100",
+         order by x.old_due, x.id limit 100",
     )
     .bind(lo)
     .bind(hi)
     .fetch_all(store.pool())
-    .await?)
+    .await?
+    .into_iter()
+    .map(PendingRow::decode)
+    .collect()
 }

@@ -2,7 +2,10 @@
 
 use time::OffsetDateTime;
 
+use meijian_domain::lead::codes::LeadAction;
+
 use crate::leads::Lead;
+use crate::stored::At;
 use crate::{new_id, timefmt, Actor, Store, StoreError, Tx};
 
 /// Appends a history event. `public` events are shown to the reporter on the status page.
@@ -36,51 +39,56 @@ pub async fn event(
     Ok(())
 }
 
-/// One history event, for the lead page.
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+/// One history event, for the lead page. Read through [`EventRow`], so an unknown stored
+/// action is an error naming the event ([`StoreError::Corrupt`]).
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Event {
-    pub at: String,
-    pub action: String,
+    /// The stored row's id (not part of the JSON).
+    #[serde(skip)]
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub action: LeadAction,
     pub actor_name: String,
     pub note: Option<String>,
-    pub public: i64,
+    /// Whether the reporter sees it; in JSON as stored, 1 or 0.
+    #[serde(serialize_with = "as_flag")]
+    pub public: bool,
+}
+
+fn as_flag<S: serde::Serializer>(public: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(i64::from(*public))
 }
 
 impl Event {
     /// The step in Chinese.
     pub fn action_zh(&self) -> &'static str {
-        action_zh(&self.action)
+        self.action.label_zh()
     }
 }
 
-/// Chinese name of a history action.
-pub fn action_zh(action: &str) -> &'static str {
-    match action {
-        "received" => "收到投诉举报",
-        "recorded" => "登记线索",
-        "accepted" => "受理",
-        "declined" => "不予受理",
-        "verified" => "核查",
-        "concluded" => "办结",
-        "replied" => "答复",
-        "satisfaction" => "满意度回访",
-        "supervised" => "督办",
-        "extension_requested" => "申请延期",
-        "extension_granted" => "批准延期",
-        "extension_refused" => "不批准延期",
-        "linked" => "关联主体",
-        "grouped" => "合并办理",
-        "referred" => "移送",
-        "referral_acknowledged" => "签收移送",
-        "referral_accepted" => "接收移送",
-        "referral_returned" => "退回移送",
-        "police_filed" => "公安立案",
-        "police_refused" => "公安不予立案",
-        "police_approved" => "批准移送公安",
-        "police_withdrawn" => "不批准移送公安",
-        "police_reconsider" => "申请复议",
-        "reward" => "举报奖励",
-        _ => "其他",
+/// A history event as stored, converted once by [`EventRow::decode`].
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: String,
+    at: String,
+    action: String,
+    actor_name: String,
+    note: Option<String>,
+    public: i64,
+}
+
+impl EventRow {
+    fn decode(self) -> Result<Event, StoreError> {
+        let at = At::new("lead_event", &self.id);
+        Ok(Event {
+            at: at.time("at", &self.at)?,
+            action: at.code("action", &self.action, LeadAction::from_code)?,
+            actor_name: self.actor_name,
+            note: self.note,
+            public: self.public != 0,
+            id: self.id,
+        })
     }
 }
 
@@ -88,11 +96,28 @@ pub fn action_zh(action: &str) -> &'static str {
 /// `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
 #[tracing::instrument(skip_all)]
 pub async fn events(store: &Store, lead: &Lead) -> Result<Vec<Event>, StoreError> {
-    Ok(sqlx::query_as::<_, Event>(
-        "select at, action, actor_name, note, public from lead_event where lead_id = $1 \
+    sqlx::query_as::<_, EventRow>(
+        "select id, at, action, actor_name, note, public from lead_event where lead_id = $1 \
          order by at, id",
     )
     .bind(&lead.id)
     .fetch_all(store.pool())
-    .await?)
+    .await?
+    .into_iter()
+    .map(EventRow::decode)
+    .collect()
+}
+
+/// The public history of a lead, for the reporter's status page.
+pub(crate) async fn public_events(store: &Store, lead_id: &str) -> Result<Vec<Event>, StoreError> {
+    sqlx::query_as::<_, EventRow>(
+        "select id, at, action, actor_name, note, public from lead_event \
+         where lead_id = $1 and public = 1 order by at, id",
+    )
+    .bind(lead_id)
+    .fetch_all(store.pool())
+    .await?
+    .into_iter()
+    .map(EventRow::decode)
+    .collect()
 }

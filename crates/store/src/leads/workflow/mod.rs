@@ -5,6 +5,7 @@
 //! concluded together: the step on the group's first lead answers every lead in the group.
 //! The history of every step is in [`history`], 督办 in [`supervision`], 延期 in [`extension`].
 
+use meijian_domain::lead::codes::NextStep;
 use meijian_domain::lead::rules::{LeadRules, PenaltyFacts};
 use meijian_domain::lead::{Fen, Finding, LeadState, Outcome, Satisfaction};
 use meijian_domain::workdays::Calendar;
@@ -19,7 +20,8 @@ mod history;
 mod supervision;
 mod table;
 pub use act::{act, Acted, LeadCommand};
-pub use history::{action_zh, event, events, Event};
+pub(crate) use history::public_events;
+pub use history::{event, events, Event};
 pub use meijian_domain::lead::workflow::{available, LeadFacts, LeadStep, Taker};
 pub use supervision::{supervise, supervisions, Supervision};
 
@@ -83,7 +85,7 @@ async fn audit_step(
 
 /// A step on one lead as its history and the audit log record it.
 struct Step<'a> {
-    /// The history action (see [`action_zh`]).
+    /// The history action (a [`meijian_domain::lead::codes::LeadAction`] code).
     event: &'a str,
     note: Option<&'a str>,
     /// Shown to the reporter on the status page.
@@ -130,8 +132,8 @@ pub async fn accept(
     let now_db = timefmt::to_db(now);
     let conclude_due = deadlines::due_db(cal, now, rules.limits.conclude);
     let (next_due, next_step) = match lead.verify_due {
-        Some(v) => (timefmt::to_db(v), "verify"),
-        None => (conclude_due.clone(), "conclude"),
+        Some(v) => (timefmt::to_db(v), NextStep::Verify),
+        None => (conclude_due.clone(), NextStep::Conclude),
     };
     let mut tx = store.begin().await?;
     transition(
@@ -145,7 +147,7 @@ pub async fn accept(
             Some(now_db.clone()),
             Some(conclude_due),
             Some(next_due),
-            Some(next_step.into()),
+            Some(next_step.code().into()),
         ],
     )
     .await?;
@@ -369,7 +371,10 @@ pub async fn conclude(
                 .fetch_one(&mut *tx)
                 .await?;
         let (next_due, next_step) = if has_complaint > 0 {
-            (Some(reply_due.clone()), Some("reply".to_string()))
+            (
+                Some(reply_due.clone()),
+                Some(NextStep::Reply.code().to_string()),
+            )
         } else {
             (None, None)
         };

@@ -4,6 +4,7 @@ use time::OffsetDateTime;
 
 use super::{audit_step, event, permitted};
 use crate::leads::{written, Lead};
+use crate::stored::At;
 use crate::{new_id, timefmt, Scope, Store, StoreError};
 use meijian_domain::lead::LeadStep;
 
@@ -57,22 +58,50 @@ pub async fn supervise(
     Ok(())
 }
 
-/// 督办 records of a lead.
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+/// 督办 records of a lead, read through [`SupervisionRow`].
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Supervision {
-    pub at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
     pub by_name: String,
     pub note: String,
-    pub due: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub due: Option<OffsetDateTime>,
+}
+
+/// A supervision row as stored.
+#[derive(sqlx::FromRow)]
+struct SupervisionRow {
+    id: String,
+    at: String,
+    by_name: String,
+    note: String,
+    due: Option<String>,
+}
+
+impl SupervisionRow {
+    fn decode(self) -> Result<Supervision, StoreError> {
+        let at = At::new("lead_supervision", &self.id);
+        Ok(Supervision {
+            at: at.time("at", &self.at)?,
+            due: at.time_opt("due", self.due.as_deref())?,
+            by_name: self.by_name,
+            note: self.note,
+        })
+    }
 }
 
 /// `lead` comes from [`crate::leads::get`] or [`crate::leads::list`], so the caller may see it.
 #[tracing::instrument(skip_all)]
 pub async fn supervisions(store: &Store, lead: &Lead) -> Result<Vec<Supervision>, StoreError> {
-    Ok(sqlx::query_as::<_, Supervision>(
-        "select at, by_name, note, due from lead_supervision where lead_id = $1 order by at",
+    sqlx::query_as::<_, SupervisionRow>(
+        "select id, at, by_name, note, due from lead_supervision where lead_id = $1 \
+         order by at, id",
     )
     .bind(&lead.id)
     .fetch_all(store.pool())
-    .await?)
+    .await?
+    .into_iter()
+    .map(SupervisionRow::decode)
+    .collect()
 }

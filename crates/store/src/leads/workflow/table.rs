@@ -33,11 +33,7 @@ pub async fn facts(
         criminal: outcome == Some(Outcome::Criminal),
         organisation: lead.party_organisation,
     };
-    let waiting = lead
-        .next_step
-        .as_deref()
-        .and_then(Extendable::from_code)
-        .zip(lead.next_due);
+    let waiting = lead.next_step.and_then(Extendable::of).zip(lead.next_due);
     let mut f = LeadFacts::new(lead.state, lead.kind);
     f.grouped = lead.group_id.is_some();
     f.grouped_member = lead.is_grouped_member();
@@ -154,8 +150,7 @@ pub fn refusal(lead: &Lead, step: LeadStep, r: Refusal) -> StoreError {
         (Refusal::Lacks(C::ExtensionUnused), _) => {
             let step = lead
                 .next_step
-                .as_deref()
-                .and_then(Extendable::from_code)
+                .and_then(Extendable::of)
                 .map_or("", |s| s.label_zh());
             return StoreError::Conflict {
                 field: "延期",

@@ -7,7 +7,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use meijian_domain::lead::Satisfaction;
 use meijian_store::leads::status::PublicStatus;
-use meijian_store::timefmt;
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
@@ -16,12 +15,9 @@ use crate::public_desk::{self, limits, Refused};
 use crate::session::anonymous_actor;
 use crate::state::AppState;
 
-/// The status as the page shows it: the ticket grouped for reading, times in China time.
+/// The status as the page shows it: the ticket grouped for reading.
 fn shown(mut s: PublicStatus) -> PublicStatus {
     s.ticket_code = public_desk::grouped(&s.ticket_code);
-    for step in &mut s.steps {
-        step.at = timefmt::display(&step.at);
-    }
     s
 }
 

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use meijian_domain::role::Permission;
 use meijian_store::leads::detail::{self as store_detail, ComplaintView};
 use meijian_store::leads::intake::stored_file_name;
-use meijian_store::timefmt;
 
 use super::plain_id;
 use crate::error::{AppError, AppResult};
@@ -42,7 +41,7 @@ fn size(bytes: i64) -> String {
 
 pub fn complaint_row(c: ComplaintView) -> ComplaintRow {
     ComplaintRow {
-        received: timefmt::display(&c.received_at),
+        received: crate::pages::show_time(c.received_at),
         attachments: c
             .attachments
             .iter()

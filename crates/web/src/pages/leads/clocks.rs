@@ -1,6 +1,7 @@
 //! The legal clocks of a lead as its page shows them: each step's deadline, when it was done,
 //! and whether it is 逾期, done late, done in time or not yet due.
 
+use meijian_domain::lead::codes::NextStep;
 use meijian_store::leads::Lead;
 use time::OffsetDateTime;
 
@@ -19,17 +20,17 @@ pub struct ClockRow {
 pub fn clocks(lead: &Lead, now: OffsetDateTime) -> Vec<ClockRow> {
     let accepted = lead.accepted_at.or(lead.declined_at);
     let steps = [
-        ("accept", lead.accept_due, accepted),
-        ("verify", lead.verify_due, lead.verified_at),
-        ("conclude", lead.conclude_due, lead.concluded_at),
-        ("reply", lead.reply_due, lead.replied_at),
+        (NextStep::Accept, lead.accept_due, accepted),
+        (NextStep::Verify, lead.verify_due, lead.verified_at),
+        (NextStep::Conclude, lead.conclude_due, lead.concluded_at),
+        (NextStep::Reply, lead.reply_due, lead.replied_at),
     ];
     let closed = lead.state().is_closed();
     steps
         .into_iter()
-        .filter_map(|(code, due, done)| {
+        .filter_map(|(step, due, done)| {
             let due = due?;
-            let waits = lead.next_step.as_deref() == Some(code);
+            let waits = lead.next_step == Some(step);
             let (status, overdue) = match done {
                 Some(d) if d > due => ("超期完成", true),
                 Some(_) => ("按期完成", false),
@@ -39,7 +40,7 @@ pub fn clocks(lead: &Lead, now: OffsetDateTime) -> Vec<ClockRow> {
                 None => ("未到期", false),
             };
             Some(ClockRow {
-                step: super::step_zh(code),
+                step: step.label_zh(),
                 due: show_time(due),
                 done: show_time_opt(done),
                 status,

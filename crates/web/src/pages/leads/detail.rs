@@ -15,7 +15,6 @@ use meijian_store::leads::referral::{self, Destination};
 use meijian_store::leads::suggest::{self, Suggestion};
 use meijian_store::leads::workflow::extension::{self, Extendable};
 use meijian_store::leads::{self, reward, workflow, Lead};
-use meijian_store::timefmt;
 use serde::Deserialize;
 
 use super::actions::ActionForm;
@@ -265,7 +264,7 @@ pub async fn page(
         .find(|x| x.state == ExtensionState::Requested)
         .cloned()
         .map(ExtensionRow::from);
-    let extend_hint = match lead.next_step.as_deref().and_then(Extendable::from_code) {
+    let extend_hint = match lead.next_step.and_then(Extendable::of) {
         Some(step) if can.extend => Some(format!(
             "{}期限可经负责人批准延长{}，只能延长一次，须在期限届满前申请。",
             step.label_zh(),
@@ -287,21 +286,21 @@ pub async fn page(
         .await?
         .into_iter()
         .map(|e| EventRow {
-            at: timefmt::display(&e.at),
+            at: show_time(e.at),
             action: e.action_zh(),
             actor: crate::chrome::actor_label(&e.actor_name),
             note: e.note.unwrap_or_default(),
-            public: e.public != 0,
+            public: e.public,
         })
         .collect();
     let supervisions = workflow::supervisions(store, &lead)
         .await?
         .into_iter()
         .map(|s| SupervisionRow {
-            at: timefmt::display(&s.at),
+            at: show_time(s.at),
             by: s.by_name,
             note: s.note,
-            due: s.due.as_deref().map(timefmt::display).unwrap_or_default(),
+            due: crate::pages::show_time_opt(s.due),
         })
         .collect();
     let group = suggest::group(store, &lead)

@@ -170,7 +170,7 @@ struct ListPage {
     loads: Vec<LoadRow>,
 }
 
-/// `now` and the end of the 临期 window, as stored instants.
+/// `now` and the end of the 临期 window.
 #[tracing::instrument(skip_all)]
 pub async fn now_and_warn_until(state: &AppState) -> AppResult<(OffsetDateTime, OffsetDateTime)> {
     let cal = state.calendar().await?;
@@ -179,13 +179,6 @@ pub async fn now_and_warn_until(state: &AppState) -> AppResult<(OffsetDateTime, 
         now,
         deadlines::warn_until(&cal, now, state.settings.leads.limits.due_soon_working_days),
     ))
-}
-
-/// [`now_and_warn_until`] as stored, for the dashboard's counts.
-#[tracing::instrument(skip_all)]
-pub async fn now_and_warn(state: &AppState) -> AppResult<(String, String)> {
-    let (now, warn) = now_and_warn_until(state).await?;
-    Ok((timefmt::to_db(now), timefmt::to_db(warn)))
 }
 
 fn title(user: &CurrentUser, tab_label: &str) -> String {
@@ -204,10 +197,9 @@ pub async fn list_leads(
     user.scope.require(Permission::HandleLeads)?;
     let filter = query.filter()?;
     let (now, warn) = now_and_warn_until(&state).await?;
-    let now_db = timefmt::to_db(now);
     let (rows, total) = leads::list(&state.store, &user.scope, &filter, now, warn).await?;
     let loads = if user.scope.can(Permission::SuperviseDeadlines) {
-        stats::by_department(&state.store, &user.scope, &now_db)
+        stats::by_department(&state.store, &user.scope, now)
             .await?
             .into_iter()
             .map(|d| LoadRow {

@@ -25,6 +25,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use meijian_domain::lead::codes::NextStep;
 use meijian_domain::lead::Fen;
 use meijian_domain::region::{RegionCode, RegionLevel, RegionTable};
 use meijian_store::leads::intake::AttachmentLimits;
@@ -82,17 +83,6 @@ pub fn with_status<T: Template>(status: StatusCode, page: &T) -> AppResult<Respo
     Ok((status, render(page)?).into_response())
 }
 
-/// Chinese name of the step a lead waits for (`next_step`).
-pub fn step_zh(step: &str) -> &'static str {
-    match step {
-        "accept" => "受理",
-        "verify" => "核查",
-        "conclude" => "办结",
-        "reply" => "答复",
-        _ => "",
-    }
-}
-
 /// A deadline as a list or page shows it: China time, and whether it has passed.
 pub struct DueView {
     pub at: String,
@@ -106,7 +96,7 @@ impl DueView {
         let due = lead.next_due?;
         Some(DueView {
             at: crate::pages::show_time(due),
-            step: step_zh(lead.next_step.as_deref().unwrap_or("")),
+            step: lead.next_step.map_or("", NextStep::label_zh),
             overdue: due < now,
         })
     }

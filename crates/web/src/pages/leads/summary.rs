@@ -30,8 +30,8 @@ pub struct MonthQuery {
 struct Period {
     year: i32,
     month: Month,
-    from: String,
-    to: String,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
 }
 
 impl Period {
@@ -48,7 +48,9 @@ impl Period {
             }
             s => timefmt::parse_month(s).ok_or_else(bad)?,
         };
-        let (from, to) = timefmt::month_bounds(year, month).ok_or_else(bad)?;
+        let (from, to) = timefmt::month_bounds(year, month)
+            .and_then(|(from, to)| Some((timefmt::from_db(&from)?, timefmt::from_db(&to)?)))
+            .ok_or_else(bad)?;
         Ok(Period {
             year,
             month,
@@ -92,7 +94,7 @@ async fn rows(
         return Err(AppError::Forbidden);
     }
     let mut counts =
-        stats::complaint_counts(&state.store, &user.scope, &period.from, &period.to).await?;
+        stats::complaint_counts(&state.store, &user.scope, period.from, period.to).await?;
     let total = counts.pop().unwrap_or_default();
     let mut out: Vec<SummaryRow> = counties(user)
         .into_iter()
@@ -224,8 +226,8 @@ mod tests {
         assert_eq!(
             p,
             Some((
-                "2026-11-30T16:00:00Z".to_string(),
-                "2026-12-31T16:00:00Z".to_string()
+                datetime!(2026-11-30 16:00 UTC),
+                datetime!(2026-12-31 16:00 UTC)
             ))
         );
         // 20:00 UTC on 30 November is already December in China.
