@@ -49,7 +49,9 @@ both_backends!(set_replace_and_remove_a_day, |db: TestDb| async move {
         .unwrap();
     let stored = calendar::list(store).await.unwrap();
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].date, "2025-11-12");
+    assert_eq!(stored[0].date, date!(2025 - 11 - 12));
+    assert_eq!(stored[0].kind, DayKind::Holiday);
+    assert_eq!(stored[0].created_at, NOW);
     assert_eq!(stored[0].name, "停电闭馆", "trimmed");
     assert_eq!(stored[0].created_by, "admin");
     assert_eq!(stored[0].kind_label(), "休息日");

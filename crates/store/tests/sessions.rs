@@ -94,3 +94,24 @@ both_backends!(idle_limit_holds_to_the_second, |db: TestDb| async move {
     assert_eq!(sessions::purge_expired(store, c, &POLICY).await.unwrap(), 1);
     assert!(!alive(store, &token2, b + Duration::seconds(1)).await);
 });
+
+both_backends!(
+    a_malformed_stored_time_is_an_error_naming_the_session,
+    |db: TestDb| async move {
+        let store = &db.store;
+        let (token, _) = sign_in(store, T0).await;
+        let hash = sessions::hash_token(&token);
+        sqlx::query("update session set last_seen_at = 'soon' where token_hash = $1")
+            .bind(&hash)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let err = sessions::lookup(store, &token, T0 + Duration::seconds(1), &POLICY)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("session 表 {hash} 行的 last_seen_at 无法读取：“soon”")
+        );
+    }
+);

@@ -384,3 +384,117 @@ async fn postgres_backup_points_to_pg_dump() {
         .unwrap_err();
     assert!(err.to_string().contains("pg_dump"));
 }
+
+both_backends!(
+    an_unknown_stored_role_is_an_error_naming_the_account,
+    |db: TestDb| async move {
+        let store = &db.store;
+        demo::seed(store, NOW).await.unwrap();
+        let scope = Scope::system(Actor::system("test"));
+        let analyst = accounts::find_by_username(store, &scope, "analyst")
+            .await
+            .unwrap();
+        assert_eq!(analyst.role, meijian_domain::Role::Analyst);
+        assert_eq!(analyst.created_at, NOW);
+        assert!(!analyst.disabled);
+        sqlx::query("update account set role = 'janitor' where id = $1")
+            .bind(&analyst.id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let expected = format!("account 表 {} 行的 role 无法读取：“janitor”", analyst.id);
+        let err = accounts::get(store, &scope, &analyst.id).await.unwrap_err();
+        assert_eq!(err.to_string(), expected);
+        let err = accounts::list(store, &scope).await.unwrap_err();
+        assert_eq!(err.to_string(), expected);
+        // Signing in reads the account too: no guessed role, an error.
+        let err = accounts::authenticate(store, &Actor::default(), NOW, "analyst", "x")
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_string(), expected);
+    }
+);
+
+both_backends!(
+    an_unknown_department_kind_is_an_error_naming_the_department,
+    |db: TestDb| async move {
+        let store = &db.store;
+        let scope = Scope::system(Actor::system("test"));
+        let mut tx = store.begin().await.unwrap();
+        let d = departments::create(
+            &mut tx,
+            &scope,
+            NOW,
+            NewDepartment {
+                kind: DepartmentKind::Customs,
+                region: RegionCode::parse("370402").unwrap(),
+                name: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let read = departments::get(store, &scope, &d.id).await.unwrap();
+        assert_eq!(read.kind, DepartmentKind::Customs);
+        assert_eq!(read.created_at, NOW);
+        sqlx::query("update department set kind = 'circus' where id = $1")
+            .bind(&d.id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let expected = format!("department 表 {} 行的 kind 无法读取：“circus”", d.id);
+        let err = departments::get(store, &scope, &d.id).await.unwrap_err();
+        assert_eq!(err.to_string(), expected);
+        let err = departments::list(store, &scope).await.unwrap_err();
+        assert_eq!(err.to_string(), expected);
+    }
+);
+
+both_backends!(
+    reading_the_audit_log_after_a_change_keeps_the_chain,
+    |db: TestDb| async move {
+        let store = &db.store;
+        demo::seed(store, NOW).await.unwrap();
+        let scope = Scope::system(Actor::system("test"));
+        let analyst = accounts::find_by_username(store, &scope, "analyst")
+            .await
+            .unwrap();
+        let later = NOW + time::Duration::hours(1);
+        accounts::act(
+            store,
+            &scope,
+            later,
+            &accounts::LoginPolicy::default(),
+            &analyst.id,
+            accounts::AccountAction::Disable,
+        )
+        .await
+        .unwrap();
+        let entries = audit::recent(store, &scope, 5).await.unwrap();
+        let entry = &entries[0];
+        assert_eq!(entry.action, "account.disable");
+        assert_eq!(entry.at, later);
+        // What the entry records keeps the stored shape: codes, 0/1, stored times.
+        let after: serde_json::Value =
+            serde_json::from_str(entry.after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(after["disabled"], 1);
+        assert_eq!(after["role"], "analyst");
+        assert_eq!(after["created_at"], "2026-11-20T02:00:00Z");
+        let n = scalar(store, "select count(*) from audit_entry").await;
+        assert_eq!(
+            audit::verify(store).await.unwrap(),
+            Verdict::Intact { entries: n }
+        );
+        // A malformed stored time is an error naming the entry, not a blank.
+        sqlx::query("update audit_entry set at = 'yesterday' where seq = $1")
+            .bind(entry.seq)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let err = audit::recent(store, &scope, 5).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("audit_entry 表 {} 行的 at 无法读取：“yesterday”", entry.seq)
+        );
+    }
+);

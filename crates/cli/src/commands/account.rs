@@ -149,7 +149,7 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
                 "用户名", "姓名", "角色", "状态"
             );
             for v in list {
-                let status = if v.disabled != 0 {
+                let status = if v.disabled {
                     "停用"
                 } else if v.failed_logins > 0 {
                     "连续失败"

@@ -8,22 +8,67 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::audit::{self, Change};
+use crate::stored::At;
 use crate::{new_id, timefmt, Scope, Store, StoreError, Tx};
 
-/// A department as stored.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// A department, decoded from its row (the kind as [`DepartmentKind`], the region code checked).
+#[derive(Debug, Clone, Serialize)]
 pub struct Department {
     pub id: String,
-    /// Stable code of [`DepartmentKind`].
-    pub kind: String,
+    pub kind: DepartmentKind,
+    /// A valid 6-digit region code.
     pub region_code: String,
     pub name: String,
-    pub created_at: String,
+    #[serde(serialize_with = "crate::timefmt::as_stored::serialize")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A department row as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct DepartmentRecord {
+    id: String,
+    kind: String,
+    region_code: String,
+    name: String,
+    created_at: String,
+}
+
+impl TryFrom<DepartmentRecord> for Department {
+    type Error = StoreError;
+
+    fn try_from(r: DepartmentRecord) -> Result<Department, StoreError> {
+        let at = At::new("department", &r.id);
+        let region = at.code("region_code", &r.region_code, |c| RegionCode::parse(c).ok())?;
+        Ok(Department {
+            kind: at.code("kind", &r.kind, DepartmentKind::from_code)?,
+            created_at: at.time("created_at", &r.created_at)?,
+            region_code: region.as_str().to_string(),
+            id: r.id,
+            name: r.name,
+        })
+    }
+}
+
+fn departments(rows: Vec<DepartmentRecord>) -> Result<Vec<Department>, StoreError> {
+    rows.into_iter().map(Department::try_from).collect()
+}
+
+/// The department with `id`, as stored (for sessions and sign-in).
+pub(crate) async fn by_id<'e, E>(executor: E, id: &str) -> Result<Option<Department>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query_as::<_, DepartmentRecord>("select * from department where id = $1")
+        .bind(id)
+        .fetch_optional(executor)
+        .await?
+        .map(Department::try_from)
+        .transpose()
 }
 
 impl Department {
     pub fn kind_label(&self) -> &'static str {
-        DepartmentKind::from_code(&self.kind).map_or("未知类别", |k| k.label_zh())
+        self.kind.label_zh()
     }
 
     /// Full region name, e.g. 山东省枣庄市薛城区.
@@ -92,19 +137,19 @@ pub async fn create(
     };
     let dept = Department {
         id: new_id(),
-        kind: new.kind.code().to_string(),
+        kind: new.kind,
         region_code: new.region.as_str().to_string(),
         name,
-        created_at: timefmt::to_db(now),
+        created_at: now.replace_nanosecond(0).unwrap_or(now),
     };
     let inserted = sqlx::query(
         "insert into department (id, kind, region_code, name, created_at) values ($1, $2, $3, $4, $5)",
     )
     .bind(&dept.id)
-    .bind(&dept.kind)
+    .bind(dept.kind.code())
     .bind(&dept.region_code)
     .bind(&dept.name)
-    .bind(&dept.created_at)
+    .bind(timefmt::to_db(now))
     .execute(&mut **tx)
     .await;
     if let Err(e) = inserted {
@@ -163,13 +208,15 @@ pub fn short_region_name(code: &RegionCode) -> Option<String> {
 pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<Department>, StoreError> {
     scope.require(Permission::ViewDirectory)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, Department>(
-        "select * from department where region_code between $1 and $2 order by region_code, kind",
+    departments(
+        sqlx::query_as::<_, DepartmentRecord>(
+            "select * from department where region_code between $1 and $2 order by region_code, kind",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(store.pool())
+        .await?,
     )
-    .bind(lo)
-    .bind(hi)
-    .fetch_all(store.pool())
-    .await?)
 }
 
 /// One department, if it exists and lies in the scope; otherwise `NotFound` (the same answer
@@ -178,7 +225,7 @@ pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<Department>, Store
 pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Department, StoreError> {
     scope.require(Permission::ViewDirectory)?;
     let (lo, hi) = scope.region_range();
-    sqlx::query_as::<_, Department>(
+    sqlx::query_as::<_, DepartmentRecord>(
         "select * from department where id = $1 and region_code between $2 and $3",
     )
     .bind(id)
@@ -186,7 +233,8 @@ pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<Department, S
     .bind(hi)
     .fetch_optional(store.pool())
     .await?
-    .ok_or(StoreError::NotFound)
+    .ok_or(StoreError::NotFound)?
+    .try_into()
 }
 
 /// Finds a department by kind and region, within the scope.
@@ -198,7 +246,7 @@ pub async fn find(
     region: &RegionCode,
 ) -> Result<Department, StoreError> {
     let (lo, hi) = scope.region_range();
-    sqlx::query_as::<_, Department>(
+    sqlx::query_as::<_, DepartmentRecord>(
         "select * from department where kind = $1 and region_code = $2 \
          and region_code between $3 and $4",
     )
@@ -208,5 +256,6 @@ pub async fn find(
     .bind(hi)
     .fetch_optional(store.pool())
     .await?
-    .ok_or(StoreError::NotFound)
+    .ok_or(StoreError::NotFound)?
+    .try_into()
 }

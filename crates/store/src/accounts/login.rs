@@ -7,7 +7,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::password;
-use crate::accounts::{principal_by_id, Account, Principal};
+use crate::accounts::{principal_by_id, Account, AccountRecord, Principal};
 use crate::audit::{self, Change};
 use crate::{Actor, Store, StoreError, Tx};
 
@@ -76,10 +76,12 @@ pub async fn authenticate(
     username: &str,
     password: &str,
 ) -> Result<Result<Principal, LoginError>, StoreError> {
-    let account: Option<Account> = sqlx::query_as("select * from account where username = $1")
-        .bind(username.trim())
-        .fetch_optional(store.pool())
-        .await?;
+    let account: Option<AccountRecord> =
+        sqlx::query_as("select * from account where username = $1")
+            .bind(username.trim())
+            .fetch_optional(store.pool())
+            .await?;
+    let account = account.map(Account::try_from).transpose()?;
     let Some(account) = account else {
         verify_slowly(password, None).await?;
         tracing::info!(outcome = "unknown_user", "login failed");
@@ -114,7 +116,7 @@ pub async fn authenticate(
         )
         .await?;
         Err(LoginError::BadCredentials)
-    } else if account.disabled != 0 {
+    } else if account.disabled {
         record_login(
             &mut tx,
             &actor,

@@ -12,50 +12,145 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::audit::{self, Change};
+use crate::stored::At;
 use crate::{new_id, timefmt, Actor, Scope, Store, StoreError, Tx};
 use departments::Department;
 
 pub use login::{authenticate, LoginError, LoginPolicy};
 
-/// An account as stored. The hash never leaves this crate's callers' hands in a view.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// An account, decoded from its row.
+#[derive(Debug, Clone)]
 pub struct Account {
     pub id: String,
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub department_id: String,
     pub failed_logins: i64,
-    pub locked_until: Option<String>,
-    pub disabled: i64,
-    pub created_at: String,
-    pub updated_at: String,
+    pub locked_until: Option<OffsetDateTime>,
+    pub disabled: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
     /// The operator an institution account is bound to.
     pub operator_id: Option<String>,
 }
 
+/// An account row as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct AccountRecord {
+    id: String,
+    username: String,
+    display_name: String,
+    password_hash: String,
+    role: String,
+    department_id: String,
+    failed_logins: i64,
+    locked_until: Option<String>,
+    disabled: i64,
+    created_at: String,
+    updated_at: String,
+    operator_id: Option<String>,
+}
+
+impl TryFrom<AccountRecord> for Account {
+    type Error = StoreError;
+
+    fn try_from(r: AccountRecord) -> Result<Account, StoreError> {
+        let at = At::new("account", &r.id);
+        Ok(Account {
+            role: at.code("role", &r.role, Role::from_code)?,
+            locked_until: at.time_opt("locked_until", r.locked_until.as_deref())?,
+            created_at: at.time("created_at", &r.created_at)?,
+            updated_at: at.time("updated_at", &r.updated_at)?,
+            disabled: r.disabled != 0,
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            password_hash: r.password_hash,
+            department_id: r.department_id,
+            failed_logins: r.failed_logins,
+            operator_id: r.operator_id,
+        })
+    }
+}
+
+/// `disabled` as stored (0 or 1), so audit records keep their shape.
+fn disabled_as_stored<S: serde::Serializer>(disabled: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(i64::from(*disabled))
+}
+
 /// What the admin pages and the API show of an account.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AccountView {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub department_id: String,
     pub department_name: String,
     pub region_code: String,
     pub failed_logins: i64,
-    pub locked_until: Option<String>,
-    pub disabled: i64,
-    pub created_at: String,
+    #[serde(serialize_with = "crate::timefmt::as_stored::option::serialize")]
+    pub locked_until: Option<OffsetDateTime>,
+    #[serde(serialize_with = "disabled_as_stored")]
+    pub disabled: bool,
+    #[serde(serialize_with = "crate::timefmt::as_stored::serialize")]
+    pub created_at: OffsetDateTime,
     /// The operator (主体编号) an institution account is bound to.
     pub operator_id: Option<String>,
 }
 
+/// An account view row as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct ViewRecord {
+    id: String,
+    username: String,
+    display_name: String,
+    role: String,
+    department_id: String,
+    department_name: String,
+    region_code: String,
+    failed_logins: i64,
+    locked_until: Option<String>,
+    disabled: i64,
+    created_at: String,
+    operator_id: Option<String>,
+}
+
+impl TryFrom<ViewRecord> for AccountView {
+    type Error = StoreError;
+
+    fn try_from(r: ViewRecord) -> Result<AccountView, StoreError> {
+        let at = At::new("account", &r.id);
+        Ok(AccountView {
+            role: at.code("role", &r.role, Role::from_code)?,
+            locked_until: at.time_opt("locked_until", r.locked_until.as_deref())?,
+            created_at: at.time("created_at", &r.created_at)?,
+            disabled: r.disabled != 0,
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            department_id: r.department_id,
+            department_name: r.department_name,
+            region_code: r.region_code,
+            failed_logins: r.failed_logins,
+            operator_id: r.operator_id,
+        })
+    }
+}
+
+fn views(rows: Vec<ViewRecord>) -> Result<Vec<AccountView>, StoreError> {
+    rows.into_iter().map(AccountView::try_from).collect()
+}
+
+fn view_opt(row: Option<ViewRecord>) -> Result<Option<AccountView>, StoreError> {
+    row.map(AccountView::try_from).transpose()
+}
+
 impl AccountView {
     pub fn role_label(&self) -> &'static str {
-        Role::from_code(&self.role).map_or("未知角色", |r| r.label_zh())
+        self.role.label_zh()
     }
 }
 
@@ -70,11 +165,7 @@ impl Principal {
     /// The account's role; an unknown stored role is an error naming the account, never a
     /// guess.
     pub fn role(&self) -> Result<Role, StoreError> {
-        crate::stored::At::new("account", &self.account.id).code(
-            "role",
-            &self.account.role,
-            Role::from_code,
-        )
+        Ok(self.account.role)
     }
 
     /// The scope every request of this user runs in.
@@ -131,15 +222,16 @@ pub async fn create(
     }
     password::check_policy(&new.password, &username, policy.min_password_len)?;
     let (lo, hi) = scope.region_range();
-    let dept: Option<Department> =
+    let dept: Option<departments::DepartmentRecord> =
         sqlx::query_as("select * from department where id = $1 and region_code between $2 and $3")
             .bind(&new.department_id)
             .bind(lo)
             .bind(hi)
             .fetch_optional(&mut **tx)
             .await?;
-    let dept =
-        dept.ok_or_else(|| StoreError::invalid("所属部门", "部门不存在或不在您的管辖范围内"))?;
+    let dept = Department::try_from(
+        dept.ok_or_else(|| StoreError::invalid("所属部门", "部门不存在或不在您的管辖范围内"))?,
+    )?;
     let id = new_id();
     let at = timefmt::to_db(now);
     let inserted = sqlx::query(
@@ -170,14 +262,14 @@ pub async fn create(
         id: id.clone(),
         username,
         display_name,
-        role: new.role.code().to_string(),
+        role: new.role,
         department_id: dept.id.clone(),
         department_name: dept.name.clone(),
         region_code: dept.region_code.clone(),
         failed_logins: 0,
         locked_until: None,
-        disabled: 0,
-        created_at: at,
+        disabled: false,
+        created_at: now.replace_nanosecond(0).unwrap_or(now),
         operator_id: None,
     };
     audit::record(
@@ -206,13 +298,15 @@ const VIEW_SELECT: &str = "select a.id, a.username, a.display_name, a.role, a.de
 pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<AccountView>, StoreError> {
     scope.require(Permission::ManageAccounts)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, AccountView>(&format!(
-        "{VIEW_SELECT} where d.region_code between $1 and $2 order by d.region_code, d.kind, a.username"
-    ))
-    .bind(lo)
-    .bind(hi)
-    .fetch_all(store.pool())
-    .await?)
+    views(
+        sqlx::query_as::<_, ViewRecord>(&format!(
+            "{VIEW_SELECT} where d.region_code between $1 and $2 order by d.region_code, d.kind, a.username"
+        ))
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(store.pool())
+        .await?,
+    )
 }
 
 /// Members of a department the scope can see (the directory: names and roles only).
@@ -224,15 +318,17 @@ pub async fn members(
 ) -> Result<Vec<AccountView>, StoreError> {
     scope.require(Permission::ViewDirectory)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, AccountView>(&format!(
-        "{VIEW_SELECT} where a.department_id = $1 and d.region_code between $2 and $3 \
-         order by a.username"
-    ))
-    .bind(department_id)
-    .bind(lo)
-    .bind(hi)
-    .fetch_all(store.pool())
-    .await?)
+    views(
+        sqlx::query_as::<_, ViewRecord>(&format!(
+            "{VIEW_SELECT} where a.department_id = $1 and d.region_code between $2 and $3 \
+             order by a.username"
+        ))
+        .bind(department_id)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(store.pool())
+        .await?,
+    )
 }
 
 /// One account in the scope (administrators only); `NotFound` otherwise.
@@ -240,7 +336,7 @@ pub async fn members(
 pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<AccountView, StoreError> {
     scope.require(Permission::ManageAccounts)?;
     let (lo, hi) = scope.region_range();
-    sqlx::query_as::<_, AccountView>(&format!(
+    sqlx::query_as::<_, ViewRecord>(&format!(
         "{VIEW_SELECT} where a.id = $1 and d.region_code between $2 and $3"
     ))
     .bind(id)
@@ -248,7 +344,8 @@ pub async fn get(store: &Store, scope: &Scope, id: &str) -> Result<AccountView, 
     .bind(hi)
     .fetch_optional(store.pool())
     .await?
-    .ok_or(StoreError::NotFound)
+    .ok_or(StoreError::NotFound)?
+    .try_into()
 }
 
 /// Finds an account by username in the scope (for the command line).
@@ -259,7 +356,7 @@ pub async fn find_by_username(
     username: &str,
 ) -> Result<AccountView, StoreError> {
     let (lo, hi) = scope.region_range();
-    sqlx::query_as::<_, AccountView>(&format!(
+    sqlx::query_as::<_, ViewRecord>(&format!(
         "{VIEW_SELECT} where a.username = $1 and d.region_code between $2 and $3"
     ))
     .bind(username)
@@ -267,7 +364,8 @@ pub async fn find_by_username(
     .bind(hi)
     .fetch_optional(store.pool())
     .await?
-    .ok_or(StoreError::NotFound)
+    .ok_or(StoreError::NotFound)?
+    .try_into()
 }
 
 /// Number of accounts in the whole database (to tell a fresh installation).
@@ -300,7 +398,7 @@ pub async fn change(
 ) -> Result<(), StoreError> {
     scope.require(Permission::ManageAccounts)?;
     let (lo, hi) = scope.region_range();
-    let before: Option<AccountView> = sqlx::query_as(&format!(
+    let before: Option<ViewRecord> = sqlx::query_as(&format!(
         "{VIEW_SELECT} where a.id = $1 and d.region_code between $2 and $3"
     ))
     .bind(id)
@@ -308,7 +406,7 @@ pub async fn change(
     .bind(hi)
     .fetch_optional(&mut **tx)
     .await?;
-    let before = before.ok_or(StoreError::NotFound)?;
+    let before = AccountView::try_from(before.ok_or(StoreError::NotFound)?)?;
     let at = timefmt::to_db(now);
     let action = match &change {
         AccountChange::Disable => {
@@ -357,10 +455,11 @@ pub async fn change(
             "account.set_password"
         }
     };
-    let after: Option<AccountView> = sqlx::query_as(&format!("{VIEW_SELECT} where a.id = $1"))
+    let after: Option<ViewRecord> = sqlx::query_as(&format!("{VIEW_SELECT} where a.id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
+    let after = view_opt(after)?;
     audit::record(
         tx,
         &scope.actor,
@@ -446,7 +545,7 @@ pub async fn bind_operator(
     operator_id: Option<&str>,
 ) -> Result<AccountView, StoreError> {
     let before = get(store, scope, id).await?;
-    if before.role != Role::Institution.code() {
+    if before.role != Role::Institution {
         return Err(StoreError::invalid(
             "绑定机构",
             "只有医疗机构账户可以绑定机构",
@@ -498,17 +597,22 @@ pub(crate) async fn principal_by_id(
     store: &Store,
     id: &str,
 ) -> Result<Option<Principal>, StoreError> {
-    let account: Option<Account> = sqlx::query_as("select * from account where id = $1")
+    let account: Option<AccountRecord> = sqlx::query_as("select * from account where id = $1")
         .bind(id)
         .fetch_optional(store.pool())
         .await?;
     let Some(account) = account else {
         return Ok(None);
     };
-    let department: Department = sqlx::query_as("select * from department where id = $1")
-        .bind(&account.department_id)
-        .fetch_one(store.pool())
-        .await?;
+    let account = Account::try_from(account)?;
+    let department = departments::by_id(store.pool(), &account.department_id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt {
+            table: "account",
+            id: account.id.clone(),
+            column: "department_id",
+            value: account.department_id.clone(),
+        })?;
     Ok(Some(Principal {
         account,
         department,

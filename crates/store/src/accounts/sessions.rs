@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use crate::accounts::{self, Principal};
+use crate::stored::At;
 use crate::{timefmt, Store, StoreError, Tx};
 
 /// Session lifetimes.
@@ -127,13 +128,11 @@ pub async fn lookup(
     // The clock at the grain of the stored times (see above).
     let now = now.replace_nanosecond(0).unwrap_or(now);
     let now_db = timefmt::to_db(now);
-    let expired = match (
-        timefmt::from_db(&row.created_at),
-        timefmt::from_db(&row.last_seen_at),
-    ) {
-        (Some(c), Some(s)) => now - s > policy.idle || now - c > policy.absolute,
-        _ => true,
-    };
+    // A malformed stored time is an error naming the session, not a silent sign-out.
+    let at = At::new("session", &row.token_hash);
+    let created = at.time("created_at", &row.created_at)?;
+    let last_seen = at.time("last_seen_at", &row.last_seen_at)?;
+    let expired = now - last_seen > policy.idle || now - created > policy.absolute;
     if expired {
         delete(store, &row.token_hash).await?;
         return Ok(None);
@@ -141,12 +140,12 @@ pub async fn lookup(
     let Some(principal) = accounts::principal_by_id(store, &row.account_id).await? else {
         return Ok(None);
     };
-    if principal.account.disabled != 0 {
+    if principal.account.disabled {
         return Ok(None);
     }
     // Touch whenever the stored second is not this one. `<` keeps the latest of concurrent
     // requests (stored times sort as text).
-    if row.last_seen_at < now_db {
+    if last_seen < now {
         sqlx::query(
             "update session set last_seen_at = $2 where token_hash = $1 and last_seen_at < $2",
         )

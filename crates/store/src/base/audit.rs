@@ -9,6 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use crate::stored::At;
 use crate::{timefmt, Actor, Scope, Store, StoreError, Tx};
 
 /// One change to record.
@@ -25,11 +26,12 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-/// A stored entry.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// An entry, as the audit view reads it: the time decoded, everything else as stored.
+#[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub seq: i64,
-    pub at: String,
+    #[serde(serialize_with = "crate::timefmt::as_stored::serialize")]
+    pub at: OffsetDateTime,
     pub actor_id: Option<String>,
     pub actor_name: String,
     pub action: String,
@@ -44,7 +46,51 @@ pub struct Entry {
     pub hash: String,
 }
 
-impl Entry {
+/// An entry exactly as stored: what the chain hashes.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Stored {
+    seq: i64,
+    at: String,
+    actor_id: Option<String>,
+    actor_name: String,
+    action: String,
+    entity: String,
+    entity_id: String,
+    region_code: Option<String>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    ip: Option<String>,
+    request_id: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl TryFrom<Stored> for Entry {
+    type Error = StoreError;
+
+    fn try_from(r: Stored) -> Result<Entry, StoreError> {
+        let seq = r.seq.to_string();
+        let at = At::new("audit_entry", &seq).time("at", &r.at)?;
+        Ok(Entry {
+            seq: r.seq,
+            at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            region_code: r.region_code,
+            before_json: r.before_json,
+            after_json: r.after_json,
+            ip: r.ip,
+            request_id: r.request_id,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
+    }
+}
+
+impl Stored {
     fn compute_hash(&self) -> String {
         let fields: [&str; 13] = [
             &self.seq.to_string(),
@@ -84,7 +130,7 @@ pub async fn record(
         sqlx::query_as("update audit_head set seq = seq + 1 where id = 1 returning seq, hash")
             .fetch_one(&mut **tx)
             .await?;
-    let mut entry = Entry {
+    let mut entry = Stored {
         seq,
         at: timefmt::to_db(now),
         actor_id: actor.account_id.clone(),
@@ -136,7 +182,7 @@ pub async fn record(
 pub async fn recent(store: &Store, scope: &Scope, limit: i64) -> Result<Vec<Entry>, StoreError> {
     scope.require(meijian_domain::role::Permission::ViewAuditLog)?;
     let (lo, hi) = scope.region_range();
-    let rows = sqlx::query_as::<_, Entry>(
+    let rows = sqlx::query_as::<_, Stored>(
         "select * from audit_entry where region_code between $1 and $2 \
          or (region_code is null and $3 = 1) order by at desc, seq desc limit $4",
     )
@@ -146,7 +192,7 @@ pub async fn recent(store: &Store, scope: &Scope, limit: i64) -> Result<Vec<Entr
     .bind(limit)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows)
+    rows.into_iter().map(Entry::try_from).collect()
 }
 
 /// The outcome of [`verify`].
@@ -163,7 +209,7 @@ pub enum Verdict {
 pub async fn verify(store: &Store) -> Result<Verdict, StoreError> {
     use futures_util::TryStreamExt;
     let mut rows =
-        sqlx::query_as::<_, Entry>("select * from audit_entry order by seq").fetch(store.pool());
+        sqlx::query_as::<_, Stored>("select * from audit_entry order by seq").fetch(store.pool());
     let mut expected_seq = 1_i64;
     let mut prev_hash = "0".repeat(64);
     while let Some(entry) = rows.try_next().await? {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime, Weekday};
 
 use crate::audit::{self, Change};
+use crate::stored::At;
 use crate::{timefmt, Scope, Store, StoreError};
 
 /// Longest name, in characters.
@@ -17,31 +18,64 @@ const NAME_MAX: usize = 20;
 /// Years a day may be set in: far enough for any limit, near enough to catch a typo.
 const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
-/// An override as stored, with who set it and when.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// An override, with who set it and when.
+#[derive(Debug, Clone)]
 pub struct StoredOverride {
-    /// YYYY-MM-DD.
-    pub date: String,
-    /// Code of [`DayKind`].
-    pub kind: String,
+    pub date: Date,
+    pub kind: DayKind,
     pub name: String,
     pub created_by: String,
-    pub created_at: String,
+    pub created_at: OffsetDateTime,
 }
 
 impl StoredOverride {
-    /// The domain value; `None` for a row with a date or kind no write would have made.
-    pub fn to_override(&self) -> Option<DayOverride> {
-        Some(DayOverride {
-            date: parse_date(&self.date)?,
-            kind: DayKind::from_code(&self.kind)?,
+    /// The domain value.
+    pub fn to_override(&self) -> DayOverride {
+        DayOverride {
+            date: self.date,
+            kind: self.kind,
             name: self.name.clone(),
-        })
+        }
     }
 
     pub fn kind_label(&self) -> &'static str {
-        DayKind::from_code(&self.kind).map_or("未知类别", |k| k.label_zh())
+        self.kind.label_zh()
     }
+}
+
+/// An override row as stored (and as its audit entries record it).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+struct Row {
+    /// YYYY-MM-DD.
+    date: String,
+    /// Code of [`DayKind`].
+    kind: String,
+    name: String,
+    created_by: String,
+    created_at: String,
+}
+
+impl TryFrom<Row> for StoredOverride {
+    type Error = StoreError;
+
+    fn try_from(r: Row) -> Result<StoredOverride, StoreError> {
+        let at = At::new("calendar_override", &r.date);
+        Ok(StoredOverride {
+            date: at.code("date", &r.date, parse_date)?,
+            kind: at.code("kind", &r.kind, DayKind::from_code)?,
+            created_at: at.time("created_at", &r.created_at)?,
+            name: r.name,
+            created_by: r.created_by,
+        })
+    }
+}
+
+async fn rows(store: &Store) -> Result<Vec<Row>, StoreError> {
+    Ok(sqlx::query_as::<_, Row>(
+        "select date, kind, name, created_by, created_at from calendar_override order by date",
+    )
+    .fetch_all(store.pool())
+    .await?)
 }
 
 /// An override from the strings a form or the API sends; errors name the field.
@@ -59,29 +93,29 @@ pub fn parse_override(date: &str, kind: &str, name: &str) -> Result<DayOverride,
     })
 }
 
-/// All overrides, by date.
+/// All overrides, by date. A row no write would have made is an error naming its date.
 #[tracing::instrument(skip_all)]
 pub async fn list(store: &Store) -> Result<Vec<StoredOverride>, StoreError> {
-    Ok(sqlx::query_as::<_, StoredOverride>(
-        "select date, kind, name, created_by, created_at from calendar_override order by date",
-    )
-    .fetch_all(store.pool())
-    .await?)
+    rows(store)
+        .await?
+        .into_iter()
+        .map(StoredOverride::try_from)
+        .collect()
 }
 
 /// All overrides as domain values. A row that does not parse (written by hand in SQL) is
 /// left out and logged, so one bad row cannot stop every deadline.
 #[tracing::instrument(skip_all)]
 pub async fn overrides(store: &Store) -> Result<Vec<DayOverride>, StoreError> {
-    let rows = list(store).await?;
-    Ok(rows
-        .iter()
-        .filter_map(|row| {
-            let parsed = row.to_override();
-            if parsed.is_none() {
-                tracing::warn!(date = %row.date, kind = %row.kind, "calendar_override row ignored");
+    Ok(rows(store)
+        .await?
+        .into_iter()
+        .filter_map(|row| match StoredOverride::try_from(row) {
+            Ok(o) => Some(o.to_override()),
+            Err(e) => {
+                tracing::warn!(error = %e, "calendar_override row ignored");
+                None
             }
-            parsed
         })
         .collect())
 }
@@ -143,7 +177,7 @@ pub async fn set_override(
 ) -> Result<(), StoreError> {
     scope.require(Permission::ManageSettings)?;
     let name = validate(&o)?;
-    let row = StoredOverride {
+    let row = Row {
         date: o.date.to_string(),
         kind: o.kind.code().to_string(),
         name,
@@ -240,8 +274,8 @@ pub async fn remove_override(
     Ok(())
 }
 
-async fn find(tx: &mut crate::Tx, date: &str) -> Result<Option<StoredOverride>, StoreError> {
-    Ok(sqlx::query_as::<_, StoredOverride>(
+async fn find(tx: &mut crate::Tx, date: &str) -> Result<Option<Row>, StoreError> {
+    Ok(sqlx::query_as::<_, Row>(
         "select date, kind, name, created_by, created_at from calendar_override where date = $1",
     )
     .bind(date)

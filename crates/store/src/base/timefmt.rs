@@ -72,6 +72,30 @@ pub fn display(s: &str) -> String {
     from_db(s).map_or_else(|| s.to_string(), display_time)
 }
 
+/// Serialises an instant as it is stored ([`to_db`]), for audit records and JSON that keep
+/// the stored shape: `#[serde(serialize_with = "crate::timefmt::as_stored::serialize")]`.
+pub mod as_stored {
+    use time::OffsetDateTime;
+
+    pub fn serialize<S: serde::Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::to_db(*t))
+    }
+
+    pub mod option {
+        use time::OffsetDateTime;
+
+        pub fn serialize<S: serde::Serializer>(
+            t: &Option<OffsetDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_some(&super::super::to_db(*t)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -209,7 +209,9 @@ async fn insert_new(
     chunk: &[(&Identity, String)],
 ) -> Result<(), StoreError> {
     debug_assert!(run_id.chars().all(|c| c.is_ascii_alphanumeric()));
-    debug_assert!(at.chars().all(|c| c.is_ascii_alphanumeric() || "-:T".contains(c)));
+    debug_assert!(at
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-:T".contains(c)));
     let mut sql = format!(
         "{} operator (id, split_from, region_code, name, names, uscc, legal_rep, persons, \
          address, addresses, class, public_kind, members, fingerprint, origin, status, \

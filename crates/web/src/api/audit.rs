@@ -59,7 +59,7 @@ pub async fn list_audit(
             .into_iter()
             .map(|e| AuditEntryView {
                 seq: e.seq,
-                at: e.at,
+                at: meijian_store::timefmt::to_db(e.at),
                 actor: e.actor_name,
                 action: e.action,
                 entity: e.entity,

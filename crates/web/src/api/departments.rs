@@ -31,7 +31,7 @@ impl From<Department> for DepartmentView {
             kind_label: d.kind_label().to_string(),
             region_name: d.region_name(),
             id: d.id,
-            kind: d.kind,
+            kind: d.kind.code().to_string(),
             region_code: d.region_code,
             name: d.name,
         }

@@ -51,7 +51,7 @@ fn me_view(user: &meijian_store::accounts::Principal, role: meijian_domain::Role
         id: user.account.id.clone(),
         username: user.account.username.clone(),
         display_name: user.account.display_name.clone(),
-        role: user.account.role.clone(),
+        role: user.account.role.code().to_string(),
         role_label: role.label_zh().to_string(),
         department_id: user.department.id.clone(),
         department_name: user.department.name.clone(),

@@ -35,11 +35,11 @@ pub fn user_view(v: AccountView) -> UserView {
     UserView {
         role_label: v.role_label().to_string(),
         failed_logins: v.failed_logins,
-        disabled: v.disabled != 0,
+        disabled: v.disabled,
         id: v.id,
         username: v.username,
         display_name: v.display_name,
-        role: v.role,
+        role: v.role.code().to_string(),
         department_id: v.department_id,
         department_name: v.department_name,
         operator_id: v.operator_id,

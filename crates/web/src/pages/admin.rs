@@ -11,7 +11,6 @@ use meijian_domain::role::{Permission, Role};
 use meijian_store::accounts::departments::{self, NewDepartment};
 use meijian_store::accounts::password;
 use meijian_store::accounts::{self, AccountView, NewAccount};
-use meijian_store::timefmt;
 use serde::Deserialize;
 
 use crate::chrome::Chrome;
@@ -35,7 +34,7 @@ pub struct UserRow {
 }
 
 fn user_row(v: AccountView) -> UserRow {
-    let status = if v.disabled != 0 {
+    let status = if v.disabled {
         "已停用".to_string()
     } else if v.failed_logins > 0 {
         format!("正常（连续登录失败 {} 次）", v.failed_logins)
@@ -49,8 +48,8 @@ fn user_row(v: AccountView) -> UserRow {
         display_name: v.display_name,
         department: v.department_name,
         status,
-        created_at: timefmt::display(&v.created_at),
-        institution: v.role == meijian_domain::Role::Institution.code(),
+        created_at: crate::pages::show_time(v.created_at),
+        institution: v.role == meijian_domain::Role::Institution,
         operator_id: v.operator_id.unwrap_or_default(),
     }
 }
@@ -218,7 +217,7 @@ async fn user_page(
 ) -> AppResult<Html<String>> {
     let view = accounts::get(&state.store, &me.scope, id).await?;
     let mut actions = Vec::new();
-    if view.disabled != 0 {
+    if view.disabled {
         actions.push(("enable", "启用账户"));
     } else {
         actions.push(("disable", "停用账户"));

@@ -54,10 +54,14 @@ fn weekday_zh(d: Date) -> &'static str {
 
 fn override_row(o: StoredOverride) -> DayRow {
     DayRow {
-        weekday: parse_date(&o.date).map_or("", weekday_zh),
+        weekday: weekday_zh(o.date),
         kind: o.kind_label(),
-        note: format!("{} 于 {}", o.created_by, timefmt::display(&o.created_at)),
-        date: o.date,
+        note: format!(
+            "{} 于 {}",
+            o.created_by,
+            crate::pages::show_time(o.created_at)
+        ),
+        date: o.date.to_string(),
         name: o.name,
     }
 }

@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::response::Html;
 use meijian_domain::role::Permission;
 use meijian_store::leads::stats::{self, DueCounts};
-use meijian_store::leads::workflow::extension::{self, Extendable};
-use meijian_store::{audit, dashboard, timefmt};
+use meijian_store::leads::workflow::extension;
+use meijian_store::{audit, dashboard};
 
 use crate::chrome::{action_label, actor_label, entity_label, Chrome};
 use crate::error::AppResult;
@@ -30,7 +30,7 @@ impl From<audit::Entry> for ActivityRow {
     fn from(e: audit::Entry) -> Self {
         ActivityRow {
             seq: e.seq,
-            at: timefmt::display(&e.at),
+            at: crate::pages::show_time(e.at),
             actor: actor_label(&e.actor_name),
             action: action_label(&e.action).to_string(),
             entity: format!("{} …{}", entity_label(&e.entity), tail(&e.entity_id, 6)),
@@ -75,9 +75,9 @@ pub struct ExtensionRequestRow {
 impl From<extension::Pending> for ExtensionRequestRow {
     fn from(p: extension::Pending) -> Self {
         ExtensionRequestRow {
-            step: Extendable::from_code(&p.step).map_or("", Extendable::label_zh),
-            old_due: timefmt::display(&p.old_due),
-            new_due: timefmt::display(&p.new_due),
+            step: p.step.label_zh(),
+            old_due: crate::pages::show_time(p.old_due),
+            new_due: crate::pages::show_time(p.new_due),
             lead_id: p.lead_id,
             lead_code: p.lead_code,
             department: p.department_name,
@@ -98,8 +98,8 @@ pub async fn show_dashboard(
         None
     };
     let due = if user.scope.can(Permission::HandleLeads) {
-        let (now_db, warn) = super::leads::list::now_and_warn(&state).await?;
-        Some(stats::due_counts(&state.store, &user.scope, &now_db, &warn).await?)
+        let (now, warn) = super::leads::list::now_and_warn_until(&state).await?;
+        Some(stats::due_counts(&state.store, &user.scope, now, warn).await?)
     } else {
         None
     };

@@ -16,8 +16,8 @@ use meijian_store::operators::Operator;
 use serde::Deserialize;
 
 use crate::chrome::Chrome;
-use crate::pages::reconcile::{class_filter_label, CLASSES};
 use crate::error::{AppError, AppResult};
+use crate::pages::reconcile::{class_filter_label, CLASSES};
 use crate::pages::registries::short_region;
 use crate::pages::render;
 use crate::session::CurrentUser;
