@@ -27,7 +27,7 @@ use crate::{new_id, timefmt, Scope, Store, StoreError};
 const BATCH: usize = 1000;
 
 /// A run as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RunRow {
     pub id: String,
     pub region_code: String,
@@ -39,12 +39,53 @@ pub struct RunRow {
     pub changed: i64,
     pub previous_run_id: Option<String>,
     pub actor_name: String,
-    pub started_at: String,
-    pub finished_at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub finished_at: OffsetDateTime,
     /// How long each part of this run took (not stored; for the command line and benchmarks).
-    #[sqlx(skip)]
     #[serde(skip)]
     pub timings: Timings,
+}
+
+/// A run as stored.
+#[derive(sqlx::FromRow)]
+struct StoredRun {
+    id: String,
+    region_code: String,
+    as_of: String,
+    records: i64,
+    operators: i64,
+    links: i64,
+    candidates: i64,
+    changed: i64,
+    previous_run_id: Option<String>,
+    actor_name: String,
+    started_at: String,
+    finished_at: String,
+}
+
+impl TryFrom<StoredRun> for RunRow {
+    type Error = StoreError;
+
+    fn try_from(r: StoredRun) -> Result<RunRow, StoreError> {
+        let at = At::new("reconcile_run", &r.id);
+        Ok(RunRow {
+            started_at: at.time("started_at", &r.started_at)?,
+            finished_at: at.time("finished_at", &r.finished_at)?,
+            id: r.id,
+            region_code: r.region_code,
+            as_of: r.as_of,
+            records: r.records,
+            operators: r.operators,
+            links: r.links,
+            candidates: r.candidates,
+            changed: r.changed,
+            previous_run_id: r.previous_run_id,
+            actor_name: r.actor_name,
+            timings: Timings::default(),
+        })
+    }
 }
 
 /// Seconds spent in each part of a run.
@@ -203,7 +244,8 @@ pub struct DecisionRow {
     pub region_code: String,
     pub note: String,
     pub actor_name: String,
-    pub decided_at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: OffsetDateTime,
 }
 
 fn decision_code<S: serde::Serializer>(kind: &DecisionKind, s: S) -> Result<S::Ok, S::Error> {
@@ -229,12 +271,10 @@ impl TryFrom<StoredDecision> for DecisionRow {
     type Error = StoreError;
 
     fn try_from(d: StoredDecision) -> Result<DecisionRow, StoreError> {
+        let at = At::new("reconcile_decision", &d.id);
         Ok(DecisionRow {
-            kind: At::new("reconcile_decision", &d.id).code(
-                "kind",
-                &d.kind,
-                DecisionKind::from_code,
-            )?,
+            kind: at.code("kind", &d.kind, DecisionKind::from_code)?,
+            decided_at: at.time("decided_at", &d.decided_at)?,
             id: d.id,
             a_registry: d.a_registry,
             a_key: d.a_key,
@@ -243,7 +283,6 @@ impl TryFrom<StoredDecision> for DecisionRow {
             region_code: d.region_code,
             note: d.note,
             actor_name: d.actor_name,
-            decided_at: d.decided_at,
         })
     }
 }
@@ -367,8 +406,8 @@ pub async fn run(
         changed: outcome.operators.iter().filter(|o| o.changed()).count() as i64,
         previous_run_id: previous_run,
         actor_name: scope.actor.name.clone(),
-        started_at: timefmt::to_db(now),
-        finished_at: timefmt::to_db(OffsetDateTime::now_utc()),
+        started_at: now,
+        finished_at: OffsetDateTime::now_utc(),
         timings: Timings::default(),
     };
     let link = clock.elapsed().as_secs_f64() - read;
@@ -746,8 +785,8 @@ async fn write(
     .bind(&run.previous_run_id)
     .bind(&scope.actor.account_id)
     .bind(&run.actor_name)
-    .bind(&run.started_at)
-    .bind(&run.finished_at)
+    .bind(timefmt::to_db(run.started_at))
+    .bind(timefmt::to_db(run.finished_at))
     .execute(&mut *tx)
     .await?;
 
@@ -871,7 +910,7 @@ async fn write(
 pub async fn latest_run(store: &Store, scope: &Scope) -> Result<Option<RunRow>, StoreError> {
     scope.require(Permission::ViewRegistries)?;
     let (lo, hi) = scope.region_range();
-    Ok(sqlx::query_as::<_, RunRow>(
+    sqlx::query_as::<_, StoredRun>(
         "select id, region_code, as_of, records, operators, links, candidates, changed, \
          previous_run_id, actor_name, started_at, finished_at from reconcile_run \
          where region_lo <= $1 and region_hi >= $2 order by finished_at desc, id desc limit 1",
@@ -879,7 +918,9 @@ pub async fn latest_run(store: &Store, scope: &Scope) -> Result<Option<RunRow>, 
     .bind(lo)
     .bind(hi)
     .fetch_optional(store.pool())
-    .await?)
+    .await?
+    .map(RunRow::try_from)
+    .transpose()
 }
 
 /// Operators per district and class in the scope, districts in code order.
@@ -1135,7 +1176,7 @@ pub(crate) async fn insert_decision(
         region_code: region_code.to_owned(),
         note: note.to_owned(),
         actor_name: scope.actor.name.clone(),
-        decided_at: timefmt::to_db(now),
+        decided_at: now,
     };
     sqlx::query(
         "insert into reconcile_decision (id, kind, a_registry, a_key, b_registry, b_key, \
@@ -1152,7 +1193,7 @@ pub(crate) async fn insert_decision(
     .bind(&row.note)
     .bind(&scope.actor.account_id)
     .bind(&row.actor_name)
-    .bind(&row.decided_at)
+    .bind(timefmt::to_db(row.decided_at))
     .execute(&mut **tx)
     .await?;
     audit::record(

@@ -170,7 +170,7 @@ pub async fn show_summary(
         jurisdiction: region_name(&user.principal.department.region_code),
         run: run.map(|r| RunView {
             as_of: r.as_of,
-            finished_at: timefmt::display(&r.finished_at),
+            finished_at: crate::pages::show_time(r.finished_at),
             actor: r.actor_name,
             records: r.records,
             operators: r.operators,

@@ -9,7 +9,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use meijian_domain::role::Permission;
 use meijian_store::reconcile::{self, CandidateRow, DecisionKind, MemberRow};
-use meijian_store::timefmt;
 use serde::Deserialize;
 
 use super::list::remark;
@@ -213,7 +212,7 @@ pub async fn show_review(
             b: format!("{} {}", registry_label(&d.b_registry), d.b_key),
             note: d.note,
             actor: d.actor_name,
-            at: timefmt::display(&d.decided_at),
+            at: crate::pages::show_time(d.decided_at),
         })
         .collect();
     Ok(render(&ReviewPage {
