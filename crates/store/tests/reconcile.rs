@@ -166,7 +166,7 @@ both_backends!(
         assert!(members.iter().any(|m| m.record_key == clinic));
         let shop = members
             .iter()
-            .find(|m| m.registry == "platform_merchants")
+            .find(|m| m.registry == RegistryKind::PlatformMerchants)
             .unwrap();
         assert!(
             !shop.evidence.is_empty() && shop.confidence > 500,

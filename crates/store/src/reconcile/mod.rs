@@ -202,9 +202,10 @@ impl StoredOperator {
 }
 
 /// One record of an operator, with the link that joined it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MemberRow {
-    pub registry: String,
+    #[serde(serialize_with = "registry_code")]
+    pub registry: RegistryKind,
     pub record_key: String,
     pub record_id: String,
     pub region_code: String,
@@ -214,6 +215,46 @@ pub struct MemberRow {
     pub uscc: Option<String>,
     pub status: Option<String>,
     pub data_json: String,
+}
+
+fn registry_code<S: serde::Serializer>(kind: &RegistryKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.code())
+}
+
+/// A member row as stored.
+#[derive(sqlx::FromRow)]
+struct StoredMember {
+    registry: String,
+    record_key: String,
+    record_id: String,
+    region_code: String,
+    confidence: i64,
+    evidence: String,
+    name: Option<String>,
+    uscc: Option<String>,
+    status: Option<String>,
+    data_json: String,
+}
+
+impl StoredMember {
+    fn decode(self) -> Result<MemberRow, StoreError> {
+        Ok(MemberRow {
+            registry: At::new("registry_record", &self.record_id).code(
+                "registry",
+                &self.registry,
+                RegistryKind::from_code,
+            )?,
+            record_key: self.record_key,
+            record_id: self.record_id,
+            region_code: self.region_code,
+            confidence: self.confidence,
+            evidence: self.evidence,
+            name: self.name,
+            uscc: self.uscc,
+            status: self.status,
+            data_json: self.data_json,
+        })
+    }
 }
 
 /// A pair left for review.
@@ -1050,7 +1091,7 @@ pub async fn operator(
     .await?
     .ok_or(StoreError::NotFound)?
     .decode(run_id)?;
-    let members = sqlx::query_as::<_, MemberRow>(
+    let members = sqlx::query_as::<_, StoredMember>(
         "select m.registry, m.record_key, m.record_id, m.region_code, m.confidence, m.evidence, \
          r.name, r.uscc, r.status, r.data_json \
          from reconcile_member m join registry_record r on r.id = m.record_id \
@@ -1060,7 +1101,10 @@ pub async fn operator(
     .bind(run_id)
     .bind(operator_id)
     .fetch_all(store.pool())
-    .await?;
+    .await?
+    .into_iter()
+    .map(StoredMember::decode)
+    .collect::<Result<Vec<_>, _>>()?;
     let candidates = sqlx::query_as::<_, CandidateRow>(
         "select seq, a_registry, a_key, a_operator, b_registry, b_key, b_operator, region_code, \
          confidence, evidence from reconcile_candidate \

@@ -40,8 +40,8 @@ pub struct MemberView {
 fn member_view(m: MemberRow) -> MemberView {
     let data: BTreeMap<String, String> = serde_json::from_str(&m.data_json).unwrap_or_default();
     MemberView {
-        value: format!("{}:{}", m.registry, m.record_key),
-        source: registry_label(&m.registry),
+        value: format!("{}:{}", m.registry.code(), m.record_key),
+        source: m.registry.label_zh().to_owned(),
         name: m.name.unwrap_or_default(),
         uscc: m.uscc.unwrap_or_default(),
         status: m.status.unwrap_or_default(),
@@ -56,12 +56,13 @@ fn member_view(m: MemberRow) -> MemberView {
 
 /// 照 first, then 证, then the other registries, as an officer compares them.
 fn in_reading_order(mut members: Vec<MemberRow>) -> Vec<MemberView> {
-    const ORDER: [&str; 5] = [
-        "registrations",
-        "licenses",
-        "salon_filings",
-        "platform_merchants",
-        "tax",
+    use meijian_registry::RegistryKind as K;
+    const ORDER: [K; 5] = [
+        K::Registrations,
+        K::Licenses,
+        K::SalonFilings,
+        K::PlatformMerchants,
+        K::Tax,
     ];
     members.sort_by_key(|m| {
         ORDER
