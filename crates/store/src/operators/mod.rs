@@ -52,7 +52,7 @@ pub struct Operator {
     pub address: Option<String>,
     pub addresses: Vec<String>,
     /// `None` for an operator outside medical aesthetics.
-    #[serde(serialize_with = "class_code")]
+    #[serde(serialize_with = "crate::reconcile::serialize_class")]
     pub class: Option<Class>,
     pub public_kind: Option<String>,
     pub members: i64,
@@ -65,10 +65,6 @@ pub struct Operator {
     pub updated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub absent_since: Option<OffsetDateTime>,
-}
-
-fn class_code<S: serde::Serializer>(class: &Option<Class>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(class.map_or("", |c| c.code()))
 }
 
 impl Operator {

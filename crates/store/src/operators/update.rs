@@ -14,10 +14,9 @@ use super::{Identity, Moves, REFERENCES, SEP};
 use crate::sql::{bulk_insert, values, Query};
 use crate::{new_id, timefmt, Actor, Backend, StoreError, Tx};
 
-/// Rows per multi-row statement (22 columns × 500 stays under both databases' bind limits).
-const BATCH: usize = 500;
-/// Rows per insert of new operators (14 binds a row).
-const INSERT_BATCH: usize = 1000;
+/// Rows per multi-row statement (14 binds a row for operators, 8 for events; well under both
+/// databases' bind limits).
+const BATCH: usize = 1000;
 
 /// What one run changed in the record.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -70,7 +69,7 @@ pub(crate) async fn after_run(
     let known: FxHashMap<&str, &Known> = known.iter().map(|k| (k.id.as_str(), k)).collect();
     let mut counts = UpdateCounts::default();
 
-    // New and changed operators, written with one upsert per batch.
+    // New and changed operators; unchanged ones are not written at all.
     let mut write = Vec::new();
     for identity in identities {
         let fingerprint = identity.fingerprint();
@@ -92,8 +91,8 @@ pub(crate) async fn after_run(
     let (new, write): (Vec<_>, Vec<_>) = write
         .into_iter()
         .partition(|(i, _)| !known.contains_key(i.id.as_str()));
-    for chunk in new.chunks(INSERT_BATCH) {
-        insert_new(tx, backend, run_id, &at, chunk).await?;
+    for chunk in new.chunks(BATCH) {
+        write_rows(tx, backend, run_id, &at, chunk, false).await?;
     }
     for (identity, _) in &write {
         if known
@@ -109,7 +108,7 @@ pub(crate) async fn after_run(
         }
     }
     for chunk in write.chunks(BATCH) {
-        upsert(tx, backend, run_id, &at, chunk).await?;
+        write_rows(tx, backend, run_id, &at, chunk, true).await?;
     }
 
     // Operators a run joined into another, then those simply gone.
@@ -196,17 +195,18 @@ pub(crate) async fn after_run(
     Ok(counts)
 }
 
-/// Operators the record has never seen: a plain multi-row insert. What is the same for every
-/// row of a run (origin, status, the run, the time) is written once into the statement's text
-/// instead of bound per row: a first run over a city inserts every operator, and the binds are
-/// most of its cost. The run id and the time are this code's own (`new_id`, `timefmt::to_db`),
-/// never user input.
-async fn insert_new(
+/// Writes operators of a run: new ones by a plain multi-row insert, changed ones by an upsert
+/// (`replace`). What is the same for every row of a run (origin, status, the run, the time) is
+/// written once into the statement's text instead of bound per row: a first run over a city
+/// inserts every operator, and the binds are most of its cost. The run id and the time are this
+/// code's own (`new_id`, `timefmt::to_db`), never user input.
+async fn write_rows(
     tx: &mut Tx,
     backend: Backend,
     run_id: &str,
     at: &str,
     chunk: &[(&Identity, String)],
+    replace: bool,
 ) -> Result<(), StoreError> {
     debug_assert!(run_id.chars().all(|c| c.is_ascii_alphanumeric()));
     debug_assert!(at
@@ -216,7 +216,11 @@ async fn insert_new(
         "{} operator (id, split_from, region_code, name, names, uscc, legal_rep, persons, \
          address, addresses, class, public_kind, members, fingerprint, origin, status, \
          class_run_id, first_run_id, created_at, updated_at) values ",
-        bulk_insert(backend)
+        if replace {
+            "insert into"
+        } else {
+            bulk_insert(backend)
+        }
     );
     let constants = format!(", 'registry', 'active', '{run_id}', '{run_id}', '{at}', '{at}')");
     let mut n = 0;
@@ -230,6 +234,22 @@ async fn insert_new(
             sql.push_str(&crate::sql::param(backend, n));
         }
         sql.push_str(&constants);
+    }
+    if replace {
+        // A changed operator is current again; its first run and creation stay, and the run
+        // that set its class changes only with the class.
+        sql.push_str(
+            " on conflict (id) do update set status = 'active', merged_into = null, \
+             split_from = coalesce(excluded.split_from, operator.split_from), \
+             region_code = excluded.region_code, name = excluded.name, names = excluded.names, \
+             uscc = excluded.uscc, legal_rep = excluded.legal_rep, persons = excluded.persons, \
+             address = excluded.address, addresses = excluded.addresses, \
+             class_run_id = case when operator.class = excluded.class \
+             then operator.class_run_id else excluded.class_run_id end, \
+             class = excluded.class, public_kind = excluded.public_kind, \
+             members = excluded.members, fingerprint = excluded.fingerprint, \
+             updated_at = excluded.updated_at, absent_since = null",
+        );
     }
     let mut q = sqlx::query(&sql);
     for (i, fingerprint) in chunk {
@@ -248,59 +268,6 @@ async fn insert_new(
             .bind(&i.public_kind)
             .bind(i.members)
             .bind(fingerprint);
-    }
-    q.execute(&mut **tx).await?;
-    Ok(())
-}
-
-async fn upsert(
-    tx: &mut Tx,
-    backend: Backend,
-    run_id: &str,
-    at: &str,
-    chunk: &[(&Identity, String)],
-) -> Result<(), StoreError> {
-    let sql = format!(
-        "insert into operator (id, origin, status, merged_into, split_from, region_code, name, \
-         names, uscc, legal_rep, persons, address, addresses, class, public_kind, members, \
-         class_run_id, first_run_id, source_lead_id, fingerprint, created_at, updated_at) \
-         values {} on conflict (id) do update set status = 'active', merged_into = null, \
-         split_from = coalesce(excluded.split_from, operator.split_from), \
-         region_code = excluded.region_code, name = excluded.name, names = excluded.names, \
-         uscc = excluded.uscc, legal_rep = excluded.legal_rep, persons = excluded.persons, \
-         address = excluded.address, addresses = excluded.addresses, \
-         class_run_id = case when operator.class = excluded.class then operator.class_run_id \
-         else excluded.class_run_id end, \
-         class = excluded.class, public_kind = excluded.public_kind, \
-         members = excluded.members, fingerprint = excluded.fingerprint, \
-         updated_at = excluded.updated_at, absent_since = null",
-        values(backend, chunk.len(), 22, 1)
-    );
-    let mut q = sqlx::query(&sql);
-    for (i, fingerprint) in chunk {
-        q = q
-            .bind(&i.id)
-            .bind(Origin::Registry.code())
-            .bind(OperatorStatus::Active.code())
-            .bind(Option::<String>::None)
-            .bind(&i.split_from)
-            .bind(&i.region_code)
-            .bind(&i.name)
-            .bind(i.names.join(SEP))
-            .bind(&i.uscc)
-            .bind(&i.legal_rep)
-            .bind(i.persons.join(SEP))
-            .bind(&i.address)
-            .bind(i.addresses.join(SEP))
-            .bind(&i.class)
-            .bind(&i.public_kind)
-            .bind(i.members)
-            .bind(run_id)
-            .bind(run_id)
-            .bind(Option::<String>::None)
-            .bind(fingerprint)
-            .bind(at)
-            .bind(at);
     }
     q.execute(&mut **tx).await?;
     Ok(())

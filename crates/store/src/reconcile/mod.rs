@@ -111,7 +111,7 @@ pub struct OperatorRow {
     pub legal_rep: Option<String>,
     pub address: Option<String>,
     /// `None` outside medical aesthetics.
-    #[serde(serialize_with = "class_code")]
+    #[serde(serialize_with = "serialize_class")]
     pub class: Option<Class>,
     /// The class in the previous run: `None` for an operator new in this run.
     #[serde(skip)]
@@ -123,7 +123,11 @@ pub struct OperatorRow {
     pub members: i64,
 }
 
-fn class_code<S: serde::Serializer>(class: &Option<Class>, s: S) -> Result<S::Ok, S::Error> {
+/// Serialises a class as its stored code (`""` outside medical aesthetics).
+pub(crate) fn serialize_class<S: serde::Serializer>(
+    class: &Option<Class>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     s.serialize_str(class_code_of(*class))
 }
 
@@ -1338,7 +1342,7 @@ pub struct ResultRow {
     pub registry: String,
     pub record_key: String,
     pub operator_id: String,
-    #[serde(serialize_with = "class_code")]
+    #[serde(serialize_with = "serialize_class")]
     pub class: Option<Class>,
     pub confidence: i64,
     pub evidence: String,

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::Json;
 use meijian_store::operators::{actions, read, Operator};
+use meijian_store::timefmt::to_db as rfc3339;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -41,16 +42,12 @@ pub struct OperatorView {
     pub absent_since: Option<String>,
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    meijian_store::timefmt::to_db(t)
-}
-
 impl From<Operator> for OperatorView {
     fn from(o: Operator) -> Self {
         OperatorView {
             origin: o.origin.code().into(),
             status: o.status.code().into(),
-            class: o.class.map_or("", |c| c.code()).into(),
+            class: meijian_store::reconcile::class_code_of(o.class).into(),
             class_label: o.class_zh().into(),
             updated_at: rfc3339(o.updated_at),
             absent_since: o.absent_since.map(rfc3339),

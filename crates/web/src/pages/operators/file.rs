@@ -12,7 +12,7 @@ use meijian_domain::operator::{self as rule, OperatorStatus, OperatorStep, Origi
 use meijian_store::operators::{actions, read, Operator};
 use serde::Deserialize;
 
-use super::name_or_blank;
+use super::{name_or_blank, others};
 use crate::chrome::Chrome;
 use crate::error::{AppError, AppResult};
 use crate::pages::registries::short_region;
@@ -107,13 +107,6 @@ impl FileQuery {
             _ => None,
         }
     }
-}
-
-fn others(all: &[String], main: Option<&str>) -> Vec<String> {
-    all.iter()
-        .filter(|x| Some(x.as_str()) != main)
-        .cloned()
-        .collect()
 }
 
 /// An institution account's own file.

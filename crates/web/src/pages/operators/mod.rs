@@ -110,6 +110,14 @@ pub fn name_or_blank(o: &Operator) -> String {
     }
 }
 
+/// The names (persons, addresses) of an operator besides the one shown first.
+pub fn others(all: &[String], main: Option<&str>) -> Vec<String> {
+    all.iter()
+        .filter(|x| Some(x.as_str()) != main)
+        .cloned()
+        .collect()
+}
+
 fn row(o: &Operator) -> Row {
     Row {
         id: o.id.clone(),
@@ -212,13 +220,7 @@ fn operators_export(rows: &[Operator]) -> (Table, impl Iterator<Item = Vec<Cell>
         Column::text("相关人员"),
         Column::text("其他地址"),
     ];
-    let others = |all: &[String], main: Option<&str>| {
-        all.iter()
-            .filter(|x| Some(x.as_str()) != main)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("；")
-    };
+    let others = |all: &[String], main: Option<&str>| others(all, main).join("；");
     let data = rows.iter().enumerate().map(move |(i, o)| {
         vec![
             Cell::count(i + 1),
