@@ -4,6 +4,10 @@
 //! region table) is compiled in. Every other crate builds on these types; storage keeps their
 //! `code()` strings, so those never change once released.
 
+#[macro_use]
+mod coded;
+
+pub mod case;
 pub mod department;
 pub mod lead;
 pub mod operator;

@@ -12,6 +12,7 @@
 mod base;
 
 pub mod accounts;
+pub mod cases;
 pub mod dashboard;
 pub mod demo;
 pub mod leads;

@@ -4,6 +4,7 @@
 //! follow the rules, and the 汇总表 counts come from the records.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use meijian_domain::case::{PartyKind, PenaltyKind};
 use meijian_domain::department::DepartmentKind;
 use meijian_domain::lead::codes::NextStep;
 use meijian_domain::lead::rules::LeadRules;
@@ -21,7 +22,7 @@ use meijian_store::leads::workflow::{self, extension, Conclusion};
 use meijian_store::leads::{
     self, batch, detail, referral, reward, routing, stats, status, suggest,
 };
-use meijian_store::testing::TestDb;
+use meijian_store::testing::{self, TestDb};
 use meijian_store::{both_backends, demo, Actor, Scope, Store, StoreError};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -101,15 +102,25 @@ async fn submit(
     Ok(p.ticket())
 }
 
-fn conclusion(outcome: Outcome, fine: i64) -> Conclusion {
+fn conclusion(outcome: Outcome) -> Conclusion {
     Conclusion {
         outcome,
         note: "现场检查属实，已依法处理。".into(),
-        fine: Fen::from_yuan(fine),
-        confiscation: Fen::ZERO,
-        suspended_or_revoked: false,
-        party_organisation: true,
     }
+}
+
+/// The lead's case, decided with a fine of `yuan` against an organisation.
+async fn fined(store: &Store, scope: &Scope, now: OffsetDateTime, lead: &str, yuan: i64) {
+    testing::decided_case(
+        store,
+        scope,
+        now,
+        lead,
+        PartyKind::Organisation,
+        &[(PenaltyKind::Fine, Some(Fen::from_yuan(yuan)))],
+    )
+    .await
+    .unwrap();
 }
 
 both_backends!(
@@ -408,6 +419,24 @@ both_backends!(
         )
         .await
         .unwrap();
+        // Without a decided case, a penalty is refused.
+        assert!(matches!(
+            workflow::conclude(
+                store,
+                &officer,
+                cal,
+                &rules,
+                later,
+                id,
+                &conclusion(Outcome::Penalty)
+            )
+            .await,
+            Err(StoreError::Invalid {
+                field: "办理结果",
+                ..
+            })
+        ));
+        fined(store, &officer, later, id, 200_000).await;
         workflow::conclude(
             store,
             &officer,
@@ -415,7 +444,7 @@ both_backends!(
             &rules,
             later,
             id,
-            &conclusion(Outcome::Penalty, 200_000),
+            &conclusion(Outcome::Penalty),
         )
         .await
         .unwrap();
@@ -733,7 +762,7 @@ both_backends!(
                 &rules,
                 NOW,
                 &a.lead_id,
-                &conclusion(Outcome::Corrected, 0)
+                &conclusion(Outcome::Corrected)
             )
             .await
             .unwrap(),
@@ -1343,7 +1372,7 @@ both_backends!(
         }
         match act(
             &officer,
-            LeadCommand::Conclude(conclusion(Outcome::Penalty, 1000)),
+            LeadCommand::Conclude(conclusion(Outcome::Penalty)),
         )
         .await
         {
@@ -1422,9 +1451,10 @@ both_backends!(
             })
         ));
         act(&officer, verify()).await.unwrap();
+        fined(store, &officer, NOW, id, 1000).await;
         act(
             &officer,
-            LeadCommand::Conclude(conclusion(Outcome::Penalty, 1000)),
+            LeadCommand::Conclude(conclusion(Outcome::Penalty)),
         )
         .await
         .unwrap();

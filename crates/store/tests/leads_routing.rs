@@ -205,13 +205,22 @@ both_backends!(
         )
         .await
         .unwrap();
+        meijian_store::testing::decided_case(
+            store,
+            &xuecheng,
+            NOW,
+            lead,
+            meijian_domain::case::PartyKind::Person,
+            &[(
+                meijian_domain::case::PenaltyKind::Fine,
+                Some(Fen::from_yuan(200_000)),
+            )],
+        )
+        .await
+        .unwrap();
         let c = Conclusion {
             outcome: Outcome::Penalty,
             note: "罚款二十万元".into(),
-            fine: Fen::from_yuan(200_000),
-            confiscation: Fen::ZERO,
-            suspended_or_revoked: false,
-            party_organisation: false,
         };
         workflow::conclude(store, &xuecheng, cal, &rules, NOW, lead, &c)
             .await

@@ -231,30 +231,52 @@ both_backends!(money_is_kept_in_fen, |db: TestDb| async move {
     )
     .await
     .unwrap();
-    // 1234.56 元 as the officer types it, and 200,000 元 confiscated.
+    // 1234.56 元 as the officer types it, and 200,000 元 confiscated, decided on the case.
+    let case_id = meijian_store::testing::decided_case(
+        store,
+        &officer,
+        NOW,
+        &id,
+        meijian_domain::case::PartyKind::Person,
+        &[
+            (
+                meijian_domain::case::PenaltyKind::Fine,
+                Some(Fen::parse_yuan("1234.56").unwrap()),
+            ),
+            (
+                meijian_domain::case::PenaltyKind::ConfiscateIncome,
+                Some(Fen::from_yuan(200_000)),
+            ),
+        ],
+    )
+    .await
+    .unwrap();
     let c = Conclusion {
         outcome: Outcome::Penalty,
         note: "罚款并没收违法所得。".into(),
-        fine: Fen::parse_yuan("1234.56").unwrap(),
-        confiscation: Fen::from_yuan(200_000),
-        suspended_or_revoked: false,
-        party_organisation: false,
     };
     workflow::conclude(store, &officer, cal, &rules, NOW, &id, &c)
         .await
         .unwrap();
-    let stored: (i64, i64, i64) =
-        sqlx::query_as("select fine_fen, confiscation_fen, fine_yuan from lead where id = $1")
-            .bind(&id)
-            .fetch_one(store.pool())
+    let stored: Vec<(String, i64)> =
+        sqlx::query_as("select kind, amount_fen from case_action where case_id = $1 order by kind")
+            .bind(&case_id)
+            .fetch_all(store.pool())
             .await
             .unwrap();
-    // The yuan column is still written (whole yuan) for the previous release.
-    assert_eq!(stored, (123_456, 20_000_000, 1_234));
+    assert_eq!(
+        stored,
+        vec![
+            ("confiscate_income".to_string(), 20_000_000),
+            ("fine".to_string(), 123_456)
+        ]
+    );
     let lead = leads::get(store, &officer, &id).await.unwrap();
-    assert_eq!(lead.fine_fen, Fen(123_456));
-    assert_eq!(lead.fine_fen.yuan_text(), "1,234.56");
-    assert_eq!(lead.forfeiture().to_string(), "201,234.56 元");
+    let facts = meijian_store::cases::stats::penalty_facts(store, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(facts.forfeiture.to_string(), "201,234.56 元");
     // The reward is computed in fen: 5 % of 201,234.56 元 is 10,061.72 元.
     let w = reward::propose(store, &officer, &rules, NOW, &id, 0)
         .await

@@ -297,10 +297,6 @@ both_backends!(
         let conclusion = Conclusion {
             outcome: Outcome::Corrected,
             note: "已责令停止发布并改正".into(),
-            fine: meijian_domain::lead::Fen::ZERO,
-            confiscation: meijian_domain::lead::Fen::ZERO,
-            suspended_or_revoked: false,
-            party_organisation: true,
         };
         workflow::conclude(store, &scope, &cal, &rules, now(), &lead_id, &conclusion)
             .await

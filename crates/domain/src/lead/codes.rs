@@ -3,27 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! coded {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v,)+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v,)+];
-            /// Stable code, stored in the database.
-            pub fn code(self) -> &'static str { match self { $($name::$v => $code,)+ } }
-            /// The stored code, as [`Self::code`].
-            pub fn as_str(self) -> &'static str { self.code() }
-            pub fn label_zh(self) -> &'static str { match self { $($name::$v => $label,)+ } }
-            pub fn from_code(code: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-        }
-    };
-}
-
 coded! {
     /// 违法类别: the seven columns of the seed 汇总表 (`001`), plus price and tax matters (`002` 四).
     Category {
@@ -43,6 +22,20 @@ coded! {
         Price = "price", "价格违法";
         /// 涉税违法: 不开发票, 少计收入 (`002` (34)).
         Tax = "tax", "涉税违法";
+        /// 其他: what fits no column of the 汇总表.
+        Other = "other", "其他";
+    }
+}
+
+impl Category {
+    /// The category a file or form names: its label, or the short names of the enforcement
+    /// history files (`DATA.md`: 价格, 税收).
+    pub fn from_name(name: &str) -> Option<Category> {
+        match name.trim() {
+            "价格" => Some(Category::Price),
+            "税收" => Some(Category::Tax),
+            other => Category::from_label_zh(other),
+        }
     }
 }
 
@@ -198,6 +191,8 @@ coded! {
         PoliceWithdrawn = "police_withdrawn", "不批准移送公安";
         PoliceReconsider = "police_reconsider", "申请复议";
         Reward = "reward", "举报奖励";
+        /// 立案: the lead became a case (its clock is then the case's).
+        CaseOpened = "case_opened", "立案";
     }
 }
 

@@ -2,7 +2,7 @@
 //! 3339 text) and converted once, here: an unknown code or a malformed time is an error naming
 //! the table, the row and the column ([`StoreError::Corrupt`]), never a silent default.
 
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use crate::{timefmt, StoreError};
 
@@ -58,6 +58,19 @@ impl<'a> At<'a> {
         value: Option<&str>,
     ) -> Result<Option<OffsetDateTime>, StoreError> {
         value.map(|v| self.time(column, v)).transpose()
+    }
+
+    /// A stored calendar day (`YYYY-MM-DD`, see [`timefmt::day_to_db`]).
+    pub fn date(self, column: &'static str, value: &str) -> Result<Date, StoreError> {
+        timefmt::day_from_db(value).ok_or_else(|| self.corrupt(column, value))
+    }
+
+    pub fn date_opt(
+        self,
+        column: &'static str,
+        value: Option<&str>,
+    ) -> Result<Option<Date>, StoreError> {
+        value.map(|v| self.date(column, v)).transpose()
     }
 }
 

@@ -142,3 +142,101 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Opens a case from `lead_id` (立案) against one party and decides it with `actions`, all
+/// dated the day of `now`: what a lead concluded with a penalty needs first. An organisation
+/// party is the lead's operator, registered provisionally when the lead names none. Returns the
+/// case id.
+pub async fn decided_case(
+    store: &Store,
+    scope: &crate::Scope,
+    now: time::OffsetDateTime,
+    lead_id: &str,
+    party: meijian_domain::case::PartyKind,
+    actions: &[(
+        meijian_domain::case::PenaltyKind,
+        Option<meijian_domain::lead::Fen>,
+    )],
+) -> Result<String, crate::StoreError> {
+    use crate::cases::{self, open::NewCase, open::NewParty, workflow::CaseCommand};
+    use meijian_domain::case::{ActionInput, CaseRules, PartyKind};
+    let cal = meijian_domain::workdays::Calendar::embedded();
+    let rules = CaseRules::default();
+    let lead = crate::leads::get(store, scope, lead_id).await?;
+    let operator_id = match (party, &lead.operator_id) {
+        (PartyKind::Person, _) => None,
+        (PartyKind::Organisation, Some(id)) => Some(id.clone()),
+        (PartyKind::Organisation, None) => Some(
+            crate::operators::actions::register_provisional(store, scope, lead_id, now)
+                .await?
+                .id,
+        ),
+    };
+    let today = crate::leads::deadlines::china_date(now);
+    let id = cases::open::open(
+        store,
+        scope,
+        &cal,
+        &rules,
+        now,
+        &NewCase {
+            case_no: String::new(),
+            title: format!("{}案", lead.subject_name),
+            category: lead.category,
+            origin: cases::open::origin_of(lead.source),
+            region_code: lead.region_code.clone(),
+            violation: lead.summary.clone(),
+            filed_on: today,
+            parties: vec![NewParty {
+                kind: party,
+                name: if operator_id.is_some() {
+                    String::new()
+                } else {
+                    "张某某".into()
+                },
+                id_number: None,
+                operator_id,
+            }],
+            basis: Vec::new(),
+            lead_id: Some(lead_id.to_string()),
+        },
+    )
+    .await?;
+    let act = |version: i64, command: CaseCommand| {
+        let (cal, rules, id) = (&cal, &rules, &id);
+        async move { cases::workflow::act(store, scope, cal, rules, now, id, version, &command).await }
+    };
+    act(1, CaseCommand::Investigate).await?;
+    let party_id = cases::parties(store, &id).await?.remove(0).id;
+    let mut version = 2;
+    for (kind, amount) in actions {
+        cases::parties::add_action(
+            store,
+            scope,
+            now,
+            &id,
+            version,
+            &party_id,
+            &ActionInput {
+                kind: *kind,
+                amount: *amount,
+                ban_years: (*kind == meijian_domain::case::PenaltyKind::Ban).then_some(3),
+                decided_on: today,
+                decision_no: "测试罚〔2026〕1号".into(),
+            },
+        )
+        .await?;
+        version += 1;
+    }
+    act(
+        version,
+        CaseCommand::Notify {
+            on: today,
+            hearing: false,
+            note: String::new(),
+        },
+    )
+    .await?;
+    act(version + 1, CaseCommand::Decide { on: today }).await?;
+    Ok(id)
+}

@@ -30,6 +30,22 @@ pub fn date_cst(t: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
+/// A calendar day for storage: `YYYY-MM-DD`, which sorts as text.
+pub fn day_to_db(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Parse what [`day_to_db`] wrote; `None` for anything else.
+pub fn day_from_db(s: &str) -> Option<Date> {
+    let mut parts = s.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+}
+
 /// `YYYY-MM` with a year from 2000 to 2100.
 pub fn parse_month(text: &str) -> Option<(i32, Month)> {
     let (y, m) = text.trim().split_once('-')?;
@@ -132,5 +148,25 @@ mod tests {
         let a = to_db(datetime!(2026-01-09 23:59:59 UTC));
         let b = to_db(datetime!(2026-01-10 00:00:00 UTC));
         assert!(a < b);
+    }
+}
+
+/// Serializes a calendar day as stored (`YYYY-MM-DD`): `#[serde(with = "timefmt::as_day")]`.
+pub mod as_day {
+    use time::Date;
+
+    pub fn serialize<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::day_to_db(*d))
+    }
+
+    pub mod option {
+        use time::Date;
+
+        pub fn serialize<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => s.serialize_some(&super::super::day_to_db(*d)),
+                None => s.serialize_none(),
+            }
+        }
     }
 }

@@ -3,6 +3,12 @@
 //! something to show. Written through the same functions as real work, so the audit log and
 //! the clocks are real too.
 
+use crate::cases::{
+    self,
+    open::{NewCase, NewParty},
+    workflow::CaseCommand,
+};
+use meijian_domain::case::{ActionInput, CaseOrigin, CaseRules, PartyKind, PenaltyKind};
 use meijian_domain::department::DepartmentKind;
 use meijian_domain::lead::rules::LeadRules;
 use meijian_domain::lead::{Category, Channel, Fen, Finding, LeadKind, Outcome};
@@ -219,6 +225,108 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         "平台截图与现场宣传材料一致，广告未经审查。",
     )
     .await?;
+    // The ad report becomes a case (立案) against the advertiser, decided with a fine; the lead
+    // is concluded with the case's penalty.
+    let advertiser =
+        crate::operators::actions::register_provisional(store, &market, &ids[2], day(3)).await?;
+    let case_rules = CaseRules::default();
+    let filed = crate::leads::deadlines::china_date(day(3));
+    let case_id = cases::open::open(
+        store,
+        &market,
+        cal,
+        &case_rules,
+        day(3),
+        &NewCase {
+            case_no: String::new(),
+            title: format!("{}发布未经审查医疗美容广告案", advertiser.name),
+            category: Category::Advertising,
+            origin: CaseOrigin::Complaint,
+            region_code: "370403".into(),
+            violation: "在网络平台发布未经审查的医疗美容广告，宣传“零风险、永久有效”。".into(),
+            filed_on: filed,
+            parties: vec![NewParty {
+                kind: PartyKind::Organisation,
+                name: String::new(),
+                id_number: None,
+                operator_id: Some(advertiser.id.clone()),
+            }],
+            basis: Vec::new(),
+            lead_id: Some(ids[2].clone()),
+        },
+    )
+    .await?;
+    let step = |version: i64, command: CaseCommand| {
+        let (market, case_id, case_rules) = (&market, &case_id, &case_rules);
+        async move {
+            cases::workflow::act(
+                store,
+                market,
+                cal,
+                case_rules,
+                day(2),
+                case_id,
+                version,
+                &command,
+            )
+            .await
+        }
+    };
+    step(1, CaseCommand::Investigate).await?;
+    let party = cases::parties(store, &case_id).await?.remove(0);
+    for (version, kind, amount) in [
+        (2, PenaltyKind::Correct, None),
+        (3, PenaltyKind::Fine, Some(Fen::from_yuan(80_000))),
+    ] {
+        cases::parties::add_action(
+            store,
+            &market,
+            day(1),
+            &case_id,
+            version,
+            &party.id,
+            &ActionInput {
+                kind,
+                amount,
+                ban_years: None,
+                decided_on: crate::leads::deadlines::china_date(day(1)),
+                decision_no: "薛市监罚〔2026〕18号".into(),
+            },
+        )
+        .await?;
+    }
+    let decide = |version: i64, command: CaseCommand| {
+        let (market, case_id, case_rules) = (&market, &case_id, &case_rules);
+        async move {
+            cases::workflow::act(
+                store,
+                market,
+                cal,
+                case_rules,
+                day(1),
+                case_id,
+                version,
+                &command,
+            )
+            .await
+        }
+    };
+    decide(
+        4,
+        CaseCommand::Notify {
+            on: crate::leads::deadlines::china_date(day(1)),
+            hearing: false,
+            note: "当事人未提出陈述申辩。".into(),
+        },
+    )
+    .await?;
+    decide(
+        5,
+        CaseCommand::Decide {
+            on: crate::leads::deadlines::china_date(day(1)),
+        },
+    )
+    .await?;
     workflow::conclude(
         store,
         &market,
@@ -229,10 +337,6 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         &Conclusion {
             outcome: Outcome::Penalty,
             note: "责令停止发布，罚款人民币八万元。".into(),
-            fine: Fen::from_yuan(80_000),
-            confiscation: Fen::ZERO,
-            suspended_or_revoked: false,
-            party_organisation: true,
         },
     )
     .await?;

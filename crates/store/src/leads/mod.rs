@@ -21,7 +21,7 @@ pub mod workflow;
 
 use meijian_domain::lead::codes::NextStep;
 use meijian_domain::lead::{
-    mask, Category, Fen, Finding, LeadKind, LeadState, Outcome, Satisfaction, Source,
+    mask, Category, Finding, LeadKind, LeadState, Outcome, Satisfaction, Source,
 };
 use meijian_domain::role::Permission;
 use serde::Serialize;
@@ -74,10 +74,6 @@ pub struct Lead {
     pub concluded_at: Option<OffsetDateTime>,
     pub outcome: Option<Outcome>,
     pub conclusion_note: Option<String>,
-    pub fine_fen: Fen,
-    pub confiscation_fen: Fen,
-    pub suspended_or_revoked: bool,
-    pub party_organisation: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub replied_at: Option<OffsetDateTime>,
     pub reply_text: Option<String>,
@@ -124,10 +120,6 @@ pub(crate) struct LeadRow {
     concluded_at: Option<String>,
     outcome: Option<String>,
     conclusion_note: Option<String>,
-    fine_fen: i64,
-    confiscation_fen: i64,
-    suspended_or_revoked: i64,
-    party_organisation: i64,
     replied_at: Option<String>,
     reply_text: Option<String>,
     satisfaction: Option<String>,
@@ -170,10 +162,6 @@ impl LeadRow {
             concluded_at: at.time_opt("concluded_at", self.concluded_at.as_deref())?,
             outcome: at.code_opt("outcome", self.outcome.as_deref(), Outcome::from_code)?,
             conclusion_note: self.conclusion_note,
-            fine_fen: Fen(self.fine_fen),
-            confiscation_fen: Fen(self.confiscation_fen),
-            suspended_or_revoked: self.suspended_or_revoked != 0,
-            party_organisation: self.party_organisation != 0,
             replied_at: at.time_opt("replied_at", self.replied_at.as_deref())?,
             reply_text: self.reply_text,
             satisfaction: at.code_opt(
@@ -202,7 +190,6 @@ pub(crate) const LEAD_COLUMNS: &str = "l.id, l.code, l.kind, l.source, l.categor
     l.subject_address, l.operator_id, l.operator_name, l.group_id, l.summary, l.received_at, \
     l.accept_due, l.verify_due, l.conclude_due, l.reply_due, l.accepted_at, l.decline_reason, l.declined_at, \
     l.verified_at, l.finding, l.verification_note, l.concluded_at, l.outcome, l.conclusion_note, \
-    l.fine_fen, l.confiscation_fen, l.suspended_or_revoked, l.party_organisation, \
     l.replied_at, l.reply_text, l.satisfaction, l.next_due, l.next_step, l.created_at, \
     l.updated_at";
 
@@ -221,10 +208,6 @@ impl Lead {
     }
     pub fn category_zh(&self) -> &'static str {
         self.category.label_zh()
-    }
-    /// 罚款 + 没收违法所得.
-    pub fn forfeiture(&self) -> Fen {
-        self.fine_fen + self.confiscation_fen
     }
     /// The lead whose verification answers this one: its group's first, or itself.
     pub fn primary_id(&self) -> &str {

@@ -145,7 +145,11 @@ pub async fn propose(
 ) -> Result<String, StoreError> {
     let r = &rules.rewards;
     let lead = permitted(store, scope, now, Some(r), lead_id, LeadStep::Reward).await?;
-    let forfeiture = lead.forfeiture();
+    // 罚没款: what the lead's case decided.
+    let forfeiture = crate::cases::stats::penalty_facts(store, &lead.id)
+        .await?
+        .unwrap_or_default()
+        .forfeiture;
     let amount = r
         .amount(level, forfeiture)
         .ok_or_else(|| StoreError::invalid("奖励等级", "请选择奖励等级"))?;

@@ -16,7 +16,8 @@ pub struct ComplaintCounts {
     pub received: i64,
     /// 办结: of them and earlier ones, concluded or declined in the period.
     pub concluded: i64,
-    /// 实施行政处罚: concluded in the period with a penalty.
+    /// 实施行政处罚: concluded in the period with a penalty, read from the lead's case (a case
+    /// withdrawn since counts nowhere).
     pub penalised: i64,
     /// 反馈: replies given in the period (a declined complaint's notice counts as feedback).
     pub replied: i64,
@@ -42,7 +43,9 @@ pub async fn complaint_counts(
            sum(case when l.received_at >= $1 and l.received_at < $2 then 1 else 0 end), \
            sum(case when (l.concluded_at >= $1 and l.concluded_at < $2) \
                  or (l.declined_at >= $1 and l.declined_at < $2) then 1 else 0 end), \
-           sum(case when l.concluded_at >= $1 and l.concluded_at < $2 and l.outcome = 'penalty' then 1 else 0 end), \
+           sum(case when l.concluded_at >= $1 and l.concluded_at < $2 and l.outcome = 'penalty' \
+                 and exists (select 1 from case_lead cl join enforcement_case c on c.id = cl.case_id \
+                 where cl.lead_id = l.id and c.stage <> 'withdrawn') then 1 else 0 end), \
            sum(case when (l.replied_at >= $1 and l.replied_at < $2) \
                  or (l.declined_at >= $1 and l.declined_at < $2) then 1 else 0 end), \
            sum(case when l.replied_at >= $1 and l.replied_at < $2 \

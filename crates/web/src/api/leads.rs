@@ -5,9 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use meijian_domain::lead::{
-    Category, Channel, Fen, Finding, LeadKind, Outcome, Satisfaction, Source,
-};
+use meijian_domain::lead::{Category, Channel, Finding, LeadKind, Outcome, Satisfaction, Source};
 use meijian_store::leads::intake::{NewClue, NewComplaint, ReporterIn};
 use meijian_store::leads::workflow::{self, extension, Conclusion, LeadCommand};
 use meijian_store::leads::{
@@ -48,24 +46,17 @@ pub struct LeadPage {
     pub leads: Vec<LeadJson>,
 }
 
-/// A lead as the API shows it: the store's lead (times RFC 3339, codes as codes, money in fen:
-/// `fine_fen`, `confiscation_fen`) and, for clients of the first version, the amounts in whole
-/// yuan (`fine_yuan`, `confiscation_yuan`, rounded down).
+/// A lead as the API shows it: the store's lead (times RFC 3339, codes as codes). Its penalty
+/// facts are its case's (`GET /api/cases?lead=…`).
 #[derive(Serialize)]
 pub struct LeadJson {
     #[serde(flatten)]
     pub lead: leads::Lead,
-    pub fine_yuan: i64,
-    pub confiscation_yuan: i64,
 }
 
 impl From<leads::Lead> for LeadJson {
     fn from(lead: leads::Lead) -> LeadJson {
-        LeadJson {
-            fine_yuan: lead.fine_fen.fen() / 100,
-            confiscation_yuan: lead.confiscation_fen.fen() / 100,
-            lead,
-        }
+        LeadJson { lead }
     }
 }
 
@@ -428,16 +419,6 @@ pub enum LeadAction {
             pattern = r"^\s*[^\s\u0000][^\u0000]{2,}[^\s\u0000]\s*$"
         )]
         note: String,
-        #[serde(default, deserialize_with = "super::integral")]
-        #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
-        fine_yuan: i64,
-        #[serde(default, deserialize_with = "super::integral")]
-        #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
-        confiscation_yuan: i64,
-        #[serde(default)]
-        suspended_or_revoked: bool,
-        #[serde(default)]
-        party_organisation: bool,
     },
     Reply {
         #[schema(
@@ -523,21 +504,10 @@ pub async fn act_on_lead(
                 .ok_or_else(|| invalid("finding", "未知的核查结论"))?,
             note,
         },
-        LeadAction::Conclude {
-            outcome,
-            note,
-            fine_yuan,
-            confiscation_yuan,
-            suspended_or_revoked,
-            party_organisation,
-        } => LeadCommand::Conclude(Conclusion {
+        LeadAction::Conclude { outcome, note } => LeadCommand::Conclude(Conclusion {
             outcome: Outcome::from_code(&outcome)
                 .ok_or_else(|| invalid("outcome", "未知的办理结果"))?,
             note,
-            fine: Fen::from_yuan(fine_yuan),
-            confiscation: Fen::from_yuan(confiscation_yuan),
-            suspended_or_revoked,
-            party_organisation,
         }),
         LeadAction::Reply { text } => LeadCommand::Reply { text },
         LeadAction::Satisfaction { satisfaction } => LeadCommand::Satisfaction(

@@ -113,6 +113,7 @@ pub fn category_plain(c: Category) -> (&'static str, &'static str) {
             "发票和税务",
             "不开发票，或要求现金、私人账户付款",
         ),
+        Category::Other => ("其他问题", "以上都不是的医疗美容问题"),
     }
 }
 

@@ -27,7 +27,7 @@ pub use files::{safe_file_name, sniff, stored_file_name, AttachmentIn, Attachmen
 /// Letters and digits that cannot be misread (no 0/O, 1/I/L).
 const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
-fn random_code(len: usize) -> String {
+pub(crate) fn random_code(len: usize) -> String {
     let mut rng = rand::thread_rng();
     (0..len)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)

@@ -5,9 +5,10 @@
 //! concluded together: the step on the group's first lead answers every lead in the group.
 //! The history of every step is in [`history`], 督办 in [`supervision`], 延期 in [`extension`].
 
+use meijian_domain::case::Stage;
 use meijian_domain::lead::codes::NextStep;
-use meijian_domain::lead::rules::{LeadRules, PenaltyFacts};
-use meijian_domain::lead::{Fen, Finding, LeadState, Outcome, Satisfaction};
+use meijian_domain::lead::rules::LeadRules;
+use meijian_domain::lead::{Finding, LeadState, Outcome, Satisfaction};
 use meijian_domain::workdays::Calendar;
 use time::OffsetDateTime;
 
@@ -302,33 +303,13 @@ pub async fn verify(
     Ok(ids.len())
 }
 
-/// What a conclusion established.
+/// What a conclusion established. The penalty facts are the lead's case's (`cases`): a lead
+/// concluded with a penalty points at a case decided with one.
 #[derive(Clone, Debug)]
 pub struct Conclusion {
     pub outcome: Outcome,
     pub note: String,
-    pub fine: Fen,
-    pub confiscation: Fen,
-    /// 责令停产停业, 责令关闭 or 吊销许可证件.
-    pub suspended_or_revoked: bool,
-    /// The party is an organisation (单位).
-    pub party_organisation: bool,
 }
-
-impl Conclusion {
-    pub fn facts(&self) -> PenaltyFacts {
-        PenaltyFacts {
-            forfeiture: self.fine + self.confiscation,
-            suspended_closed_or_revoked: self.suspended_or_revoked,
-            criminal: self.outcome == Outcome::Criminal,
-            organisation: self.party_organisation,
-        }
-    }
-}
-
-/// The largest fine or confiscation taken (一万亿元): far above any real amount, and far from
-/// overflowing the sums made of them (罚没 totals, 汇总表).
-pub const MAX_FEN: Fen = Fen(100_000_000_000_000);
 
 /// 办结: the outcome. The reply to each reporter is then due.
 #[tracing::instrument(skip_all)]
@@ -343,21 +324,7 @@ pub async fn conclude(
 ) -> Result<usize, StoreError> {
     let lead = permitted(store, scope, now, None, id, LeadStep::Conclude).await?;
     let note = written("办理结果", &c.note, 4, 2000)?;
-    if c.fine < Fen::ZERO || c.confiscation < Fen::ZERO {
-        return Err(StoreError::invalid("罚没金额", "不能为负数"));
-    }
-    if c.fine > MAX_FEN || c.confiscation > MAX_FEN {
-        return Err(StoreError::invalid(
-            "罚没金额",
-            "每项不能超过 1 万亿元，请核对金额单位（元）",
-        ));
-    }
-    if c.outcome != Outcome::Penalty && (c.fine > Fen::ZERO || c.confiscation > Fen::ZERO) {
-        return Err(StoreError::invalid(
-            "罚没金额",
-            "只有实施行政处罚的才填写罚没金额",
-        ));
-    }
+    check_case(store, &lead, c.outcome).await?;
     let now_db = timefmt::to_db(now);
     let reply_due = deadlines::due_db(cal, now, rules.limits.reply);
     let mut tx = store.begin().await?;
@@ -396,25 +363,6 @@ pub async fn conclude(
             ],
         )
         .await?;
-        // The yuan columns are kept for the previous release until they are dropped.
-        let (fine, confiscation) = if lead_id == &lead.id {
-            (c.fine.fen(), c.confiscation.fen())
-        } else {
-            (0, 0)
-        };
-        sqlx::query(
-            "update lead set fine_fen = $1, confiscation_fen = $2, suspended_or_revoked = $3, \
-             party_organisation = $4, fine_yuan = $6, confiscation_yuan = $7 where id = $5",
-        )
-        .bind(fine)
-        .bind(confiscation)
-        .bind(i64::from(c.suspended_or_revoked))
-        .bind(i64::from(c.party_organisation))
-        .bind(lead_id)
-        .bind(fine / 100)
-        .bind(confiscation / 100)
-        .execute(&mut *tx)
-        .await?;
         event(
             &mut tx,
             lead_id,
@@ -434,14 +382,58 @@ pub async fn conclude(
         &lead,
         "lead.conclude",
         serde_json::json!({
-            "state": "concluded", "outcome": c.outcome.code(), "fine_fen": c.fine.fen(),
-            "confiscation_fen": c.confiscation.fen(),
-            "suspended_or_revoked": c.suspended_or_revoked, "group": ids,
+            "state": "concluded", "outcome": c.outcome.code(), "group": ids,
         }),
     )
     .await?;
     tx.commit().await?;
     Ok(ids.len())
+}
+
+/// A lead concluded with a penalty needs its case decided with a penalty; a lead whose case is
+/// still open is concluded with its case, not before.
+async fn check_case(store: &Store, lead: &Lead, outcome: Outcome) -> Result<(), StoreError> {
+    let case = crate::cases::stats::case_of_lead(store, &lead.id).await?;
+    let stage = case
+        .as_ref()
+        .map(|(_, _, stage)| Stage::from_code(stage).unwrap_or(Stage::Filed));
+    match (outcome, &case, stage) {
+        (Outcome::Penalty, None, _) => Err(StoreError::invalid(
+            "办理结果",
+            "实施行政处罚的，请先立案并在案件中作出处罚决定",
+        )),
+        (Outcome::Penalty, Some((_, no, _)), Some(stage)) if !stage.decided() => {
+            Err(StoreError::invalid(
+                "办理结果",
+                format!(
+                    "案件 {no} 处于“{}”阶段，作出处罚决定后才能按实施行政处罚办结",
+                    stage.label_zh()
+                ),
+            ))
+        }
+        (Outcome::Penalty, Some((id, no, _)), _) => {
+            let penalties: i64 = sqlx::query_scalar(
+                "select count(*) from case_action where case_id = $1 and kind not in ('correct', 'judicial')",
+            )
+            .bind(id)
+            .fetch_one(store.pool())
+            .await?;
+            if penalties == 0 {
+                return Err(StoreError::invalid(
+                    "办理结果",
+                    format!(
+                        "案件 {no} 没有行政处罚（只有责令改正或移送司法机关），请选择其他办理结果"
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        (_, Some((_, no, _)), Some(stage)) if stage.is_open() => Err(StoreError::invalid(
+            "办理结果",
+            format!("案件 {no} 尚未结案（{}），请先办结案件", stage.label_zh()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// 答复: the reply the reporter reads on the status page (反馈).

@@ -2,7 +2,7 @@
 //! of a lead the table reads, the caller as the table sees them, and the one check every step
 //! passes, with the Chinese message of each refusal.
 
-use meijian_domain::lead::rules::{PenaltyFacts, RewardRules};
+use meijian_domain::lead::rules::RewardRules;
 use meijian_domain::lead::workflow::{check, Cond, LeadFacts, LeadStep, Refusal, Taker};
 use meijian_domain::lead::{ExtensionState, LeadState, Outcome, ReferralKind, RewardState};
 use time::OffsetDateTime;
@@ -27,12 +27,12 @@ pub async fn facts(
     let reward = reward::for_lead(store, lead).await?;
     let extensions = extension::extensions(store, lead).await?;
     let outcome = lead.outcome;
-    let penalty = PenaltyFacts {
-        forfeiture: lead.forfeiture(),
-        suspended_closed_or_revoked: lead.suspended_or_revoked,
-        criminal: outcome == Some(Outcome::Criminal),
-        organisation: lead.party_organisation,
-    };
+    // The penalty facts live on the lead's case; a transfer to the judiciary recorded as the
+    // lead's outcome counts too.
+    let mut penalty = crate::cases::stats::penalty_facts(store, &lead.id)
+        .await?
+        .unwrap_or_default();
+    penalty.criminal |= outcome == Some(Outcome::Criminal);
     let waiting = lead.next_step.and_then(Extendable::of).zip(lead.next_due);
     let mut f = LeadFacts::new(lead.state, lead.kind);
     f.grouped = lead.group_id.is_some();

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::detail::{page, Flash};
 
-use super::{checked, form_error, parse_yuan, plain_id};
+use super::{form_error, plain_id};
 use crate::error::{AppError, AppResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -30,14 +30,6 @@ pub struct ActionForm {
     pub note: String,
     #[serde(default)]
     pub outcome: String,
-    #[serde(default)]
-    pub fine_yuan: String,
-    #[serde(default)]
-    pub confiscation_yuan: String,
-    #[serde(default)]
-    pub suspended_or_revoked: String,
-    #[serde(default)]
-    pub party_organisation: String,
     #[serde(default)]
     pub text: String,
     #[serde(default)]
@@ -81,10 +73,6 @@ fn command(step: LeadStep, f: &ActionForm) -> AppResult<LeadCommand> {
         LeadStep::Conclude => LeadCommand::Conclude(Conclusion {
             outcome: choose(Outcome::from_code(&f.outcome), "办理结果", "请选择办理结果")?,
             note: f.note.clone(),
-            fine: parse_yuan("罚款金额", &f.fine_yuan)?,
-            confiscation: parse_yuan("没收金额", &f.confiscation_yuan)?,
-            suspended_or_revoked: checked(&f.suspended_or_revoked),
-            party_organisation: checked(&f.party_organisation),
         }),
         LeadStep::Reply => LeadCommand::Reply {
             text: f.text.clone(),

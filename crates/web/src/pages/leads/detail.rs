@@ -168,9 +168,11 @@ struct LeadPage {
     notice: Option<&'static str>,
     error: Option<String>,
     draft: ActionForm,
-    draft_suspended: bool,
-    draft_party: bool,
     lead: Lead,
+    /// The lead's case (立案 already): id, 案件编号, stage.
+    case: Option<(String, String, &'static str)>,
+    /// The handler may open a case from it (立案).
+    can_open_case: bool,
     received: String,
     state: &'static str,
     region: String,
@@ -311,6 +313,20 @@ pub async fn page(
             (id, code, label)
         })
         .collect();
+    let case = meijian_store::cases::stats::case_of_lead(store, &lead.id)
+        .await?
+        .map(|(id, no, stage)| {
+            let label = meijian_domain::case::Stage::from_code(&stage).map_or("", |s| s.label_zh());
+            (id, no, label)
+        });
+    let can_open_case = handler
+        && case.is_none()
+        && matches!(lead.state, LeadState::Accepted | LeadState::Verified)
+        && !lead.is_grouped_member();
+    let forfeiture = meijian_store::cases::stats::penalty_facts(store, &lead.id)
+        .await?
+        .unwrap_or_default()
+        .forfeiture;
     let levels = rules
         .levels
         .iter()
@@ -320,7 +336,7 @@ pub async fn page(
             name: l.name.clone(),
             rule: format!("罚没款的{}%，最低{}元", l.percent, l.minimum_yuan),
             amount: rules
-                .amount(index, lead.forfeiture())
+                .amount(index, forfeiture)
                 .unwrap_or_default()
                 .yuan_text(),
         })
@@ -329,8 +345,8 @@ pub async fn page(
         chrome: Chrome::new(user, "/leads"),
         notice: flash.notice,
         error: flash.error,
-        draft_suspended: super::checked(&flash.draft.suspended_or_revoked),
-        draft_party: super::checked(&flash.draft.party_organisation),
+        case,
+        can_open_case,
         draft: flash.draft,
         received: show_time(lead.received_at),
         state: state_label(&lead),
