@@ -15,9 +15,9 @@ pub mod spec;
 pub use error::FileError;
 pub use normalise::{half_width, parse_date, DateError, Normalised, OPEN_ENDED_DATE};
 pub use read::{
-    open, FileFormat, ProgressUnit, ReadOptions, RowReader, MAX_COMPRESSION_RATIO,
+    open, open_table, FileFormat, ProgressUnit, ReadOptions, RowReader, MAX_COMPRESSION_RATIO,
     MAX_RECORD_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES,
     RATIO_CHECK_FLOOR, SHARED_STRINGS_IN_MEMORY_BYTES,
 };
 pub use row::{ParsedRow, Record, Rejection};
-pub use spec::{FieldKind, FieldSpec, RegistryKind, RegistrySpec};
+pub use spec::{FieldKind, FieldSpec, RegistryKind, RegistrySpec, TableSpec};

@@ -34,7 +34,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use crate::error::FileError;
-use crate::spec::{RegistryKind, RegistrySpec};
+use crate::spec::{RegistryKind, TableSpec};
 
 use csv_source::CsvSource;
 use raw::{RawField, RawItem, RawRow};
@@ -95,7 +95,26 @@ pub fn open(
     registry: RegistryKind,
     opts: &ReadOptions,
 ) -> Result<RowReader, FileError> {
-    let spec = registry.spec();
+    open_with(path, Some(registry), registry.spec().table(), opts)
+}
+
+/// Opens a file laid out as `table` by the registries' rules (format, encoding, delimiter,
+/// Chinese headers or English aliases, extra columns, row rejections): a file that is not one
+/// of the registries, such as the enforcement history files of DATA.md.
+pub fn open_table(
+    path: &Path,
+    table: TableSpec,
+    opts: &ReadOptions,
+) -> Result<RowReader, FileError> {
+    open_with(path, None, table, opts)
+}
+
+fn open_with(
+    path: &Path,
+    registry: Option<RegistryKind>,
+    spec: TableSpec,
+    opts: &ReadOptions,
+) -> Result<RowReader, FileError> {
     let mut file = File::open(path).map_err(|e| FileError::io(path, e))?;
     let bytes_total = file.metadata().map_err(|e| FileError::io(path, e))?.len();
     let mut prefix = Vec::new();
@@ -110,7 +129,7 @@ pub fn open(
     match sniff::sniff(&prefix, forced)? {
         sniff::Sniffed::Zip => {
             sniff::check_zip(&file)?;
-            open_xlsx(path, spec, opts, bytes_total)
+            open_xlsx(path, registry, spec, opts, bytes_total)
         }
         sniff::Sniffed::Text => {
             let whole = (prefix.len() as u64) < PREFIX_BYTES;
@@ -146,6 +165,7 @@ pub fn open(
                 "自定义分隔符"
             };
             Ok(RowReader {
+                registry,
                 spec,
                 map,
                 source: Source::Csv(source),
@@ -161,12 +181,14 @@ pub fn open(
 
 fn open_xlsx(
     path: &Path,
-    spec: &'static RegistrySpec,
+    registry: Option<RegistryKind>,
+    spec: TableSpec,
     opts: &ReadOptions,
     bytes_total: u64,
 ) -> Result<RowReader, FileError> {
     open_xlsx_with(
         path,
+        registry,
         spec,
         opts,
         bytes_total,
@@ -177,7 +199,8 @@ fn open_xlsx(
 /// [`open_xlsx`] with shared strings over `in_memory` bytes read by the streaming reader.
 fn open_xlsx_with(
     path: &Path,
-    spec: &'static RegistrySpec,
+    registry: Option<RegistryKind>,
+    spec: TableSpec,
     opts: &ReadOptions,
     bytes_total: u64,
     in_memory: u64,
@@ -188,6 +211,7 @@ fn open_xlsx_with(
     })?;
     let map = header::map_headers(spec, &texts(&header))?;
     Ok(RowReader {
+        registry,
         spec,
         map,
         source: Source::Xlsx(source),
@@ -207,7 +231,7 @@ fn open_xlsx_with(
 /// refused before anything large is unpacked, however large its shared strings are.
 fn open_sheet(
     path: &Path,
-    spec: &'static RegistrySpec,
+    spec: TableSpec,
     opts: &ReadOptions,
     in_memory: u64,
 ) -> Result<(xlsx_source::XlsxSource, String), FileError> {

@@ -138,6 +138,37 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
+/// 表格规格: the columns of a file and which of them is the record key — a registry's
+/// ([`RegistrySpec::table`]), or the layout of another file read by the same rules (the
+/// enforcement history files of DATA.md, whose importers define their layouts and open them
+/// with [`crate::open_table`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableSpec {
+    /// [`FieldSpec::name`] of the record key (记录键); that field must be required.
+    pub key: &'static str,
+    pub fields: &'static [FieldSpec],
+}
+
+impl TableSpec {
+    /// The field with this English name.
+    pub fn field(&self, name: &str) -> Option<&'static FieldSpec> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The field whose Chinese header or English alias matches a header cell of a file.
+    /// Surrounding whitespace, a BOM, full-width ASCII (including parentheses), inner spaces
+    /// and the case of the alias are ignored.
+    pub fn field_for_header(&self, header: &str) -> Option<&'static FieldSpec> {
+        let wanted = normalise_header(header);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.fields
+            .iter()
+            .find(|f| normalise_header(f.header) == wanted || normalise_header(f.name) == wanted)
+    }
+}
+
 /// 登记表规格: the fields of one registry and which of them is the record key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RegistrySpec {
@@ -148,6 +179,14 @@ pub struct RegistrySpec {
 }
 
 impl RegistrySpec {
+    /// The columns and key, as every reader takes them.
+    pub fn table(&self) -> TableSpec {
+        TableSpec {
+            key: self.key,
+            fields: self.fields,
+        }
+    }
+
     /// The field with this English name.
     pub fn field(&self, name: &str) -> Option<&'static FieldSpec> {
         self.fields.iter().find(|f| f.name == name)
@@ -162,13 +201,7 @@ impl RegistrySpec {
     /// Surrounding whitespace, a BOM, full-width ASCII (including parentheses), inner spaces
     /// and the case of the alias are ignored.
     pub fn field_for_header(&self, header: &str) -> Option<&'static FieldSpec> {
-        let wanted = normalise_header(header);
-        if wanted.is_empty() {
-            return None;
-        }
-        self.fields
-            .iter()
-            .find(|f| normalise_header(f.header) == wanted || normalise_header(f.name) == wanted)
+        self.table().field_for_header(header)
     }
 
     /// The Chinese headers, in the order of DATA.md.

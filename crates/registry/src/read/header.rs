@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::raw::escape_nul;
 use crate::error::FileError;
-use crate::spec::{normalise_header, FieldSpec, RegistrySpec};
+use crate::spec::{normalise_header, FieldSpec, TableSpec};
 
 /// What one column of the file holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,11 +35,8 @@ pub(crate) fn clean_header(cell: &str) -> String {
         .to_owned()
 }
 
-/// Maps the header cells of a file onto the registry's fields.
-pub(crate) fn map_headers(
-    spec: &'static RegistrySpec,
-    cells: &[String],
-) -> Result<HeaderMap, FileError> {
+/// Maps the header cells of a file onto the layout's fields.
+pub(crate) fn map_headers(spec: TableSpec, cells: &[String]) -> Result<HeaderMap, FileError> {
     if let Some((index, cell)) = cells.iter().enumerate().find(|(_, c)| c.contains('\0')) {
         return Err(FileError::HeaderNul {
             column: index + 1,

@@ -11,7 +11,7 @@ use super::validate;
 use super::xlsx_source::XlsxSource;
 use super::{FileFormat, ProgressUnit};
 use crate::row::{ParsedRow, Rejection};
-use crate::spec::{RegistryKind, RegistrySpec};
+use crate::spec::{RegistryKind, TableSpec};
 
 pub(super) enum Source {
     Csv(CsvSource),
@@ -27,9 +27,11 @@ impl Source {
     }
 }
 
-/// The data rows of an opened registry file; see [`crate::open`].
+/// The data rows of an opened file; see [`crate::open`] and [`crate::open_table`].
 pub struct RowReader {
-    pub(super) spec: &'static RegistrySpec,
+    /// The registry, for a registry file.
+    pub(super) registry: Option<RegistryKind>,
+    pub(super) spec: TableSpec,
     pub(super) map: HeaderMap,
     pub(super) source: Source,
     pub(super) format: FileFormat,
@@ -40,9 +42,9 @@ pub struct RowReader {
 }
 
 impl RowReader {
-    /// The registry being read.
-    pub fn registry(&self) -> RegistryKind {
-        self.spec.kind
+    /// The registry being read; `None` for a file opened by [`crate::open_table`].
+    pub fn registry(&self) -> Option<RegistryKind> {
+        self.registry
     }
 
     /// The header cells as found in the file (BOM and surrounding whitespace removed).

@@ -6,19 +6,14 @@ use std::collections::BTreeMap;
 use super::header::{Column, HeaderMap};
 use super::raw::{RawField, RawRow};
 use crate::row::{ParsedRow, Record, Rejection};
-use crate::spec::{FieldKind, RegistrySpec};
+use crate::spec::{FieldKind, TableSpec};
 
 /// Longest value shown for a whole-row rejection.
 const PREVIEW_CHARS: usize = 200;
 
 /// Validates one non-blank row. `xlsx` rows may be shorter than the header (Excel leaves out
 /// trailing empty cells); CSV rows must have exactly as many fields as the header.
-pub(crate) fn validate(
-    spec: &RegistrySpec,
-    map: &HeaderMap,
-    mut row: RawRow,
-    xlsx: bool,
-) -> ParsedRow {
+pub(crate) fn validate(spec: TableSpec, map: &HeaderMap, mut row: RawRow, xlsx: bool) -> ParsedRow {
     // Every field of every data row passes here, from either source: a NUL rejects its row.
     for field in &mut row.fields {
         field.reject_nul();

@@ -182,7 +182,7 @@ fn wrong_headers_are_refused_after_reading_only_the_strings_the_header_uses() {
     let checked = xlsx_stream::header_row(&mut book, &part).unwrap();
     // 60,003 strings in the table; the header uses the first three.
     assert_eq!(checked.strings_read, 3);
-    let spec = RegistryKind::Registrations.spec();
+    let spec = RegistryKind::Registrations.spec().table();
     let texts = super::texts(&checked.row);
     assert!(matches!(
         header::map_headers(spec, &texts),
@@ -295,7 +295,7 @@ fn a_registry_reads_the_same_through_either_reader() {
         sheet.write_number(row, 3, 350203.0).unwrap();
     }
     book.save(&path).unwrap();
-    let spec = RegistryKind::Registrations.spec();
+    let spec = RegistryKind::Registrations.spec().table();
     let opts = ReadOptions::default();
     let (calamine, _) = open_sheet(&path, spec, &opts, u64::MAX).unwrap();
     let (streaming, sheet) = open_sheet(&path, spec, &opts, 0).unwrap();
@@ -331,8 +331,16 @@ fn a_nul_read_by_the_streaming_reader_never_reaches_a_rejection() {
         ],
         false,
     );
-    let spec = RegistryKind::Registrations.spec();
-    let reader = open_xlsx_with(&path, spec, &ReadOptions::default(), 0, 0).unwrap();
+    let spec = RegistryKind::Registrations.spec().table();
+    let reader = open_xlsx_with(
+        &path,
+        Some(RegistryKind::Registrations),
+        spec,
+        &ReadOptions::default(),
+        0,
+        0,
+    )
+    .unwrap();
     let rows: Vec<ParsedRow> = reader.collect();
     let [ParsedRow::Rejected(text), ParsedRow::Rejected(failed)] = rows.as_slice() else {
         panic!("{rows:?}");

@@ -9,5 +9,6 @@ mod fields;
 mod headers;
 mod nul;
 mod props;
+mod tables;
 mod volume;
 mod xlsx;
