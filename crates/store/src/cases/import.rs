@@ -44,10 +44,19 @@ pub const MAX_REPORTED_REJECTIONS: usize = 10_000;
 /// The `actor_name` of the history events an import writes.
 pub const EVENT_ACTOR: &str = "历史数据导入";
 
-// Keys per lookup and rows per multi-row insert: a few hundred binds per statement (see the
-// registry import for why more is slower on SQLite).
+// Keys per lookup, and binds per multi-row insert. SQLite finds each parameter by a linear
+// search of the statement's parameters, so its statements stay at about a thousand binds (see
+// the registry import); PostgreSQL takes larger ones, in fewer round trips.
 const KEYS_PER_LOOKUP: usize = 500;
-const ROWS_PER_INSERT: usize = 50;
+
+/// Rows of `columns` columns per multi-row insert.
+fn rows_per_insert(backend: Backend, columns: usize) -> usize {
+    let binds = match backend {
+        Backend::Sqlite => 1_000,
+        Backend::Postgres => 4_000,
+    };
+    (binds / columns).max(1)
+}
 
 /// The two enforcement history files this module imports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -225,22 +234,24 @@ impl RowSource for meijian_registry::RowReader {
 
 /// Opens an enforcement history file with the registry reader's rules (encodings, delimiters,
 /// XLSX, Chinese headers or English aliases, extra columns kept, row errors).
-///
-/// The registry crate reads only the registries' own layouts for now: reading these two
-/// layouts needs it to accept a layout given by the caller (see the report of this change).
 pub fn open(
     path: &Path,
     file: HistoryFile,
     read: &ReadOptions,
 ) -> Result<Box<dyn RowSource>, StoreError> {
-    let _ = (path, read);
-    Err(StoreError::invalid(
-        "文件",
-        format!("暂不能读取{}文件，请联系系统管理员", file.label_zh()),
-    ))
+    let table = meijian_registry::TableSpec {
+        key: file.key(),
+        fields: file.columns(),
+    };
+    let reader = meijian_registry::open_table(path, table, read)
+        .map_err(|e| StoreError::invalid("文件", e.to_string()))?;
+    Ok(Box::new(reader))
 }
 
-/// Imports the history file at `path` within `scope`. See the module doc.
+/// Imports the history file at `path` within `scope` (the web layer passes the signed-in
+/// user's; the command line an administrator's): rows of a region outside it are refused. See
+/// the module doc. `progress` hears of every batch: done and total (bytes for CSV, rows for
+/// XLSX) and the rows read so far.
 #[tracing::instrument(skip_all)]
 pub async fn import_file(
     store: &Store,
@@ -329,9 +340,9 @@ pub async fn import_rows(
         let mut tx = sqlx::Connection::begin_with(&mut *conn, begin).await?;
         let at = timefmt::to_db(now());
         let tally = match batch.rows {
-            Rows::Cases(rows) => write_cases(&mut *tx, &ctx, &at, rows, &mut rejections).await?,
+            Rows::Cases(rows) => write_cases(&mut tx, &ctx, &at, rows, &mut rejections).await?,
             Rows::Penalties(rows) => {
-                write_penalties(&mut *tx, &ctx, &at, rows, &mut rejections).await?
+                write_penalties(&mut tx, &ctx, &at, rows, &mut rejections).await?
             }
         };
         if opts.dry_run {
@@ -479,10 +490,8 @@ impl Reader {
     fn run(self, mut source: Box<dyn RowSource>, sender: tokio::sync::mpsc::Sender<Batch>) {
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut batch = self.empty();
-        let mut size = 0usize;
         while let Some(parsed) = source.next_row() {
             batch.rows_read += 1;
-            size += 1;
             match parsed {
                 ParsedRow::Rejected(r) => batch.rejections.push(r),
                 ParsedRow::Ok(record) => {
@@ -499,11 +508,9 @@ impl Reader {
                         ));
                     } else {
                         seen.insert(key, record.line);
-                        let checked = match (&mut batch.rows, self.file) {
-                            (Rows::Cases(rows), _) => self.case(&record).map(|c| rows.push(c)),
-                            (Rows::Penalties(rows), _) => {
-                                self.penalty(&record).map(|p| rows.push(p))
-                            }
+                        let checked = match &mut batch.rows {
+                            Rows::Cases(rows) => self.case(&record).map(|c| rows.push(c)),
+                            Rows::Penalties(rows) => self.penalty(&record).map(|p| rows.push(p)),
                         };
                         if let Err(r) = checked {
                             batch.rejections.push(r);
@@ -511,9 +518,8 @@ impl Reader {
                     }
                 }
             }
-            if size >= self.batch_size {
+            if batch.rows_read as usize >= self.batch_size {
                 batch.progress = source.progress();
-                size = 0;
                 let next = self.empty();
                 if sender
                     .blocking_send(std::mem::replace(&mut batch, next))
@@ -932,24 +938,14 @@ async fn cases_by_no(
     conn: &mut sqlx::AnyConnection,
     case_nos: &[&str],
 ) -> Result<HashMap<String, StoredCase>, StoreError> {
-    let backend = sql::backend_of(conn);
-    let mut out = HashMap::new();
-    for chunk in case_nos.chunks(KEYS_PER_LOOKUP) {
-        let text = format!(
-            "select id, case_no, title, category, origin, stage, region_code, department_id, \
-             authority, violation, filed_on, closed_on, source from enforcement_case \
-             where case_no in {}",
-            in_list(backend, chunk.len(), 1)
-        );
-        let mut q = sqlx::query_as::<_, StoredCase>(&text);
-        for k in chunk {
-            q = q.bind(*k);
-        }
-        for c in q.fetch_all(&mut *conn).await? {
-            out.insert(c.case_no.clone(), c);
-        }
-    }
-    Ok(out)
+    let select = "select id, case_no, title, category, origin, stage, region_code, department_id, \
+                  authority, violation, filed_on, closed_on, source from enforcement_case \
+                  where case_no in";
+    Ok(lookup::<StoredCase>(conn, select, case_nos)
+        .await?
+        .into_iter()
+        .map(|c| (c.case_no.clone(), c))
+        .collect())
 }
 
 /// A value as a history note shows it: empty as 空, long text cut.
@@ -1109,7 +1105,7 @@ async fn write_cases(
     }
     tally.added = inserts.len() as i64;
     let actor = ctx.scope.actor.name.as_str();
-    for chunk in inserts.chunks(ROWS_PER_INSERT) {
+    for chunk in inserts.chunks(rows_per_insert(backend, 18)) {
         let text = format!(
             "{} enforcement_case (id, case_no, title, category, origin, stage, region_code, \
              department_id, authority, violation, filed_on, decide_due, closed_on, source, \
@@ -1153,7 +1149,7 @@ async fn write_events(
     events: &[EventRow],
 ) -> Result<(), StoreError> {
     let backend = sql::backend_of(conn);
-    for chunk in events.chunks(ROWS_PER_INSERT * 2) {
+    for chunk in events.chunks(rows_per_insert(backend, 8)) {
         let text = format!(
             "{} case_event (id, case_id, at, action, actor_id, actor_name, department_id, note) \
              values {}",
@@ -1200,6 +1196,180 @@ struct StoredAction {
     decision_no: String,
 }
 
+/// What the rows of a penalty batch are checked and matched against, read in a few statements
+/// per batch (never one per row).
+struct Known {
+    /// The cases the rows name, by 案件编号.
+    cases: HashMap<String, StoredCase>,
+    parties: Parties,
+    /// The penalties imported before, by 处罚编号.
+    actions: HashMap<String, StoredAction>,
+    /// The source (history or officer) of the case of each of those penalties, by case id.
+    action_sources: HashMap<String, String>,
+    /// Operators of the 主体库 by USCC, for organisations whose number is one.
+    operators: HashMap<String, String>,
+}
+
+/// Rows of `select … where <column> in (keys)`, a few hundred keys a statement. `select` ends
+/// with `in`.
+async fn lookup<T>(
+    conn: &mut sqlx::AnyConnection,
+    select: &str,
+    keys: &[&str],
+) -> Result<Vec<T>, StoreError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let backend = sql::backend_of(conn);
+    let mut out = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_LOOKUP) {
+        let text = format!("{select} {}", in_list(backend, chunk.len(), 1));
+        let mut q = sqlx::query_as::<_, T>(&text);
+        for k in chunk {
+            q = q.bind(*k);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
+
+fn distinct<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = keys.collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+impl Known {
+    async fn load(conn: &mut sqlx::AnyConnection, rows: &[PenaltyIn]) -> Result<Known, StoreError> {
+        let case_nos = distinct(rows.iter().map(|r| r.case_no.as_str()));
+        let cases = cases_by_no(conn, &case_nos).await?;
+        let case_ids = distinct(cases.values().map(|c| c.id.as_str()));
+        let mut parties = Parties::default();
+        let select = "select id, case_id, seq, kind, name, id_number, operator_id from case_party \
+                      where case_id in";
+        for p in lookup::<StoredParty>(conn, select, &case_ids).await? {
+            parties
+                .by_case
+                .entry(p.case_id.clone())
+                .or_default()
+                .push(p);
+        }
+        let penalty_nos: Vec<&str> = rows.iter().map(|r| r.penalty_no.as_str()).collect();
+        let select = "select id, penalty_no, case_id, party_id, kind, amount_fen, decided_on, \
+                      decision_no from case_action where penalty_no in";
+        let actions: HashMap<String, StoredAction> =
+            lookup::<StoredAction>(conn, select, &penalty_nos)
+                .await?
+                .into_iter()
+                .map(|a| (a.penalty_no.clone(), a))
+                .collect();
+        let mut action_sources: HashMap<String, String> = cases
+            .values()
+            .map(|c| (c.id.clone(), c.source.clone()))
+            .collect();
+        let other_ids = distinct(
+            actions
+                .values()
+                .map(|a| a.case_id.as_str())
+                .filter(|id| !action_sources.contains_key(*id)),
+        );
+        let select = "select id, source from enforcement_case where id in";
+        let others = lookup::<(String, String)>(conn, select, &other_ids).await?;
+        action_sources.extend(others);
+        let usccs: Vec<String> = rows
+            .iter()
+            .filter(|r| r.party_kind == PartyKind::Organisation)
+            .filter_map(|r| r.party_id.as_deref())
+            .filter_map(|n| Uscc::parse(n).ok())
+            .map(|u| u.as_str().to_string())
+            .collect();
+        // A merged operator stands for the one it was merged into.
+        let select = "select uscc, coalesce(merged_into, id) from operator where uscc in";
+        let operators =
+            lookup::<(String, String)>(conn, select, &distinct(usccs.iter().map(String::as_str)))
+                .await?
+                .into_iter()
+                .collect();
+        Ok(Known {
+            cases,
+            parties,
+            actions,
+            action_sources,
+            operators,
+        })
+    }
+
+    /// The checks that need the row's case: it was imported, lies in the scope, and the action
+    /// passes the officers' form; a 处罚编号 of a case worked here is not overwritten.
+    fn check(&self, ctx: &Ctx, row: &PenaltyIn) -> Result<&StoredCase, Rejection> {
+        let header = |n: &str| -> &'static str { HistoryFile::Penalties.header(n) };
+        let refuse = |reason: String| reject(row.line, header("case_no"), &row.case_no, reason);
+        let Some(case) = self.cases.get(&row.case_no) else {
+            return Err(refuse(format!(
+                "案件编号“{}”没有对应的已导入案件，请先导入该案件",
+                row.case_no
+            )));
+        };
+        if case.source != "history" {
+            return Err(refuse(format!(
+                "案件“{}”是本系统中立案办理的案件，处罚决定请在案件页面录入",
+                row.case_no
+            )));
+        }
+        if !ctx.scope.covers(&case.region_code) {
+            let place = RegionCode::parse(&case.region_code)
+                .ok()
+                .and_then(|c| crate::accounts::departments::short_region_name(&c))
+                .unwrap_or_else(|| "该行政区划".to_string());
+            return Err(refuse(format!(
+                "案件“{}”所在的{place}（{}）不在您的管辖范围内",
+                row.case_no, case.region_code
+            )));
+        }
+        let Some(filed_on) = timefmt::day_from_db(&case.filed_on) else {
+            return Err(refuse("案件的立案日期有误，请重新导入该案件".to_string()));
+        };
+        // The officers' form, word for word. A 行业禁入 row carries no years (the files have
+        // no such column): its years stay unset, and only the check that they are given and
+        // in range is skipped — by checking with a placeholder of one year.
+        let input = ActionInput {
+            kind: row.kind,
+            amount: row.amount,
+            ban_years: (row.kind == PenaltyKind::Ban).then_some(1),
+            decided_on: row.decided_on,
+            decision_no: row.decision_no.clone(),
+        };
+        if let Err(e) = input.check(row.party_kind, filed_on) {
+            let (column, value) = match e.field {
+                "金额" => (
+                    header("amount_yuan"),
+                    row.amount.map(|a| a.yuan_text()).unwrap_or_default(),
+                ),
+                "决定日期" => (header("decided"), timefmt::day_to_db(row.decided_on)),
+                "决定书文号" => (header("decision_no"), row.decision_no.clone()),
+                "处罚种类" => (header("kind"), row.kind.label_zh().to_string()),
+                other => (other, String::new()),
+            };
+            return Err(reject(row.line, column, &value, e.message));
+        }
+        if let Some(old) = self.actions.get(&row.penalty_no) {
+            if self.action_sources.get(&old.case_id).map(String::as_str) != Some("history") {
+                return Err(reject(
+                    row.line,
+                    header("penalty_id"),
+                    &row.penalty_no,
+                    format!(
+                        "处罚编号“{}”已被本系统中办理的案件使用，不能用历史数据覆盖",
+                        row.penalty_no
+                    ),
+                ));
+            }
+        }
+        Ok(case)
+    }
+}
+
 /// The parties of the cases of a batch, as they stand in the transaction (new ones added as
 /// the batch goes).
 #[derive(Default)]
@@ -1225,16 +1395,217 @@ impl Parties {
         }
     }
 
-    fn next_seq(&self, case_id: &str) -> i64 {
-        self.by_case
-            .get(case_id)
-            .and_then(|l| l.iter().map(|p| p.seq).max())
-            .unwrap_or(0)
-            + 1
+    /// The id of the party `row` names, found or added; and what changed of a party found
+    /// (name, kind, a number given at last), for the history note.
+    fn resolve(
+        &mut self,
+        case_id: &str,
+        row: &PenaltyIn,
+        operator_id: Option<String>,
+        writes: &mut PenaltyWrites<'_>,
+    ) -> (String, Option<String>) {
+        let Some(found) = self.find(case_id, row).cloned() else {
+            let list = self.by_case.entry(case_id.to_string()).or_default();
+            let party = StoredParty {
+                id: new_id(),
+                case_id: case_id.to_string(),
+                seq: list.iter().map(|p| p.seq).max().unwrap_or(0) + 1,
+                kind: row.party_kind.code().to_string(),
+                name: row.party.clone(),
+                id_number: row.party_id.clone(),
+                operator_id,
+            };
+            list.push(party.clone());
+            let id = party.id.clone();
+            writes.new_parties.push(party);
+            return (id, None);
+        };
+        let mut what = Vec::new();
+        if found.name != row.party {
+            what.push(format!(
+                "当事人名称（{} → {}）",
+                shown(&found.name),
+                shown(&row.party)
+            ));
+        }
+        if found.kind != row.party_kind.code() {
+            what.push(format!(
+                "当事人类型（{} → {}）",
+                label_of(&found.kind, PartyKind::from_code, |k| k.label_zh()),
+                row.party_kind.label_zh()
+            ));
+        }
+        if let (None, Some(number)) = (&found.id_number, &row.party_id) {
+            what.push(format!("当事人证件号码（空 → {number}）"));
+        }
+        let operator_id = operator_id.or(found.operator_id.clone());
+        if what.is_empty() && operator_id == found.operator_id {
+            return (found.id, None);
+        }
+        let updated = StoredParty {
+            kind: row.party_kind.code().to_string(),
+            name: row.party.clone(),
+            id_number: found.id_number.clone().or(row.party_id.clone()),
+            operator_id,
+            ..found.clone()
+        };
+        if let Some(stored) = self
+            .by_case
+            .get_mut(case_id)
+            .and_then(|l| l.iter_mut().find(|p| p.id == found.id))
+        {
+            *stored = updated.clone();
+        }
+        writes.party(updated);
+        (found.id, (!what.is_empty()).then(|| what.join("、")))
     }
 }
 
-/// Per case of the batch: what its penalties did, for its history event.
+/// What changed of a penalty imported before, as the history note says it; empty when nothing.
+fn action_changes(
+    old: &StoredAction,
+    row: &PenaltyIn,
+    case_id: &str,
+    party_id: &str,
+    party_note: Option<String>,
+) -> Vec<String> {
+    let mut what: Vec<String> = Vec::new();
+    if old.case_id != case_id {
+        what.push("案件编号".to_string());
+    }
+    if old.party_id != party_id {
+        what.push("当事人".to_string());
+    }
+    what.extend(party_note);
+    if old.kind != row.kind.code() {
+        what.push(format!(
+            "处罚种类（{} → {}）",
+            label_of(&old.kind, PenaltyKind::from_code, |k| k.label_zh()),
+            row.kind.label_zh()
+        ));
+    }
+    let amount_fen = row.amount.map_or(0, |a| a.fen());
+    if old.amount_fen != amount_fen {
+        what.push(format!(
+            "金额（{} → {}）",
+            Fen(old.amount_fen).yuan_text(),
+            Fen(amount_fen).yuan_text()
+        ));
+    }
+    let decided = timefmt::day_to_db(row.decided_on);
+    if old.decided_on != decided {
+        what.push(format!("决定日期（{} → {decided}）", old.decided_on));
+    }
+    if old.decision_no != row.decision_no {
+        what.push(format!(
+            "决定书文号（{} → {}）",
+            shown(&old.decision_no),
+            shown(&row.decision_no)
+        ));
+    }
+    what
+}
+
+/// The writes of a penalty batch: parties first (actions point at them).
+#[derive(Default)]
+struct PenaltyWrites<'a> {
+    new_parties: Vec<StoredParty>,
+    party_updates: Vec<StoredParty>,
+    /// (id, row, case id, party id).
+    new_actions: Vec<(String, &'a PenaltyIn, String, String)>,
+    action_updates: Vec<(String, &'a PenaltyIn, String, String)>,
+}
+
+impl PenaltyWrites<'_> {
+    /// A changed party: a party added by this batch is inserted with its last values.
+    fn party(&mut self, updated: StoredParty) {
+        if let Some(pending) = self.new_parties.iter_mut().find(|p| p.id == updated.id) {
+            *pending = updated;
+        } else {
+            self.party_updates.retain(|p| p.id != updated.id);
+            self.party_updates.push(updated);
+        }
+    }
+
+    async fn write(&self, conn: &mut sqlx::AnyConnection, at: &str) -> Result<(), StoreError> {
+        let backend = sql::backend_of(conn);
+        for p in &self.party_updates {
+            sqlx::query(
+                "update case_party set kind = $2, name = $3, id_number = $4, operator_id = $5 \
+                 where id = $1",
+            )
+            .bind(p.id.as_str())
+            .bind(p.kind.as_str())
+            .bind(p.name.as_str())
+            .bind(p.id_number.as_deref())
+            .bind(p.operator_id.as_deref())
+            .execute(&mut *conn)
+            .await?;
+        }
+        for chunk in self.new_parties.chunks(rows_per_insert(backend, 8)) {
+            let text = format!(
+                "{} case_party (id, case_id, seq, kind, name, id_number, operator_id, created_at) \
+                 values {}",
+                sql::bulk_insert(backend),
+                sql::values(backend, chunk.len(), 8, 1)
+            );
+            let mut q = sqlx::query(&text);
+            for p in chunk {
+                q = q
+                    .bind(p.id.as_str())
+                    .bind(p.case_id.as_str())
+                    .bind(p.seq)
+                    .bind(p.kind.as_str())
+                    .bind(p.name.as_str())
+                    .bind(p.id_number.as_deref())
+                    .bind(p.operator_id.as_deref())
+                    .bind(at);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        for chunk in self.new_actions.chunks(rows_per_insert(backend, 10)) {
+            let text = format!(
+                "{} case_action (id, penalty_no, case_id, party_id, kind, amount_fen, ban_years, \
+                 decided_on, decision_no, created_at) values {}",
+                sql::bulk_insert(backend),
+                sql::values(backend, chunk.len(), 10, 1)
+            );
+            let mut q = sqlx::query(&text);
+            for (id, row, case_id, party_id) in chunk {
+                q = q
+                    .bind(id.as_str())
+                    .bind(row.penalty_no.as_str())
+                    .bind(case_id.as_str())
+                    .bind(party_id.as_str())
+                    .bind(row.kind.code())
+                    .bind(row.amount.map_or(0, |a| a.fen()))
+                    .bind(Option::<i64>::None)
+                    .bind(timefmt::day_to_db(row.decided_on))
+                    .bind(row.decision_no.as_str())
+                    .bind(at);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        for (id, row, case_id, party_id) in &self.action_updates {
+            sqlx::query(
+                "update case_action set case_id = $2, party_id = $3, kind = $4, amount_fen = $5, \
+                 decided_on = $6, decision_no = $7 where id = $1",
+            )
+            .bind(id.as_str())
+            .bind(case_id.as_str())
+            .bind(party_id.as_str())
+            .bind(row.kind.code())
+            .bind(row.amount.map_or(0, |a| a.fen()))
+            .bind(timefmt::day_to_db(row.decided_on))
+            .bind(row.decision_no.as_str())
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Per case of a batch: the penalties it got and those that changed, for its history event.
 #[derive(Default)]
 struct CaseNote {
     added: Vec<String>,
@@ -1261,330 +1632,40 @@ async fn write_penalties(
     if rows.is_empty() {
         return Ok(tally);
     }
-    let backend = sql::backend_of(conn);
-    let header = |n: &str| -> &'static str { HistoryFile::Penalties.header(n) };
-
-    // The cases the rows name.
-    let mut case_nos: Vec<&str> = rows.iter().map(|r| r.case_no.as_str()).collect();
-    case_nos.sort_unstable();
-    case_nos.dedup();
-    let cases = cases_by_no(conn, &case_nos).await?;
-
-    // Their parties.
-    let mut parties = Parties::default();
-    let case_ids: Vec<&str> = cases.values().map(|c| c.id.as_str()).collect();
-    for chunk in case_ids.chunks(KEYS_PER_LOOKUP) {
-        let text = format!(
-            "select id, case_id, seq, kind, name, id_number, operator_id from case_party \
-             where case_id in {}",
-            in_list(backend, chunk.len(), 1)
-        );
-        let mut q = sqlx::query_as::<_, StoredParty>(&text);
-        for k in chunk {
-            q = q.bind(*k);
-        }
-        for p in q.fetch_all(&mut *conn).await? {
-            parties
-                .by_case
-                .entry(p.case_id.clone())
-                .or_default()
-                .push(p);
-        }
-    }
-
-    // The penalties imported before, by 处罚编号.
-    let mut actions: HashMap<String, StoredAction> = HashMap::new();
-    let keys: Vec<&str> = rows.iter().map(|r| r.penalty_no.as_str()).collect();
-    for chunk in keys.chunks(KEYS_PER_LOOKUP) {
-        let text = format!(
-            "select a.id, a.penalty_no, a.case_id, a.party_id, a.kind, a.amount_fen, a.decided_on, \
-             a.decision_no from case_action a where a.penalty_no in {}",
-            in_list(backend, chunk.len(), 1)
-        );
-        let mut q = sqlx::query_as::<_, StoredAction>(&text);
-        for k in chunk {
-            q = q.bind(*k);
-        }
-        for a in q.fetch_all(&mut *conn).await? {
-            actions.insert(a.penalty_no.clone(), a);
-        }
-    }
-    let case_of_action: HashMap<String, &StoredCase> =
-        cases.values().map(|c| (c.id.clone(), c)).collect();
-    // Cases of penalties imported before whose case is not in this batch's rows.
-    let mut other_case_ids: Vec<&str> = actions
-        .values()
-        .filter(|a| !case_of_action.contains_key(&a.case_id))
-        .map(|a| a.case_id.as_str())
-        .collect();
-    other_case_ids.sort_unstable();
-    other_case_ids.dedup();
-    let mut other_sources: HashMap<String, String> = HashMap::new();
-    for chunk in other_case_ids.chunks(KEYS_PER_LOOKUP) {
-        let text = format!(
-            "select id, source from enforcement_case where id in {}",
-            in_list(backend, chunk.len(), 1)
-        );
-        let mut q = sqlx::query_as::<_, (String, String)>(&text);
-        for k in chunk {
-            q = q.bind(*k);
-        }
-        other_sources.extend(q.fetch_all(&mut *conn).await?);
-    }
-
-    // Operators of the 主体库 by USCC, for the organisations' numbers that are one.
-    let mut usccs: Vec<String> = rows
-        .iter()
-        .filter(|r| r.party_kind == PartyKind::Organisation)
-        .filter_map(|r| r.party_id.as_deref())
-        .filter_map(|n| Uscc::parse(n).ok())
-        .map(|u| u.as_str().to_string())
-        .collect();
-    usccs.sort_unstable();
-    usccs.dedup();
-    let mut operators: HashMap<String, String> = HashMap::new();
-    for chunk in usccs.chunks(KEYS_PER_LOOKUP) {
-        // A merged operator's record points at the one it was merged into: prefer the living.
-        let text = format!(
-            "select uscc, id from operator where uscc in {} \
-             order by case when status = 'merged' then 1 else 0 end desc, id",
-            in_list(backend, chunk.len(), 1)
-        );
-        let mut q = sqlx::query_as::<_, (String, String)>(&text);
-        for k in chunk {
-            q = q.bind(k.as_str());
-        }
-        // Later rows win: the living operator comes last.
-        operators.extend(q.fetch_all(&mut *conn).await?);
-    }
-
-    let mut new_parties: Vec<StoredParty> = Vec::new();
-    let mut party_updates: Vec<StoredParty> = Vec::new();
-    let mut new_actions: Vec<(String, &PenaltyIn, String, String)> = Vec::new();
-    let mut action_updates: Vec<(String, &PenaltyIn, String, String)> = Vec::new();
+    let mut known = Known::load(conn, &rows).await?;
+    let mut writes = PenaltyWrites::default();
+    // Per case, in the order the file first names it.
     let mut notes: HashMap<String, CaseNote> = HashMap::new();
-    let mut case_order: Vec<String> = Vec::new();
+    let mut order: Vec<String> = Vec::new();
     for row in &rows {
-        let Some(case) = cases.get(&row.case_no) else {
-            rejections.push(reject(
-                row.line,
-                header("case_no"),
-                &row.case_no,
-                format!(
-                    "案件编号“{}”没有对应的已导入案件，请先导入该案件",
-                    row.case_no
-                ),
-            ));
-            continue;
-        };
-        if case.source != "history" {
-            rejections.push(reject(
-                row.line,
-                header("case_no"),
-                &row.case_no,
-                format!(
-                    "案件“{}”是本系统中立案办理的案件，处罚决定请在案件页面录入",
-                    row.case_no
-                ),
-            ));
-            continue;
-        }
-        if !ctx.scope.covers(&case.region_code) {
-            rejections.push(match RegionCode::parse(&case.region_code) {
-                Ok(code) => {
-                    let mut r = outside(row.line, &code);
-                    r.column = header("case_no").to_string();
-                    r.value = row.case_no.clone();
-                    r.reason = format!("案件“{}”所在的{}", row.case_no, r.reason);
-                    r
-                }
-                Err(_) => reject(
-                    row.line,
-                    header("case_no"),
-                    &row.case_no,
-                    "案件不在您的管辖范围内",
-                ),
-            });
-            continue;
-        }
-        let Some(filed_on) = timefmt::day_from_db(&case.filed_on) else {
-            rejections.push(reject(
-                row.line,
-                header("case_no"),
-                &row.case_no,
-                "案件的立案日期有误，请重新导入该案件",
-            ));
-            continue;
-        };
-        // The officers' form, word for word. A 行业禁入 row carries no years (the files have
-        // no such column): its years are left unset, and only the check that they are given
-        // and in range is skipped — by checking with a placeholder of one year.
-        let input = ActionInput {
-            kind: row.kind,
-            amount: row.amount,
-            ban_years: (row.kind == PenaltyKind::Ban).then_some(1),
-            decided_on: row.decided_on,
-            decision_no: row.decision_no.clone(),
-        };
-        if let Err(e) = input.check(row.party_kind, filed_on) {
-            let (column, value) = match e.field {
-                "金额" => (
-                    header("amount_yuan"),
-                    row.amount.map(|a| a.yuan_text()).unwrap_or_default(),
-                ),
-                "决定日期" => (header("decided"), timefmt::day_to_db(row.decided_on)),
-                "决定书文号" => (header("decision_no"), row.decision_no.clone()),
-                "处罚种类" => (header("kind"), row.kind.label_zh().to_string()),
-                other => (other, String::new()),
-            };
-            rejections.push(reject(row.line, column, &value, e.message));
-            continue;
-        }
-        if let Some(old) = actions.get(&row.penalty_no) {
-            let source = case_of_action
-                .get(&old.case_id)
-                .map(|c| c.source.as_str())
-                .or_else(|| other_sources.get(&old.case_id).map(String::as_str));
-            if source != Some("history") {
-                rejections.push(reject(
-                    row.line,
-                    header("penalty_id"),
-                    &row.penalty_no,
-                    format!(
-                        "处罚编号“{}”已被本系统中办理的案件使用，不能用历史数据覆盖",
-                        row.penalty_no
-                    ),
-                ));
+        let case_id = match known.check(ctx, row) {
+            Ok(case) => case.id.clone(),
+            Err(r) => {
+                rejections.push(r);
                 continue;
             }
-        }
-
-        // The party: found, or added to the case.
+        };
         let operator_id = match (row.party_kind, row.party_id.as_deref()) {
             (PartyKind::Organisation, Some(n)) => Uscc::parse(n)
                 .ok()
-                .and_then(|u| operators.get(u.as_str()).cloned()),
+                .and_then(|u| known.operators.get(u.as_str()).cloned()),
             _ => None,
         };
-        let mut party_note: Option<String> = None;
-        let party_id = match parties.find(&case.id, row).cloned() {
-            Some(p) => {
-                let mut what = Vec::new();
-                if p.name != row.party {
-                    what.push(format!(
-                        "当事人名称（{} → {}）",
-                        shown(&p.name),
-                        shown(&row.party)
-                    ));
-                }
-                if p.kind != row.party_kind.code() {
-                    what.push(format!(
-                        "当事人类型（{} → {}）",
-                        label_of(&p.kind, PartyKind::from_code, |k| k.label_zh()),
-                        row.party_kind.label_zh()
-                    ));
-                }
-                if p.id_number.is_none() && row.party_id.is_some() {
-                    what.push(format!(
-                        "当事人证件号码（空 → {}）",
-                        row.party_id.as_deref().unwrap_or("")
-                    ));
-                }
-                let operator = operator_id.clone().or(p.operator_id.clone());
-                if !what.is_empty() || operator != p.operator_id {
-                    let updated = StoredParty {
-                        kind: row.party_kind.code().to_string(),
-                        name: row.party.clone(),
-                        id_number: p.id_number.clone().or(row.party_id.clone()),
-                        operator_id: operator,
-                        ..p.clone()
-                    };
-                    if let Some(list) = parties.by_case.get_mut(&case.id) {
-                        if let Some(stored) = list.iter_mut().find(|q| q.id == p.id) {
-                            *stored = updated.clone();
-                        }
-                    }
-                    // A party added by this batch is inserted with its last values.
-                    if let Some(pending) = new_parties.iter_mut().find(|q| q.id == p.id) {
-                        *pending = updated;
-                    } else {
-                        party_updates.retain(|q| q.id != p.id);
-                        party_updates.push(updated);
-                    }
-                }
-                if !what.is_empty() {
-                    party_note = Some(what.join("、"));
-                }
-                p.id
-            }
-            None => {
-                let p = StoredParty {
-                    id: new_id(),
-                    case_id: case.id.clone(),
-                    seq: parties.next_seq(&case.id),
-                    kind: row.party_kind.code().to_string(),
-                    name: row.party.clone(),
-                    id_number: row.party_id.clone(),
-                    operator_id,
-                };
-                parties
-                    .by_case
-                    .entry(case.id.clone())
-                    .or_default()
-                    .push(p.clone());
-                let id = p.id.clone();
-                new_parties.push(p);
-                id
-            }
-        };
-
-        let decided = timefmt::day_to_db(row.decided_on);
-        let amount_fen = row.amount.map_or(0, |a| a.fen());
-        let note = notes.entry(case.id.clone()).or_insert_with(|| {
-            case_order.push(case.id.clone());
+        let (party_id, party_note) = known
+            .parties
+            .resolve(&case_id, row, operator_id, &mut writes);
+        let note = notes.entry(case_id.clone()).or_insert_with(|| {
+            order.push(case_id.clone());
             CaseNote::default()
         });
-        match actions.get(&row.penalty_no) {
+        match known.actions.get(&row.penalty_no) {
             None => {
                 tally.added += 1;
                 note.added.push(row.penalty_no.clone());
-                new_actions.push((new_id(), row, case.id.clone(), party_id));
+                writes.new_actions.push((new_id(), row, case_id, party_id));
             }
             Some(old) => {
-                let mut what: Vec<String> = Vec::new();
-                if old.case_id != case.id {
-                    what.push("案件编号".to_string());
-                }
-                if old.party_id != party_id {
-                    what.push("当事人".to_string());
-                }
-                if let Some(p) = party_note.take() {
-                    what.push(p);
-                }
-                if old.kind != row.kind.code() {
-                    what.push(format!(
-                        "处罚种类（{} → {}）",
-                        label_of(&old.kind, PenaltyKind::from_code, |k| k.label_zh()),
-                        row.kind.label_zh()
-                    ));
-                }
-                if old.amount_fen != amount_fen {
-                    what.push(format!(
-                        "金额（{} → {}）",
-                        Fen(old.amount_fen).yuan_text(),
-                        Fen(amount_fen).yuan_text()
-                    ));
-                }
-                if old.decided_on != decided {
-                    what.push(format!("决定日期（{} → {decided}）", old.decided_on));
-                }
-                if old.decision_no != row.decision_no {
-                    what.push(format!(
-                        "决定书文号（{} → {}）",
-                        shown(&old.decision_no),
-                        shown(&row.decision_no)
-                    ));
-                }
+                let what = action_changes(old, row, &case_id, &party_id, party_note);
                 if what.is_empty() {
                     tally.unchanged += 1;
                     continue;
@@ -1592,88 +1673,15 @@ async fn write_penalties(
                 tally.changed += 1;
                 note.changed
                     .push(format!("{}：{}", row.penalty_no, what.join("、")));
-                // Written after the new parties it may point at.
-                action_updates.push((old.id.clone(), row, case.id.clone(), party_id));
+                writes
+                    .action_updates
+                    .push((old.id.clone(), row, case_id, party_id));
             }
         }
     }
-
-    for p in &party_updates {
-        sqlx::query(
-            "update case_party set kind = $2, name = $3, id_number = $4, operator_id = $5 \
-             where id = $1",
-        )
-        .bind(p.id.as_str())
-        .bind(p.kind.as_str())
-        .bind(p.name.as_str())
-        .bind(p.id_number.as_deref())
-        .bind(p.operator_id.as_deref())
-        .execute(&mut *conn)
-        .await?;
-    }
-    for chunk in new_parties.chunks(ROWS_PER_INSERT * 2) {
-        let text = format!(
-            "{} case_party (id, case_id, seq, kind, name, id_number, operator_id, created_at) \
-             values {}",
-            sql::bulk_insert(backend),
-            sql::values(backend, chunk.len(), 8, 1)
-        );
-        let mut q = sqlx::query(&text);
-        for p in chunk {
-            q = q
-                .bind(p.id.as_str())
-                .bind(p.case_id.as_str())
-                .bind(p.seq)
-                .bind(p.kind.as_str())
-                .bind(p.name.as_str())
-                .bind(p.id_number.as_deref())
-                .bind(p.operator_id.as_deref())
-                .bind(at);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    for chunk in new_actions.chunks(ROWS_PER_INSERT * 2) {
-        let text = format!(
-            "{} case_action (id, penalty_no, case_id, party_id, kind, amount_fen, ban_years, \
-             decided_on, decision_no, created_at) values {}",
-            sql::bulk_insert(backend),
-            sql::values(backend, chunk.len(), 10, 1)
-        );
-        let mut q = sqlx::query(&text);
-        for (id, row, case_id, party_id) in chunk {
-            q = q
-                .bind(id.as_str())
-                .bind(row.penalty_no.as_str())
-                .bind(case_id.as_str())
-                .bind(party_id.as_str())
-                .bind(row.kind.code())
-                .bind(row.amount.map_or(0, |a| a.fen()))
-                .bind(Option::<i64>::None)
-                .bind(timefmt::day_to_db(row.decided_on))
-                .bind(row.decision_no.as_str())
-                .bind(at);
-        }
-        q.execute(&mut *conn).await?;
-    }
-
-    for (id, row, case_id, party_id) in &action_updates {
-        sqlx::query(
-            "update case_action set case_id = $2, party_id = $3, kind = $4, amount_fen = $5, \
-             decided_on = $6, decision_no = $7 where id = $1",
-        )
-        .bind(id.as_str())
-        .bind(case_id.as_str())
-        .bind(party_id.as_str())
-        .bind(row.kind.code())
-        .bind(row.amount.map_or(0, |a| a.fen()))
-        .bind(timefmt::day_to_db(row.decided_on))
-        .bind(row.decision_no.as_str())
-        .execute(&mut *conn)
-        .await?;
-    }
-
+    writes.write(conn, at).await?;
     let mut events = Vec::new();
-    for case_id in case_order {
+    for case_id in order {
         let Some(note) = notes.remove(&case_id) else {
             continue;
         };
@@ -1684,14 +1692,13 @@ async fn write_penalties(
         if !note.changed.is_empty() {
             parts.push(format!("更新处罚决定 {}", listed(&note.changed)));
         }
-        if parts.is_empty() {
-            continue;
+        if !parts.is_empty() {
+            events.push(EventRow {
+                case_id,
+                action: CaseAction::ImportChanged,
+                note: format!("由文件“{}”导入：{}", ctx.file_name, parts.join("；")),
+            });
         }
-        events.push(EventRow {
-            case_id,
-            action: CaseAction::ImportChanged,
-            note: format!("由文件“{}”导入：{}", ctx.file_name, parts.join("；")),
-        });
     }
     tally.cases_touched = events.len() as i64;
     write_events(conn, ctx, at, &events).await?;
