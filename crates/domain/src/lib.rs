@@ -9,6 +9,7 @@ mod coded;
 
 pub mod case;
 pub mod department;
+pub mod disposal;
 pub mod lead;
 pub mod operator;
 pub mod region;

@@ -11,6 +11,7 @@
 //! a merge ([`REFERENCES`]).
 
 pub mod actions;
+pub mod disposal;
 pub mod read;
 pub mod update;
 
@@ -29,6 +30,7 @@ use crate::StoreError;
 pub(crate) const REFERENCES: &[(&str, &str, Option<&str>)] = &[
     ("lead", "operator_id", Some("operator_name")),
     ("account", "operator_id", None),
+    ("operator_disposal", "operator_id", None),
 ];
 
 /// Separator of the name, person and address lists (a character no name contains).

@@ -1,9 +1,10 @@
 //! The 主体库 through the API: search operators, read one operator's file, merge and split,
-//! register a provisional operator from a lead. The same store calls as the pages.
+//! register a provisional operator from a lead, record 处置 and 销号 of the listed ones. The
+//! same store calls as the pages.
 
 use axum::extract::State;
 use axum::Json;
-use meijian_store::operators::{actions, read, Operator};
+use meijian_store::operators::{actions, disposal, read, Operator};
 use meijian_store::timefmt::to_db as rfc3339;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -310,3 +311,269 @@ pub async fn register_provisional(
         actions::register_provisional(&state.store, &user.scope, &req.lead_id, state.now()).await?;
     Ok(Json(operator.into()))
 }
+
+/// An evidence file of a disposal (download: `GET /operators/{id}/disposal-files/{file_id}`).
+#[derive(Serialize, ToSchema)]
+pub struct DisposalFileView {
+    pub id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+}
+
+/// One disposal (处置) of a listed operator.
+#[derive(Serialize, ToSchema)]
+pub struct DisposalView {
+    pub id: String,
+    /// criminal | penalty | licensed | cosmetic | ceased
+    pub kind: String,
+    pub kind_label: String,
+    /// YYYY-MM-DD.
+    pub disposed_on: String,
+    pub note: String,
+    /// The enforcement case it led to.
+    pub case_id: Option<String>,
+    pub recorded_by: String,
+    /// RFC 3339.
+    pub recorded_at: String,
+    pub files: Vec<DisposalFileView>,
+}
+
+/// One 销号 of the entry, and its reopening if any.
+#[derive(Serialize, ToSchema)]
+pub struct ClosureView {
+    pub id: String,
+    pub reason: String,
+    pub closed_by: String,
+    /// RFC 3339.
+    pub closed_at: String,
+    pub reopen_reason: Option<String>,
+    pub reopened_by: Option<String>,
+    pub reopened_at: Option<String>,
+}
+
+/// 处置情况 of an operator: its standing, disposals (newest first) and 销号 history.
+#[derive(Serialize, ToSchema)]
+pub struct DisposalList {
+    pub operator_id: String,
+    /// undisposed | in_progress | closed
+    pub standing: String,
+    pub standing_label: String,
+    pub disposals: Vec<DisposalView>,
+    pub closures: Vec<ClosureView>,
+}
+
+/// A disposal to record. Evidence files are attached afterwards
+/// (`POST /api/operators/{id}/disposals/{disposal_id}/files`), or on the operator's page.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisposalRequest {
+    /// criminal | penalty | licensed | cosmetic | ceased
+    pub kind: String,
+    /// YYYY-MM-DD, not after today (China).
+    pub disposed_on: String,
+    #[schema(min_length = 1, max_length = 1000)]
+    pub note: String,
+    /// An enforcement case in the caller's scope: its id or its 案件编号.
+    pub case_id: Option<String>,
+}
+
+/// The reason of a 销号 or of reopening one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    #[schema(min_length = 1, max_length = 1000)]
+    pub reason: String,
+}
+
+async fn disposals_of(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<DisposalList> {
+    let (store, scope) = (&state.store, &user.scope);
+    let operator = read::get(store, scope, id).await?;
+    let items = disposal::list(store, scope, &operator.id).await?;
+    let closures = disposal::closures(store, scope, &operator.id).await?;
+    let summary = disposal::summary(store, scope, &operator.id).await?;
+    Ok(DisposalList {
+        operator_id: operator.id,
+        standing: summary.standing.code().into(),
+        standing_label: summary.standing.label_zh().into(),
+        disposals: items
+            .into_iter()
+            .map(|d| DisposalView {
+                kind: d.kind.code().into(),
+                kind_label: d.kind.label_zh().into(),
+                disposed_on: meijian_store::timefmt::day_to_db(d.disposed_on),
+                recorded_at: rfc3339(d.recorded_at),
+                files: d
+                    .files
+                    .into_iter()
+                    .map(|f| DisposalFileView {
+                        id: f.id,
+                        file_name: f.file_name,
+                        content_type: f.content_type,
+                        size_bytes: f.size_bytes,
+                        sha256: f.sha256,
+                    })
+                    .collect(),
+                id: d.id,
+                note: d.note,
+                case_id: d.case_id,
+                recorded_by: d.recorded_by,
+            })
+            .collect(),
+        closures: closures
+            .into_iter()
+            .map(|c| ClosureView {
+                closed_at: rfc3339(c.closed_at),
+                reopened_at: c.reopened_at.map(rfc3339),
+                id: c.id,
+                reason: c.reason,
+                closed_by: c.closed_by,
+                reopen_reason: c.reopen_reason,
+                reopened_by: c.reopened_by,
+            })
+            .collect(),
+    })
+}
+
+/// The disposals (处置) and 销号 history of an operator on the 有照无证 or 无照无证 list.
+#[utoipa::path(get, path = "/api/operators/{id}/disposals", tag = "operators", params(("id" = String, Path, description = "主体编号")),
+    responses((status = 200, body = DisposalList), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn list_disposals(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<DisposalList>> {
+    Ok(Json(disposals_of(&state, &user, &id).await?))
+}
+
+/// Record a disposal of an operator on the 有照无证 or 无照无证 list (officers and leaders of
+/// its jurisdiction); answers with its disposals afterwards.
+#[utoipa::path(post, path = "/api/operators/{id}/disposals", tag = "operators", request_body = DisposalRequest,
+    params(("id" = String, Path, description = "主体编号")),
+    responses((status = 200, body = DisposalList), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn record_disposal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<DisposalRequest>,
+) -> AppResult<Json<DisposalList>> {
+    let input = disposal::NewDisposal {
+        kind: req.kind,
+        disposed_on: req.disposed_on,
+        note: req.note,
+        case_id: req.case_id,
+        files: Vec::new(),
+    };
+    disposal::record(&state.store, &user.scope, &id, &input, state.now()).await?;
+    Ok(Json(disposals_of(&state, &user, &id).await?))
+}
+
+/// 销号: close the entry of an operator whose matter is settled (at least one disposal
+/// recorded; once). Answers with its disposals afterwards.
+#[utoipa::path(post, path = "/api/operators/{id}/close", tag = "operators", request_body = ReasonRequest,
+    params(("id" = String, Path, description = "主体编号")),
+    responses((status = 200, body = DisposalList), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn close_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> AppResult<Json<DisposalList>> {
+    disposal::close(&state.store, &user.scope, &id, &req.reason, state.now()).await?;
+    Ok(Json(disposals_of(&state, &user, &id).await?))
+}
+
+/// Reopen a closed entry (leaders); answers with its disposals afterwards.
+#[utoipa::path(post, path = "/api/operators/{id}/reopen", tag = "operators", request_body = ReasonRequest,
+    params(("id" = String, Path, description = "主体编号")),
+    responses((status = 200, body = DisposalList), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn reopen_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> AppResult<Json<DisposalList>> {
+    disposal::reopen(&state.store, &user.scope, &id, &req.reason, state.now()).await?;
+    Ok(Json(disposals_of(&state, &user, &id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileParams {
+    /// The file's name, e.g. 处罚决定书.pdf.
+    pub file_name: String,
+}
+
+/// Attach an evidence file to a disposal already recorded (while the entry is not closed):
+/// the body is the file's bytes (at most 20 MB). Kept with its SHA-256; answers with the
+/// operator's disposals afterwards.
+#[utoipa::path(post, path = "/api/operators/{id}/disposals/{disposal_id}/files", tag = "operators",
+    params(("id" = String, Path, description = "主体编号"), ("disposal_id" = String, Path, description = "disposal id"), FileParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = DisposalList), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn add_disposal_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath((id, disposal_id)): ApiPath<(String, String)>,
+    ApiQuery(p): ApiQuery<FileParams>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<DisposalList>> {
+    let file = disposal::NewFile {
+        file_name: p.file_name,
+        bytes: body.to_vec(),
+    };
+    disposal::add_files(
+        &state.store,
+        &user.scope,
+        &id,
+        &disposal_id,
+        std::slice::from_ref(&file),
+        state.now(),
+    )
+    .await?;
+    Ok(Json(disposals_of(&state, &user, &id).await?))
+}
+
+/// One evidence file of a disposal: its bytes as recorded (their SHA-256 also in
+/// `X-Content-SHA256`), always as a download (`attachment`, `nosniff`, sandboxed).
+#[utoipa::path(get, path = "/api/operators/{id}/disposal-files/{file_id}", tag = "operators",
+    params(("id" = String, Path, description = "主体编号"), ("file_id" = String, Path, description = "evidence file id")),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn disposal_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath((id, file_id)): ApiPath<(String, String)>,
+) -> AppResult<axum::response::Response> {
+    let (record, bytes) = disposal::file(&state.store, &user.scope, &id, &file_id).await?;
+    crate::pages::operators::disposal::file_response(&record, bytes)
+}
+
+/// The 处置 and 销号 endpoints, merged into the served document ([`super::spec`]).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        list_disposals,
+        record_disposal,
+        add_disposal_file,
+        disposal_file,
+        close_entry,
+        reopen_entry
+    ),
+    components(schemas(
+        DisposalList,
+        DisposalView,
+        DisposalFileView,
+        ClosureView,
+        DisposalRequest,
+        ReasonRequest,
+    ))
+)]
+pub struct DisposalApi;

@@ -1,8 +1,9 @@
 //! 一户一档: one operator's file — identity, every registry record with its versions, its class
-//! run by run, its history (merges, splits, absences), its leads and complaints, and the
-//! places later features fill (inspections, cases and penalties, credit, monitoring). Officers
-//! who run the cross-check merge operators and ask for splits here; a lead's handler registers
-//! a business no registry knows as a provisional operator.
+//! run by run, its history (merges, splits, absences), its leads and complaints, its 处置 and
+//! 销号 ([`super::disposal`]), and the places later features fill (inspections, cases and
+//! penalties, credit, monitoring). Officers who run the cross-check merge operators and ask for
+//! splits here; a lead's handler registers a business no registry knows as a provisional
+//! operator.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -62,7 +63,7 @@ struct LeadView {
 
 #[derive(Template)]
 #[template(path = "operator.html")]
-struct FilePage {
+pub(super) struct FilePage {
     chrome: Chrome,
     id: String,
     name: String,
@@ -90,6 +91,8 @@ struct FilePage {
     can_merge: bool,
     can_split: bool,
     notice: Option<&'static str>,
+    /// 处置与销号; `None` for those who do not read it.
+    disposal: Option<super::disposal::Section>,
 }
 
 #[derive(Deserialize, Default)]
@@ -104,6 +107,9 @@ impl FileQuery {
             "merged" => Some("已合并：原主体的线索等记录已转到本主体，原编号仍可查到并指向本主体。"),
             "split" => Some("拆分已记录，下一次证照比对时生效；拆分出的记录将成为新的主体。"),
             "provisional" => Some("已登记为临时主体（暂无登记记录），分类为无照无证；以后的比对发现其登记记录时会自动关联。"),
+            "disposal" => Some("处置情况已记录。"),
+            "closed" => Some("已销号。"),
+            "reopened" => Some("已恢复，可继续记录处置情况。"),
             _ => None,
         }
     }
@@ -125,8 +131,20 @@ pub async fn show_file(
     Path(id): Path<String>,
     Query(query): Query<FileQuery>,
 ) -> AppResult<Response> {
-    let operator = read::get(&state.store, &user.scope, &id).await?;
+    Ok(render(&page(&state, &user, &id, query.text(), None).await?)?.into_response())
+}
+
+/// The file of operator `id`, with a notice, or the reason a form on it was refused.
+pub(super) async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> AppResult<FilePage> {
+    let operator = read::get(&state.store, &user.scope, id).await?;
     let store = &state.store;
+    let disposal = super::disposal::section(state, user, &operator, error).await?;
     let records = read::records(store, &operator).await?;
     let classes = read::classes(store, &operator).await?;
     let events = read::events(store, &operator).await?;
@@ -134,8 +152,8 @@ pub async fn show_file(
     let steps = rule::available(operator.origin, operator.status, |p| user.scope.can(p));
     let has = |step| steps.iter().any(|r| r.step == step);
     let o = &operator;
-    Ok(render(&FilePage {
-        chrome: Chrome::new(&user, "/operators"),
+    Ok(FilePage {
+        chrome: Chrome::new(user, "/operators"),
         id: o.id.clone(),
         name: name_or_blank(o),
         origin: o.origin.label_zh(),
@@ -220,9 +238,9 @@ pub async fn show_file(
             .collect(),
         can_merge: has(OperatorStep::Merge),
         can_split: has(OperatorStep::Split),
-        notice: query.text(),
-    })?
-    .into_response())
+        notice,
+        disposal,
+    })
 }
 
 #[derive(Deserialize)]

@@ -1,18 +1,22 @@
 //! 主体库 pages: search the lasting operator record (by name, code, person or address, filtered
-//! by district, class and origin, with an XLSX of the search) and open one operator's file
-//! (一户一档, [`file`]).
+//! by district, class, origin and 处置情况, with an XLSX of the search) and open one operator's
+//! file (一户一档, [`file`]) with its 处置 and 销号 ([`disposal`]).
 
+pub mod disposal;
 pub mod file;
 
+use std::collections::HashMap;
+
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use meijian_domain::role::Permission;
 use meijian_exports::{Cell, Column, Table};
-use meijian_store::operators::read::{self, Search};
-use meijian_store::operators::Operator;
+use meijian_store::operators::disposal::Summary;
+use meijian_store::operators::read::Search;
+use meijian_store::operators::{disposal as disposals, Operator};
 use serde::Deserialize;
 
 use crate::chrome::Chrome;
@@ -37,6 +41,39 @@ pub fn router() -> Router<AppState> {
         .route("/operators/{id}", get(file::show_file))
         .route("/operators/{id}/merge", post(file::merge))
         .route("/operators/{id}/split", post(file::split))
+        .route(
+            "/operators/{id}/disposals",
+            post(disposal::record).layer(DefaultBodyLimit::max(disposal::MAX_BODY_BYTES)),
+        )
+        .route("/operators/{id}/close", post(disposal::close))
+        .route("/operators/{id}/reopen", post(disposal::reopen))
+        .route(
+            "/operators/{id}/disposal-files/{file_id}",
+            get(disposal::download),
+        )
+        // The API of 处置 and 销号 (documented in the OpenAPI document with the rest).
+        .route(
+            "/api/operators/{id}/disposals",
+            get(crate::api::operators::list_disposals).post(crate::api::operators::record_disposal),
+        )
+        .route(
+            "/api/operators/{id}/disposals/{disposal_id}/files",
+            post(crate::api::operators::add_disposal_file).layer(DefaultBodyLimit::max(
+                meijian_store::operators::disposal::MAX_FILE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/api/operators/{id}/disposal-files/{file_id}",
+            get(crate::api::operators::disposal_file),
+        )
+        .route(
+            "/api/operators/{id}/close",
+            post(crate::api::operators::close_entry),
+        )
+        .route(
+            "/api/operators/{id}/reopen",
+            post(crate::api::operators::reopen_entry),
+        )
 }
 
 #[derive(Deserialize, Default)]
@@ -51,6 +88,9 @@ pub struct SearchQuery {
     provisional: String,
     #[serde(default)]
     merged: String,
+    /// 处置情况: a standing or a disposal kind code.
+    #[serde(default)]
+    disposal: String,
     page: Option<i64>,
 }
 
@@ -83,6 +123,7 @@ impl SearchQuery {
             ("region", self.region.as_str()),
             ("provisional", self.provisional.as_str()),
             ("merged", self.merged.as_str()),
+            ("disposal", self.disposal.as_str()),
         ])
         .unwrap_or_default()
     }
@@ -99,6 +140,8 @@ pub struct Row {
     pub legal_rep: String,
     pub uscc: String,
     pub members: i64,
+    /// 处置情况.
+    pub disposal: String,
 }
 
 /// An operator's name, or a plain word when no record gives one.
@@ -110,6 +153,14 @@ pub fn name_or_blank(o: &Operator) -> String {
     }
 }
 
+/// The 处置情况 of an operator as the search shows and exports it.
+fn disposal_column(o: &Operator, summaries: &HashMap<String, Summary>) -> String {
+    disposal::column(
+        summaries.get(&o.id),
+        meijian_store::reconcile::class_code_of(o.class),
+    )
+}
+
 /// The names (persons, addresses) of an operator besides the one shown first.
 pub fn others(all: &[String], main: Option<&str>) -> Vec<String> {
     all.iter()
@@ -118,8 +169,9 @@ pub fn others(all: &[String], main: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-fn row(o: &Operator) -> Row {
+fn row(o: &Operator, summaries: &HashMap<String, Summary>) -> Row {
     Row {
+        disposal: disposal_column(o, summaries),
         id: o.id.clone(),
         name: name_or_blank(o),
         region: short_region(&o.region_code),
@@ -141,6 +193,8 @@ struct SearchPage {
     region: String,
     provisional: bool,
     merged: bool,
+    disposal: String,
+    disposals: Vec<(&'static str, &'static str)>,
     classes: Vec<(&'static str, &'static str)>,
     regions: Vec<(String, String)>,
     rows: Vec<Row>,
@@ -161,24 +215,30 @@ pub async fn search_operators(
     }
     user.scope.require(Permission::ViewRegistries)?;
     let search = query.search()?;
+    let filter = disposal::parse_filter(&query.disposal)?;
     let page = query.page.unwrap_or(1).max(1);
-    let (rows, total) = read::search(
+    let (rows, total) = disposals::search(
         &state.store,
         &user.scope,
         &search,
+        filter,
         PER_PAGE,
         (page - 1) * PER_PAGE,
     )
     .await?;
+    let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+    let summaries = disposals::summaries(&state.store, &user.scope, &ids).await?;
     Ok(render(&SearchPage {
         chrome: Chrome::new(&user, "/operators"),
         classes: CLASSES.to_vec(),
         regions: crate::pages::district_choices(&user),
-        rows: rows.iter().map(row).collect(),
+        rows: rows.iter().map(|o| row(o, &summaries)).collect(),
         total,
         page,
         pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
         query_string: query.query_string(),
+        disposals: disposal::filter_choices(),
+        disposal: query.disposal.clone(),
         provisional: search.provisional_only,
         merged: search.with_merged,
         q: query.q,
@@ -197,13 +257,20 @@ pub async fn export_operators(
 ) -> AppResult<Response> {
     user.scope.require(Permission::ViewRegistries)?;
     let search = query.search()?;
-    let (rows, _) = read::search(&state.store, &user.scope, &search, EXPORT_LIMIT, 0).await?;
-    let (table, data) = operators_export(&rows);
+    let filter = disposal::parse_filter(&query.disposal)?;
+    let (rows, _) =
+        disposals::search(&state.store, &user.scope, &search, filter, EXPORT_LIMIT, 0).await?;
+    let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+    let summaries = disposals::summaries(&state.store, &user.scope, &ids).await?;
+    let (table, data) = operators_export(&rows, &summaries);
     let bytes = meijian_exports::to_xlsx_bytes(&table, data).map_err(crate::xlsx::failed)?;
     Ok(crate::xlsx::download("主体库查询结果.xlsx", bytes))
 }
 
-fn operators_export(rows: &[Operator]) -> (Table, impl Iterator<Item = Vec<Cell>> + '_) {
+fn operators_export<'a>(
+    rows: &'a [Operator],
+    summaries: &'a HashMap<String, Summary>,
+) -> (Table, impl Iterator<Item = Vec<Cell>> + 'a) {
     let columns = vec![
         Column::number("序号"),
         Column::text("主体编号"),
@@ -213,6 +280,7 @@ fn operators_export(rows: &[Operator]) -> (Table, impl Iterator<Item = Vec<Cell>
         Column::text("地址"),
         Column::text("区县"),
         Column::text("分类"),
+        Column::text("处置情况"),
         Column::text("状态"),
         Column::text("来源"),
         Column::number("登记记录数"),
@@ -231,6 +299,7 @@ fn operators_export(rows: &[Operator]) -> (Table, impl Iterator<Item = Vec<Cell>
             Cell::from(o.address.clone()),
             Cell::text(short_region(&o.region_code)),
             Cell::text(o.class_zh()),
+            Cell::text(disposal_column(o, summaries)),
             Cell::text(o.status.label_zh()),
             Cell::text(o.origin.label_zh()),
             Cell::count(o.members as usize),
@@ -278,8 +347,24 @@ mod export_tests {
             updated_at: datetime!(2026-11-20 02:00 UTC),
             absent_since: None,
         };
-        let rows = [operator];
-        let (table, data) = operators_export(&rows);
+        let mut second = operator.clone();
+        second.id = "ZT0123456789ABCDEG".into();
+        second.class = Some(meijian_store::operators::Class::Neither);
+        let mut third = second.clone();
+        third.id = "ZT0123456789ABCDEH".into();
+        let summaries = HashMap::from([(
+            third.id.clone(),
+            Summary {
+                standing: meijian_domain::disposal::Standing::InProgress,
+                disposals: 1,
+                latest: Some((
+                    meijian_domain::disposal::DisposalKind::Penalty,
+                    time::macros::date!(2026 - 11 - 19),
+                )),
+            },
+        )]);
+        let rows = [operator, second, third];
+        let (table, data) = operators_export(&rows, &summaries);
         insta::assert_snapshot!(meijian_exports::preview(&table, data).unwrap());
     }
 }

@@ -1,13 +1,18 @@
-//! The operator lists of the latest cross-check (名单): by class, district and "changed since
-//! the previous run", paged on the page and whole in the XLSX a district hands up.
+//! The operator lists of the latest cross-check (名单): by class, district, "changed since
+//! the previous run" and 处置情况 (seed `002` task (11)), paged on the page and whole in the
+//! XLSX a district hands up.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use meijian_domain::disposal::DisposalFilter;
 use meijian_domain::region::{RegionCode, RegionTable};
 use meijian_domain::role::Permission;
 use meijian_exports::{Cell, Column, Table};
-use meijian_store::reconcile::{self, OperatorFilter, OperatorRow, RunRow};
+use meijian_store::operators::disposal::{self, Summary};
+use meijian_store::reconcile::{OperatorFilter, OperatorRow, RunRow};
 use serde::Deserialize;
 
 use super::{class_filter_label, latest, CLASSES};
@@ -30,6 +35,9 @@ pub struct ListQuery {
     region: String,
     #[serde(default)]
     changed: String,
+    /// 处置情况: a standing or a disposal kind code.
+    #[serde(default)]
+    disposal: String,
     page: Option<i64>,
 }
 
@@ -52,12 +60,17 @@ impl ListQuery {
         })
     }
 
+    fn disposal(&self) -> AppResult<Option<DisposalFilter>> {
+        crate::pages::operators::disposal::parse_filter(&self.disposal)
+    }
+
     /// The query string of the filters (without the page), for links.
     fn query_string(&self) -> String {
         serde_urlencoded::to_string([
             ("class", self.class.as_str()),
             ("region", self.region.as_str()),
             ("changed", self.changed.as_str()),
+            ("disposal", self.disposal.as_str()),
         ])
         .unwrap_or_default()
     }
@@ -83,10 +96,21 @@ pub struct OperatorView {
     pub previous_class: &'static str,
     pub members: i64,
     pub remark: String,
+    /// 处置情况.
+    pub disposal: String,
 }
 
-fn view(o: &OperatorRow) -> OperatorView {
+/// The 处置情况 of a list row.
+fn disposal_column(o: &OperatorRow, summaries: &HashMap<String, Summary>) -> String {
+    crate::pages::operators::disposal::column(
+        summaries.get(&o.operator_id),
+        meijian_store::reconcile::class_code_of(o.class),
+    )
+}
+
+fn view(o: &OperatorRow, summaries: &HashMap<String, Summary>) -> OperatorView {
     OperatorView {
+        disposal: disposal_column(o, summaries),
         id: o.operator_id.clone(),
         name: if o.name.is_empty() {
             "（无名称）".to_string()
@@ -148,6 +172,8 @@ struct ListPage {
     class: String,
     region: String,
     changed: bool,
+    disposal: String,
+    disposals: Vec<(&'static str, &'static str)>,
     classes: Vec<(&'static str, &'static str)>,
     regions: Vec<(String, String)>,
     rows: Vec<OperatorView>,
@@ -169,26 +195,31 @@ pub async fn list_operators(
     };
     let filter = query.filter()?;
     let page = query.page.unwrap_or(1).max(1);
-    let (rows, total) = reconcile::operators(
+    let (rows, total) = disposal::run_operators(
         &state.store,
         &user.scope,
         &run.id,
         &filter,
+        query.disposal()?,
         PER_PAGE,
         (page - 1) * PER_PAGE,
     )
     .await?;
+    let ids: Vec<String> = rows.iter().map(|o| o.operator_id.clone()).collect();
+    let summaries = disposal::summaries(&state.store, &user.scope, &ids).await?;
     Ok(render(&ListPage {
         chrome: Chrome::new(&user, "/reconcile"),
         title: title(&user, &filter, &run),
         classes: CLASSES.to_vec(),
         regions: crate::pages::district_choices(&user),
-        rows: rows.iter().map(view).collect(),
+        rows: rows.iter().map(|o| view(o, &summaries)).collect(),
         total,
         page,
         pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
         query_string: query.query_string(),
         changed: filter.changed_only,
+        disposals: crate::pages::operators::disposal::filter_choices(),
+        disposal: query.disposal.clone(),
         class: query.class,
         region: query.region,
     })?
@@ -196,7 +227,7 @@ pub async fn list_operators(
 }
 
 /// The whole list as XLSX: a title row, then 序号, 主体编号, 主体名称, 统一社会信用代码,
-/// 法定代表人/负责人, 地址, 区县, 分类, (上次分类), 说明.
+/// 法定代表人/负责人, 地址, 区县, 分类, (上次分类), 处置情况, 说明.
 #[tracing::instrument(skip_all)]
 pub async fn export_operators(
     State(state): State<AppState>,
@@ -206,10 +237,20 @@ pub async fn export_operators(
     user.scope.require(Permission::ViewRegistries)?;
     let run = latest(&state, &user).await?.ok_or(AppError::NotFound)?;
     let filter = query.filter()?;
-    let (rows, _) =
-        reconcile::operators(&state.store, &user.scope, &run.id, &filter, EXPORT_LIMIT, 0).await?;
+    let (rows, _) = disposal::run_operators(
+        &state.store,
+        &user.scope,
+        &run.id,
+        &filter,
+        query.disposal()?,
+        EXPORT_LIMIT,
+        0,
+    )
+    .await?;
+    let ids: Vec<String> = rows.iter().map(|o| o.operator_id.clone()).collect();
+    let summaries = disposal::summaries(&state.store, &user.scope, &ids).await?;
     let title = title(&user, &filter, &run);
-    let (table, data) = operators_export(title.as_str(), &rows, filter.changed_only);
+    let (table, data) = operators_export(title.as_str(), &rows, &summaries, filter.changed_only);
     let bytes = meijian_exports::to_xlsx_bytes(&table, data).map_err(crate::xlsx::failed)?;
     let name = format!("{}.xlsx", title.replace([' ', '（', '）'], ""));
     Ok(crate::xlsx::download(&name, bytes))
@@ -219,6 +260,7 @@ pub async fn export_operators(
 fn operators_export<'a>(
     title: &str,
     rows: &'a [OperatorRow],
+    summaries: &'a HashMap<String, Summary>,
     changed_only: bool,
 ) -> (Table, impl Iterator<Item = Vec<Cell>> + 'a) {
     let mut columns = vec![
@@ -234,6 +276,7 @@ fn operators_export<'a>(
     if changed_only {
         columns.push(Column::text("上次分类"));
     }
+    columns.push(Column::text("处置情况"));
     columns.push(Column::text("说明"));
     let data = rows.iter().enumerate().map(move |(i, o)| {
         let mut row = vec![
@@ -249,6 +292,7 @@ fn operators_export<'a>(
         if changed_only {
             row.push(Cell::text(o.previous_class_zh()));
         }
+        row.push(Cell::text(disposal_column(o, summaries)));
         row.push(Cell::text(remark(o)));
         row
     });
@@ -281,10 +325,21 @@ mod export_tests {
             operator("OP-0001", "registered_only", Some("both")),
             operator("OP-0002", "neither", None),
         ];
+        let summaries = HashMap::from([(
+            "OP-0002".to_string(),
+            Summary {
+                standing: meijian_domain::disposal::Standing::Closed,
+                disposals: 2,
+                latest: Some((
+                    meijian_domain::disposal::DisposalKind::Cosmetic,
+                    time::macros::date!(2026 - 11 - 19),
+                )),
+            },
+        )]);
         let title = "枣庄市薛城区 有照无证主体名单（比对基准日 2026-11-22）";
         let mut text = String::new();
         for changed_only in [false, true] {
-            let (table, data) = operators_export(title, &rows, changed_only);
+            let (table, data) = operators_export(title, &rows, &summaries, changed_only);
             text.push_str(&meijian_exports::preview(&table, data).unwrap());
         }
         insta::assert_snapshot!(text);
