@@ -16,6 +16,7 @@
 //! - columns as wide as their content, a Chinese character counting two.
 
 mod docx;
+pub mod typical;
 mod xlsx;
 
 use std::borrow::Cow;
