@@ -17,6 +17,8 @@ pub struct Config {
     pub log: LogConfig,
     /// Time limits and reward rules of lead handling; see `meijian_domain::lead::rules`.
     pub leads: meijian_domain::lead::LeadRules,
+    /// Time limits of case handling; see `meijian_domain::case::rules`.
+    pub cases: meijian_domain::case::CaseRules,
     pub complaints: ComplaintsConfig,
     pub metrics: MetricsConfig,
 }
@@ -232,6 +234,9 @@ impl Config {
             .rewards
             .validate()
             .map_err(|e| anyhow::anyhow!("配置项 {e}"))?;
+        self.cases
+            .validate()
+            .map_err(|e| anyhow::anyhow!("配置项 {e}"))?;
         let c = &self.complaints;
         if c.max_file_mib < 1
             || c.submissions_per_hour < 1
@@ -317,6 +322,7 @@ impl Config {
                 listen: self.metrics.listen.as_deref().and_then(|l| l.parse().ok()),
             },
             leads: self.leads.clone(),
+            cases: self.cases.clone(),
             complaints: meijian_web::settings::ComplaintSettings {
                 attachments: meijian_store::leads::intake::AttachmentLimits {
                     max_files: self.complaints.max_files,

@@ -59,6 +59,17 @@ impl Chrome {
         if scope.can(Permission::ApproveRewards) {
             insert_after(&mut entries, "移送", ("举报奖励", Some("/rewards")));
         }
+        // Cases: the departments that handle them and those who watch them; an institution's
+        // account sees none.
+        let cases = scope.operator_id.is_none()
+            && (scope.can(Permission::HandleLeads) || scope.can(Permission::ViewStatistics));
+        match entries.iter().position(|e| e.0 == "案件") {
+            Some(at) if cases => entries[at].1 = Some("/cases"),
+            Some(at) => {
+                entries.remove(at);
+            }
+            None => {}
+        }
         if scope.can(Permission::HandleLeads) || scope.can(Permission::ViewStatistics) {
             let entry = ("投诉举报汇总", Some("/leads/summary"));
             match entries.iter().position(|e| e.0 == "统计报表") {
@@ -131,6 +142,8 @@ pub fn entity_label(entity: &str) -> &'static str {
         "reconcile_run" => "证照比对",
         "operator" => "经营主体",
         "reward" => "举报奖励",
+        "enforcement_case" => "案件",
+        "legal_basis" => "法律依据",
         _ => "记录",
     }
 }
@@ -167,6 +180,34 @@ pub fn action_label(action: &str) -> &str {
         "lead.decline" => "不予受理",
         "lead.verify" => "核查线索",
         "lead.conclude" => "办结线索",
+        "case.open" => "立案",
+        "case.investigate" => "案件调查取证",
+        "case.notify" => "案件告知",
+        "case.decide" => "作出处罚决定",
+        "case.execute" => "案件执行",
+        "case.close" => "结案",
+        "case.withdraw" => "撤销案件",
+        "case.supervise" => "督办案件",
+        "case.extend" => "申请案件延期",
+        "case.extension" => "审批案件延期",
+        "case.party_add" => "添加当事人",
+        "case.party_remove" => "删除当事人",
+        "case.severity" => "裁量情形",
+        "case.action_add" => "添加处罚",
+        "case.action_remove" => "删除处罚",
+        "case.evidence" => "添加证据",
+        "case.basis" => "修改法律依据",
+        "case.share" => "联合办案授权",
+        "case.unshare" => "取消联合办案授权",
+        "case.meeting" => "重大案件会商",
+        "legal_basis.add" => "新增法律依据",
+        "legal_basis.retire" => "停用法律依据",
+        "case.import_cases" => "导入历史案件",
+        "case.import_penalties" => "导入历史处罚决定",
+        "operator.disposal" => "记录处置",
+        "operator.disposal_files" => "补充处置证据",
+        "operator.close" => "销号",
+        "operator.reopen" => "恢复（撤销销号）",
         "lead.reply" => "答复举报人",
         "lead.satisfaction" => "记录满意度",
         "lead.supervise" => "督办线索",

@@ -132,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::registries::router(state.settings.max_upload_bytes))
         .merge(pages::reconcile::router())
         .merge(pages::operators::router())
+        .merge(pages::cases::router())
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/app.css", get(app_css))

@@ -35,6 +35,8 @@ pub struct WebSettings {
     pub metrics: MetricsSettings,
     /// Time limits and reward rules of lead handling (`[leads]`).
     pub leads: LeadRules,
+    /// Case handling: the decision limit and its extension (`[cases]`).
+    pub cases: meijian_domain::case::CaseRules,
     /// The public complaint page's limits (`[complaints]`).
     pub complaints: ComplaintSettings,
 }
@@ -100,6 +102,7 @@ impl Default for WebSettings {
             upload_retention: std::time::Duration::from_secs(24 * 3600),
             metrics: MetricsSettings::default(),
             leads: LeadRules::default(),
+            cases: meijian_domain::case::CaseRules::default(),
             complaints: ComplaintSettings::default(),
         }
     }

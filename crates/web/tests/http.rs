@@ -1201,23 +1201,29 @@ both_backends!(
         for (user, shown, hidden) in [
             (
                 "officer",
-                &["/registries", "/leads", "/leads/new"][..],
+                &["/registries", "/leads", "/leads/new", "/cases\""][..],
                 &[][..],
             ),
             (
                 "analyst",
-                &["/registries", "/leads/summary"][..],
+                &["/registries", "/leads/summary", "/cases\""][..],
                 &["/leads\"", "/leads/new", "投诉举报<small>"][..],
             ),
             (
                 "admin",
                 &["/registries", "/admin"][..],
-                &["/leads/new", "线索台账<small>"][..],
+                &["/leads/new", "线索台账<small>", "/cases\"", "案件<small>"][..],
             ),
             (
                 "institution",
                 &[][..],
-                &["/registries", "/reconcile", "投诉举报<small>"][..],
+                &[
+                    "/registries",
+                    "/reconcile",
+                    "投诉举报<small>",
+                    "/cases\"",
+                    "案件<small>",
+                ][..],
             ),
         ] {
             let c = app.login(user).await;
@@ -1230,7 +1236,7 @@ both_backends!(
                 assert!(!html.contains(text), "{user} should not see {text}");
             }
             // Areas no role can use yet stay marked as coming.
-            assert!(html.contains("案件<small>即将上线</small>"), "{user}");
+            assert!(html.contains("检查<small>即将上线</small>"), "{user}");
         }
     }
 );

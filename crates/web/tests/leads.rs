@@ -315,53 +315,32 @@ both_backends!(
         let (_, html) = app.get_text(&officer, &page).await;
         assert_eq!(field(&html, "state"), "已核查");
 
-        // Amounts are typed in yuan, to the fen at most; a third decimal is refused naming
-        // the field.
-        let r = act(
-            &app,
-            &officer,
-            &id,
-            "conclude",
-            &[
-                ("_csrf", &csrf),
-                ("outcome", "penalty"),
-                ("note", "立案查处，作出行政处罚决定"),
-                ("fine_yuan", "30,000.005"),
-                ("party_organisation", "1"),
-            ],
-        )
-        .await;
+        // A penalty is decided on the lead's case: without one, concluding with a penalty is
+        // refused with the reason.
+        let conclude = [
+            ("_csrf", csrf.as_str()),
+            ("outcome", "penalty"),
+            ("note", "立案查处，作出行政处罚决定"),
+        ];
+        let r = act(&app, &officer, &id, "conclude", &conclude).await;
         assert_eq!(r.status(), 422);
         let html = r.text().await.unwrap();
         assert!(
-            field(&html, "error").starts_with("罚款金额："),
+            field(&html, "error").starts_with("办理结果："),
             "{}",
             field(&html, "error")
         );
-        assert!(field(&html, "error").contains("两位小数"));
-        let r = act(
-            &app,
-            &officer,
-            &id,
-            "conclude",
-            &[
-                ("_csrf", &csrf),
-                ("outcome", "penalty"),
-                ("note", "立案查处，作出行政处罚决定"),
-                ("fine_yuan", "30,000"),
-                ("confiscation_yuan", "1234.56"),
-                ("party_organisation", "1"),
-            ],
-        )
-        .await;
+        let case_id = app
+            .decide_case_for_lead(&officer, &csrf, &id, "30,000")
+            .await;
+        let r = act(&app, &officer, &id, "conclude", &conclude).await;
         assert_eq!(r.status(), 303);
         let (_, html) = app.get_text(&officer, &page).await;
         assert_eq!(field(&html, "state"), "已办结");
-        // Stored in fen (123456), shown in yuan with separators.
-        assert_eq!(
-            field(&html, "forfeiture"),
-            "罚款 30,000.00 元，没收 1,234.56 元"
-        );
+        // The lead points at its case, where the fine is stored in fen.
+        assert!(html.contains(&format!("href=\"/cases/{case_id}\"")));
+        let (_, case_page) = app.get_text(&officer, &format!("/cases/{case_id}")).await;
+        assert!(case_page.contains("30,000.00 元"), "{case_page}");
         assert!(field(&html, "outcome").starts_with("实施行政处罚"));
 
         let r = act(
@@ -673,20 +652,21 @@ both_backends!(
                 "verify",
                 vec![("finding", "substantiated"), ("note", "现场查实无证注射")],
             ),
-            (
-                "conclude",
-                vec![
-                    ("outcome", "penalty"),
-                    ("note", "罚款并没收违法所得"),
-                    ("fine_yuan", "200000"),
-                ],
-            ),
         ] {
             let mut f = vec![("_csrf", csrf.as_str())];
             f.extend(fields);
             let r = act(&app, &officer, &id, action, &f).await;
             assert_eq!(r.status(), 303, "{action}");
         }
+        app.decide_case_for_lead(&officer, &csrf, &id, "200000")
+            .await;
+        let f = [
+            ("_csrf", csrf.as_str()),
+            ("outcome", "penalty"),
+            ("note", "罚款并没收违法所得"),
+        ];
+        let r = act(&app, &officer, &id, "conclude", &f).await;
+        assert_eq!(r.status(), 303, "conclude");
         let (_, html) = app.get_text(&officer, &format!("/leads/{id}")).await;
         assert!(
             html.contains("一级：罚没款的5%，最低5000元，本案 10,000.00 元"),

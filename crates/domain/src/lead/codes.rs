@@ -274,7 +274,7 @@ mod tests {
 
     /// The 汇总表 has seven categories; price and tax come from `002`.
     #[test]
-    fn nine_categories_in_the_order_of_the_summary_table() {
+    fn ten_categories_in_the_order_of_the_summary_table() {
         let labels: Vec<&str> = Category::ALL.iter().map(|c| c.label_zh()).collect();
         assert_eq!(
             labels,
@@ -287,7 +287,8 @@ mod tests {
                 "违法发布医疗美容广告",
                 "违规发布互联网信息",
                 "价格违法",
-                "涉税违法"
+                "涉税违法",
+                "其他"
             ]
         );
     }

@@ -109,12 +109,7 @@ pub fn defaults() -> Vec<DutyRule> {
             "000 三(五)；002 (31)–(33)",
         ),
         rule(C::Tax, &[K::Tax], &[], "002 (34)"),
-        rule(
-            C::Other,
-            &[K::MarketRegulation, K::Health],
-            &[],
-            "000 三",
-        ),
+        rule(C::Other, &[K::MarketRegulation, K::Health], &[], "000 三"),
     ]
 }
 

@@ -482,8 +482,8 @@ pub async fn list(
         "select {COLUMNS}, \
          (select min(p.name) from case_party p where p.case_id = c.id) as party_name, \
          (select count(*) from case_party p where p.case_id = c.id) as party_count, \
-         coalesce((select sum(a.amount_fen) from case_action a where a.case_id = c.id \
-         and a.kind in ('fine', 'confiscate_income')), 0) as forfeiture_fen \
+         cast(coalesce((select sum(a.amount_fen) from case_action a where a.case_id = c.id \
+         and a.kind in ('fine', 'confiscate_income')), 0) as bigint) as forfeiture_fen \
          from enforcement_case c where 1 = 1"
     ));
     page.append(&conds)

@@ -217,11 +217,14 @@ pub async fn open(
             .bind(&group)
             .fetch_all(store.pool())
             .await?;
+            // A case of any lead of the group is the group's case: repeated complaints lead
+            // to one case.
             let taken: Option<String> = sqlx::query_scalar(
                 "select c.case_no from case_lead cl join enforcement_case c on c.id = cl.case_id \
-                 where cl.lead_id = $1 and c.stage <> 'withdrawn'",
+                 join lead l on l.id = cl.lead_id \
+                 where (l.id = $1 or l.group_id = $1) and c.stage <> 'withdrawn' limit 1",
             )
-            .bind(&lead.id)
+            .bind(&group)
             .fetch_optional(store.pool())
             .await?;
             if let Some(no) = taken {
@@ -299,9 +302,6 @@ pub async fn open(
             .execute(&mut *tx)
             .await?;
     }
-    for (lead_id, code) in &leads {
-        link_lead(&mut tx, scope, now, &id, &case_no, lead_id, code).await?;
-    }
     let note = format!(
         "立案：{}（{}）{}",
         title,
@@ -320,6 +320,9 @@ pub async fn open(
         }
     );
     event(&mut tx, &id, now, CaseAction::Opened, scope, Some(&note)).await?;
+    for (lead_id, code) in &leads {
+        link_lead(&mut tx, scope, now, &id, &case_no, lead_id, code).await?;
+    }
     audit::record(
         &mut tx,
         &scope.actor,

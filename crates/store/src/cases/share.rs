@@ -258,3 +258,29 @@ pub async fn meetings(store: &Store, case: &Case) -> Result<Vec<Meeting>, StoreE
     }
     Ok(out)
 }
+
+/// The departments a case may be shared with or invite to a meeting: those of its district and
+/// of the city and province above it (the police, the procuratorate, the other regulators),
+/// other than the handling department. (id, name).
+#[tracing::instrument(skip_all)]
+pub async fn partner_choices(
+    store: &Store,
+    case: &Case,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let code = &case.region_code;
+    let (city, province) = if code.len() == 6 {
+        (format!("{}00", &code[..4]), format!("{}0000", &code[..2]))
+    } else {
+        (code.clone(), code.clone())
+    };
+    Ok(sqlx::query_as(
+        "select id, name from department where region_code in ($1, $2, $3) \
+         and id <> $4 order by region_code desc, kind",
+    )
+    .bind(code)
+    .bind(city)
+    .bind(province)
+    .bind(case.department_id.as_deref().unwrap_or(""))
+    .fetch_all(store.pool())
+    .await?)
+}

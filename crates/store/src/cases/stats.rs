@@ -58,25 +58,73 @@ pub async fn case_of_lead(
     .await?)
 }
 
-/// Cases past their decision limit, and those within `soon` of it, that the scope sees.
+/// The cases waiting for a decision that the scope sees: how many, how many are near their
+/// limit (due by `soon`) and how many are past it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DueCounts {
+    pub open: i64,
+    pub due_soon: i64,
+    pub overdue: i64,
+}
+
+/// [`DueCounts`] at `now`, with `soon` the end of the warning window.
 #[tracing::instrument(skip_all)]
 pub async fn due_counts(
     store: &Store,
     scope: &Scope,
     now: OffsetDateTime,
     soon: OffsetDateTime,
-) -> Result<(i64, i64), StoreError> {
-    let mut q = Query::new("select cast(coalesce(sum(case when c.decide_due < ");
-    q.bind(timefmt::to_db(now))
-        .push(" then 1 else 0 end), 0) as bigint), cast(coalesce(sum(case when c.decide_due >= ")
-        .bind(timefmt::to_db(now))
+) -> Result<DueCounts, StoreError> {
+    let (now, soon) = (timefmt::to_db(now), timefmt::to_db(soon));
+    let mut q = Query::new("select count(*), cast(coalesce(sum(case when c.decide_due >= ");
+    q.bind(&now)
         .push(" and c.decide_due <= ")
-        .bind(timefmt::to_db(soon))
+        .bind(&soon)
+        .push(" then 1 else 0 end), 0) as bigint), cast(coalesce(sum(case when c.decide_due < ")
+        .bind(&now)
         .push(
             " then 1 else 0 end), 0) as bigint) from enforcement_case c \
-             where c.stage in ('filed', 'investigating', 'notified') and c.decide_due is not null",
+             where c.stage in ('filed', 'investigating', 'notified')",
         )
         .append(&visible(scope));
-    let row: Option<(i64, i64)> = q.fetch_optional(store.pool()).await?;
-    Ok(row.unwrap_or((0, 0)))
+    let row: Option<(i64, i64, i64)> = q.fetch_optional(store.pool()).await?;
+    let (open, due_soon, overdue) = row.unwrap_or((0, 0, 0));
+    Ok(DueCounts {
+        open,
+        due_soon,
+        overdue,
+    })
+}
+
+/// A request to extend a case's decision limit, waiting for a leader.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PendingExtension {
+    pub case_id: String,
+    pub case_no: String,
+    pub authority: String,
+    pub reason: String,
+}
+
+/// The extension requests of cases in the scope's jurisdiction (for its leaders).
+#[tracing::instrument(skip_all)]
+pub async fn pending_extensions(
+    store: &Store,
+    scope: &Scope,
+) -> Result<Vec<PendingExtension>, StoreError> {
+    let mut q = Query::new(
+        "select c.id, c.case_no, c.authority, coalesce(c.extension_reason, '') \
+         from enforcement_case c where c.extension_state = 'requested'",
+    );
+    q.in_scope("c.region_code", scope)
+        .push(" order by c.decide_due");
+    let rows: Vec<(String, String, String, String)> = q.fetch_all(store.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(case_id, case_no, authority, reason)| PendingExtension {
+            case_id,
+            case_no,
+            authority,
+            reason,
+        })
+        .collect())
 }

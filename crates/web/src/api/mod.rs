@@ -3,6 +3,7 @@
 //! (`POST /api/session`); unsafe methods need the `X-CSRF-Token` header it returns.
 
 pub mod audit;
+pub mod cases;
 pub mod complaints;
 pub mod departments;
 pub mod leads;
@@ -61,6 +62,12 @@ use crate::state::AppState;
         operators::get_operator,
         operators::act_on_operator,
         operators::register_provisional,
+        cases::list_cases,
+        cases::open_case,
+        cases::get_case,
+        cases::act_on_case,
+        cases::evidence_file,
+        cases::legal_basis,
         crate::health::healthz,
     ),
     components(schemas(
@@ -102,6 +109,21 @@ use crate::state::AppState;
         operators::LeadOfView,
         operators::OperatorAction,
         operators::ProvisionalRequest,
+        cases::CaseView,
+        cases::CaseRow,
+        cases::CasePage,
+        cases::CasePartyView,
+        cases::CaseActionView,
+        cases::LegalBasisView,
+        cases::CaseEvidenceView,
+        cases::CaseLeadView,
+        cases::CaseGrantView,
+        cases::CaseMeetingView,
+        cases::CaseEventView,
+        cases::CaseDetail,
+        cases::CasePartyRequest,
+        cases::OpenCaseRequest,
+        cases::CaseApiAction,
         ErrorBody,
         ErrorDetail,
     ))
@@ -351,6 +373,14 @@ pub fn router() -> Router<AppState> {
             "/api/operators/{id}/actions",
             post(operators::act_on_operator),
         )
+        .route("/api/cases", get(cases::list_cases).post(cases::open_case))
+        .route("/api/cases/{id}", get(cases::get_case))
+        .route("/api/cases/{id}/actions", post(cases::act_on_case))
+        .route(
+            "/api/cases/{id}/evidence/{evidence_id}",
+            get(cases::evidence_file),
+        )
+        .route("/api/legal-basis", get(cases::legal_basis))
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //!   property name a request carries (path, query and body), where no stricter pattern or list
 //!   of codes already excludes it.
 
+use meijian_domain::case::{CaseOrigin, PartyKind, PenaltyKind, Severity, Stage};
+use meijian_domain::disposal::DisposalKind;
 use meijian_domain::lead::{Category, Channel, Finding, Outcome, Satisfaction, Source};
 use meijian_domain::{DepartmentKind, Role};
 use meijian_registry::RegistryKind;
@@ -39,9 +41,16 @@ pub fn document_for(settings: &crate::settings::WebSettings) -> Value {
     doc
 }
 
+/// [`super::ApiDoc`] with the endpoints declared beside their handlers (处置 and 销号).
+fn openapi() -> utoipa::openapi::OpenApi {
+    let mut api = super::ApiDoc::openapi();
+    api.merge(super::operators::DisposalApi::openapi());
+    api
+}
+
 /// The document with the rules that hold for any configuration.
 pub fn document() -> Value {
-    let mut doc = serde_json::to_value(super::ApiDoc::openapi()).unwrap_or(Value::Null);
+    let mut doc = serde_json::to_value(openapi()).unwrap_or(Value::Null);
     let missing = apply(&mut doc);
     if !missing.is_empty() {
         tracing::warn!(?missing, "OpenAPI rules for fields the document lacks");
@@ -129,7 +138,23 @@ fn field_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ("ClueRequest", "source", clue_sources),
         ("ClueRequest", "category", categories.clone()),
         ("ComplaintInput", "kind", vec!["complaint", "report"]),
-        ("ComplaintInput", "category", categories),
+        ("ComplaintInput", "category", categories.clone()),
+        ("OpenCaseRequest", "category", categories),
+        (
+            "OpenCaseRequest",
+            "origin",
+            codes(CaseOrigin::ALL, CaseOrigin::code),
+        ),
+        (
+            "CasePartyRequest",
+            "kind",
+            codes(PartyKind::ALL, PartyKind::code),
+        ),
+        (
+            "DisposalRequest",
+            "kind",
+            codes(DisposalKind::ALL, DisposalKind::code),
+        ),
         (
             "RateRequest",
             "satisfaction",
@@ -165,6 +190,24 @@ fn action_codes() -> Vec<(&'static str, &'static str, &'static str, Vec<&'static
             "response",
             vec!["acknowledge", "accept", "return", "file", "refuse"],
         ),
+        (
+            "CaseApiAction",
+            "add_party",
+            "kind",
+            codes(PartyKind::ALL, PartyKind::code),
+        ),
+        (
+            "CaseApiAction",
+            "add_penalty",
+            "kind",
+            codes(PenaltyKind::ALL, PenaltyKind::code),
+        ),
+        (
+            "CaseApiAction",
+            "severity",
+            "severity",
+            codes(Severity::ALL, Severity::code),
+        ),
     ]
 }
 
@@ -172,13 +215,20 @@ fn action_codes() -> Vec<(&'static str, &'static str, &'static str, Vec<&'static
 fn parameter_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     let mut categories = vec![""];
     categories.extend(codes(Category::ALL, Category::code));
+    let mut stages = vec![""];
+    stages.extend(codes(Stage::ALL, Stage::code));
+    let mut origins = vec![""];
+    origins.extend(codes(CaseOrigin::ALL, CaseOrigin::code));
     vec![
         (
             "/api/leads",
             "due",
             vec!["all", "open", "due_soon", "overdue", "closed"],
         ),
-        ("/api/leads", "category", categories),
+        ("/api/leads", "category", categories.clone()),
+        ("/api/cases", "stage", stages),
+        ("/api/cases", "category", categories),
+        ("/api/cases", "origin", origins),
         (
             "/api/registries/{code}",
             "code",
@@ -350,7 +400,7 @@ mod tests {
 
     #[test]
     fn every_rule_finds_its_field() {
-        let mut doc = serde_json::to_value(super::super::ApiDoc::openapi()).unwrap();
+        let mut doc = serde_json::to_value(openapi()).unwrap();
         assert_eq!(apply(&mut doc), Vec::<String>::new());
         assert_eq!(public_kinds().len(), 4);
         let served = document_for(&crate::settings::WebSettings::default());

@@ -56,6 +56,10 @@ struct DashboardPage {
     due: Option<DueCounts>,
     /// The list's filter that matches the counts: the own department's, or all for a leader.
     due_scope: &'static str,
+    /// Cases waiting for a decision, for those who handle or watch them.
+    cases: Option<meijian_store::cases::stats::DueCounts>,
+    /// Requests to extend a case's decision limit, for leaders.
+    case_extensions: Vec<meijian_store::cases::stats::PendingExtension>,
     /// 延期 requests waiting for a leader of the jurisdiction.
     extensions: Vec<ExtensionRequestRow>,
     recent: Vec<ActivityRow>,
@@ -103,6 +107,19 @@ pub async fn show_dashboard(
     } else {
         None
     };
+    let sees_cases = user.scope.operator_id.is_none()
+        && (user.scope.can(Permission::HandleLeads) || user.scope.can(Permission::ViewStatistics));
+    let cases = if sees_cases {
+        let (now, warn) = super::leads::list::now_and_warn_until(&state).await?;
+        Some(meijian_store::cases::stats::due_counts(&state.store, &user.scope, now, warn).await?)
+    } else {
+        None
+    };
+    let case_extensions = if user.scope.can(Permission::SuperviseDeadlines) {
+        meijian_store::cases::stats::pending_extensions(&state.store, &user.scope).await?
+    } else {
+        Vec::new()
+    };
     let extensions = if user.scope.can(Permission::SuperviseDeadlines) {
         extension::pending(&state.store, &user.scope)
             .await?
@@ -132,6 +149,8 @@ pub async fn show_dashboard(
             "&mine=1"
         },
         extensions,
+        cases,
+        case_extensions,
         recent,
     })
 }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod complaints;
 pub mod dashboard;
 pub mod departments;

@@ -128,3 +128,136 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// The value of `data-field="name"` in a page.
+pub fn page_field(html: &str, name: &str) -> String {
+    let marker = format!("data-field=\"{name}\">");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..].split('<').next().unwrap().trim().to_string()
+}
+
+/// The version a case page's forms carry.
+pub fn case_version(html: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let start = html.find(marker).expect("a form with the version") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// The id of the first party on a case page.
+pub fn first_party(html: &str) -> String {
+    let marker = "data-party=\"";
+    let start = html.find(marker).expect("a party") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+impl TestApp {
+    /// Posts a case step's form with the version the page shows; returns the response.
+    pub async fn case_step(
+        &self,
+        c: &reqwest::Client,
+        csrf: &str,
+        case_id: &str,
+        step: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (_, html) = self.get_text(c, &format!("/cases/{case_id}")).await;
+        let version = case_version(&html);
+        let mut form = vec![("_csrf", csrf), ("version", version.as_str())];
+        form.extend_from_slice(fields);
+        c.post(self.url(&format!("/cases/{case_id}/{step}")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Opens a case from lead `lead_id` through the 立案 form, against one person, and decides
+    /// it with a fine of `fine_yuan` through the case page, as an officer does before concluding
+    /// the lead with a penalty. Returns the case id.
+    pub async fn decide_case_for_lead(
+        &self,
+        c: &reqwest::Client,
+        csrf: &str,
+        lead_id: &str,
+        fine_yuan: &str,
+    ) -> String {
+        let (status, html) = self
+            .get_text(c, &format!("/cases/new?lead={lead_id}"))
+            .await;
+        assert_eq!(status, 200, "{html}");
+        let value = |name: &str| {
+            let at = html.find(&format!("name=\"{name}\"")).unwrap();
+            let start = at + html[at..].find("value=\"").unwrap() + 7;
+            html[start..].split('"').next().unwrap().to_string()
+        };
+        let selected = |id: &str| {
+            let start = html.find(&format!("id=\"{id}\"")).unwrap();
+            let rest = &html[start..];
+            let sel = rest.find("selected").unwrap();
+            let before = &rest[..sel];
+            let v = before.rfind("value=\"").unwrap() + 7;
+            before[v..].split('"').next().unwrap().to_string()
+        };
+        let (title, filed, region) = (value("title"), value("filed_on"), selected("c-region"));
+        let (category, origin) = (selected("c-category"), selected("c-origin"));
+        let r = c
+            .post(self.url("/cases/new"))
+            .form(&[
+                ("_csrf", csrf),
+                ("lead", lead_id),
+                ("title", title.as_str()),
+                ("category", category.as_str()),
+                ("origin", origin.as_str()),
+                ("region", region.as_str()),
+                ("filed_on", filed.as_str()),
+                ("violation", "现场检查发现无证开展注射类医疗美容"),
+                ("party_kind", "person"),
+                ("party_operator", ""),
+                ("party_name", "张某某"),
+                ("party_id_number", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        let case_id = location
+            .trim_start_matches("/cases/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = self.case_step(c, csrf, &case_id, "investigate", &[]).await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = self.get_text(c, &format!("/cases/{case_id}")).await;
+        let party = first_party(&html);
+        let r = self
+            .case_step(
+                c,
+                csrf,
+                &case_id,
+                "penalties",
+                &[
+                    ("op", "add"),
+                    ("party_id", party.as_str()),
+                    ("kind", "fine"),
+                    ("amount_yuan", fine_yuan),
+                    ("on", filed.as_str()),
+                    ("decision_no", "市卫罚〔2026〕7号"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        for (step, fields) in [
+            ("notify", vec![("on", filed.as_str())]),
+            ("decide", vec![("on", filed.as_str())]),
+        ] {
+            let r = self.case_step(c, csrf, &case_id, step, &fields).await;
+            assert_eq!(r.status(), 303, "{step}: {}", r.text().await.unwrap());
+        }
+        case_id
+    }
+}

@@ -269,6 +269,15 @@ pub async fn verify(
             ],
         )
         .await?;
+        // A lead whose case runs waits for the case's decision limit, not a clock of its own.
+        sqlx::query(
+            "update lead set next_due = null, next_step = null where id = $1 and exists \
+             (select 1 from case_lead cl join enforcement_case c on c.id = cl.case_id \
+             where cl.lead_id = $1 and c.stage <> 'withdrawn')",
+        )
+        .bind(lead_id)
+        .execute(&mut *tx)
+        .await?;
         let text = if lead_id == &lead.id {
             format!("核查结论：{}", finding.label_zh())
         } else {
