@@ -183,7 +183,8 @@ create index case_meeting_case on case_meeting (case_id);
 -- The penalty facts of concluded leads move into cases: one closed case per lead concluded
 -- with a penalty or a transfer to the judiciary, its party the lead's operator or subject,
 -- one action per fact. The lead columns stay until a later release (expand, then contract)
--- and are no longer read or written.
+-- and are no longer read or written. Days here are the UTC days of the instants; the store
+-- rewrites them as days in China right after this migration (cases::legacy::china_days).
 insert into enforcement_case (id, case_no, title, category, origin, stage, region_code,
     department_id, authority, violation, filed_on, decide_due, decided_on, closed_on,
     close_note, source, created_by, created_at, updated_at, version)

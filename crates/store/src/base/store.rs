@@ -84,7 +84,12 @@ impl Store {
         let before = self.applied_versions().await.unwrap_or_default();
         MIGRATOR.run(&self.pool).await?;
         let after = self.applied_versions().await?;
-        Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
+        let applied: Vec<i64> = after.into_iter().filter(|v| !before.contains(v)).collect();
+        // Data steps SQL cannot express portably, run once right after their migration.
+        if applied.contains(&crate::cases::legacy::MIGRATION) {
+            crate::cases::legacy::china_days(self).await?;
+        }
+        Ok(applied)
     }
 
     /// The migration versions recorded in the database.

@@ -8,6 +8,7 @@
 pub mod basis;
 pub mod evidence;
 pub mod import;
+pub mod legacy;
 pub mod open;
 pub mod parties;
 pub mod share;
