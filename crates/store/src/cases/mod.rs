@@ -13,6 +13,7 @@ pub mod open;
 pub mod parties;
 pub mod share;
 pub mod stats;
+pub mod typical;
 pub mod workflow;
 
 use meijian_domain::case::{CaseOrigin, CaseSource, PartyKind, PenaltyKind, Severity, Stage};
@@ -534,4 +535,53 @@ pub(crate) fn stale() -> StoreError {
         field: "案件",
         message: "案件已被他人修改，请刷新页面查看最新内容后再操作".into(),
     }
+}
+
+/// A case in which an operator is a party, with what was decided against it (一户一档).
+#[derive(Clone, Debug, Serialize)]
+pub struct OperatorCase {
+    pub case: Case,
+    /// The actions against the operator, in date order.
+    pub actions: Vec<Action>,
+}
+
+/// The cases the scope sees in which operator `operator_id` is a party, newest first.
+#[tracing::instrument(skip_all)]
+pub async fn of_operator(
+    store: &Store,
+    scope: &Scope,
+    operator_id: &str,
+) -> Result<Vec<OperatorCase>, StoreError> {
+    may_read(scope)?;
+    let mut q = Query::new(&format!(
+        "select {COLUMNS} from enforcement_case c where c.id in \
+         (select p.case_id from case_party p where p.operator_id = "
+    ));
+    q.bind(operator_id)
+        .push(")")
+        .append(&visible(scope))
+        .push(" order by c.filed_on desc, c.id desc limit 200");
+    let cases: Vec<Case> = q
+        .fetch_all::<CaseRow, _>(store.pool())
+        .await?
+        .into_iter()
+        .map(CaseRow::decode)
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(cases.len());
+    for case in cases {
+        let actions = sqlx::query_as::<_, ActionRow>(
+            "select a.id, a.penalty_no, a.case_id, a.party_id, a.kind, a.amount_fen, a.ban_years, \
+             a.decided_on, a.decision_no from case_action a join case_party p on p.id = a.party_id \
+             where a.case_id = $1 and p.operator_id = $2 order by a.decided_on, a.penalty_no",
+        )
+        .bind(&case.id)
+        .bind(operator_id)
+        .fetch_all(store.pool())
+        .await?
+        .into_iter()
+        .map(ActionRow::decode)
+        .collect::<Result<_, _>>()?;
+        out.push(OperatorCase { case, actions });
+    }
+    Ok(out)
 }

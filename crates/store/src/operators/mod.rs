@@ -31,6 +31,7 @@ pub(crate) const REFERENCES: &[(&str, &str, Option<&str>)] = &[
     ("lead", "operator_id", Some("operator_name")),
     ("account", "operator_id", None),
     ("operator_disposal", "operator_id", None),
+    ("case_party", "operator_id", None),
 ];
 
 /// Separator of the name, person and address lists (a character no name contains).

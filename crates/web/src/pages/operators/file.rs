@@ -91,8 +91,22 @@ pub(super) struct FilePage {
     can_merge: bool,
     can_split: bool,
     notice: Option<&'static str>,
+    /// Its cases and penalties; `None` for those who do not read cases.
+    cases: Option<Vec<CaseView>>,
     /// 处置与销号; `None` for those who do not read it.
     disposal: Option<super::disposal::Section>,
+}
+
+/// A case of the operator as its file lists it.
+pub struct CaseView {
+    pub id: String,
+    pub case_no: String,
+    pub title: String,
+    pub stage: &'static str,
+    pub category: &'static str,
+    pub filed_on: String,
+    /// 警告；罚款 30,000.00 元（2026-03-01）…
+    pub penalties: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -150,6 +164,39 @@ pub(super) async fn page(
     let events = read::events(store, &operator).await?;
     let leads = read::leads(store, &user.scope, &operator).await?;
     let steps = rule::available(operator.origin, operator.status, |p| user.scope.can(p));
+    let sees_cases = user.scope.operator_id.is_none()
+        && (user.scope.can(meijian_domain::Permission::HandleLeads)
+            || user.scope.can(meijian_domain::Permission::ViewStatistics));
+    let cases = if sees_cases {
+        let list = meijian_store::cases::of_operator(store, &user.scope, &operator.id).await?;
+        Some(
+            list.into_iter()
+                .map(|oc| CaseView {
+                    penalties: oc
+                        .actions
+                        .iter()
+                        .map(|a| {
+                            let amount = if a.kind.has_amount() {
+                                format!(" {} 元", a.amount.yuan_text())
+                            } else {
+                                String::new()
+                            };
+                            format!("{}{amount}（{}）", a.kind.label_zh(), a.decided_on)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                    id: oc.case.id,
+                    case_no: oc.case.case_no,
+                    title: oc.case.title,
+                    stage: oc.case.stage.label_zh(),
+                    category: oc.case.category.label_zh(),
+                    filed_on: oc.case.filed_on.to_string(),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
     let has = |step| steps.iter().any(|r| r.step == step);
     let o = &operator;
     Ok(FilePage {
@@ -221,6 +268,7 @@ pub(super) async fn page(
                 actor: crate::chrome::actor_label(&e.actor_name),
             })
             .collect(),
+        cases,
         sees_leads: user.scope.can(meijian_domain::Permission::HandleLeads)
             || user.scope.can(meijian_domain::Permission::ViewStatistics),
         leads: leads
