@@ -332,3 +332,40 @@ both_backends!(an_operators_file_lists_its_cases, |db: TestDb| async move {
     let (_, home) = app.get_text(&officer, "/").await;
     assert!(home.contains("data-count=\"cases_open\">1<"), "{home}");
 });
+
+both_backends!(
+    a_notice_from_the_police_or_a_court_opens_a_lead,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let officer = app.login("officer").await;
+        let csrf = app.csrf(&officer).await;
+        let (_, form) = app.get_text(&officer, "/leads/clue").await;
+        assert!(form.contains("公安、法院告知"), "{form}");
+        let r = post(
+            &app,
+            &officer,
+            "/leads/clue",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("source", "judicial_notice"),
+                ("category", "unlicensed_practice"),
+                ("region_code", "370402"),
+                ("subject_name", "丽人美容会所"),
+                ("subject_address", "市中区光明路18号"),
+                (
+                    "summary",
+                    "公安机关在办理非法行医案件中发现该会所另有无证开展医疗美容行为，函告处理",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let source: String = sqlx::query_scalar(
+            "select source from lead where subject_name = '丽人美容会所' and source = 'judicial_notice'",
+        )
+        .fetch_one(app.db.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(source, "judicial_notice");
+    }
+);

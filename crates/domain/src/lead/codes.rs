@@ -69,6 +69,9 @@ coded! {
         Inspection = "inspection", "检查发现";
         Monitoring = "monitoring", "监测发现";
         Officer = "officer", "执法人员发现";
+        /// 公安机关、人民法院告知: a notice from the police or a court, while handling another
+        /// matter, of an administrative violation (行刑衔接, the way back).
+        JudicialNotice = "judicial_notice", "公安、法院告知";
     }
 }
 

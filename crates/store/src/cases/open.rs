@@ -398,5 +398,6 @@ pub fn origin_of(source: Source) -> CaseOrigin {
         Source::Inspection => CaseOrigin::Inspection,
         Source::Monitoring => CaseOrigin::Monitoring,
         Source::Officer => CaseOrigin::Other,
+        Source::JudicialNotice => CaseOrigin::Referral,
     }
 }
