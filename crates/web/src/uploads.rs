@@ -180,3 +180,60 @@ mod tests {
         );
     }
 }
+
+/// The two files of a staged upload (an import file waiting for its preview to be confirmed):
+/// the file itself and its metadata, named by the upload's token in `dir`. Any other token is
+/// 404, so a token in a URL can never name another path.
+pub fn staged_paths(
+    dir: &std::path::Path,
+    token: &str,
+) -> AppResult<(std::path::PathBuf, std::path::PathBuf)> {
+    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    Ok((
+        dir.join(format!("{token}.upload")),
+        dir.join(format!("{token}.json")),
+    ))
+}
+
+/// Deletes a staged upload's files when dropped, unless kept: on an error, and when the request
+/// is dropped half-way (the client went away and the server stops the handler).
+pub struct DiscardOnDrop {
+    paths: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+impl DiscardOnDrop {
+    pub fn new(paths: (std::path::PathBuf, std::path::PathBuf)) -> DiscardOnDrop {
+        DiscardOnDrop { paths: Some(paths) }
+    }
+
+    pub fn keep(mut self) {
+        self.paths = None;
+    }
+}
+
+impl Drop for DiscardOnDrop {
+    fn drop(&mut self) {
+        if let Some((file, meta)) = self.paths.take() {
+            // Two unlinks: quick enough to run right here, even in a task being cancelled.
+            let _ = std::fs::remove_file(file);
+            let _ = std::fs::remove_file(meta);
+        }
+    }
+}
+
+/// Why an upload could not be read, in words for the officer (the parser's own text is in
+/// English and names its internals).
+pub fn unreadable(e: &MultipartError) -> AppError {
+    let message = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        "文件超过大小上限，请拆分后分批上传"
+    } else {
+        "无法读取上传的内容：上传中断，或文件名含有不允许的字符（如不可见的控制字符），请检查后重新上传"
+    };
+    tracing::info!(error = %e.body_text(), "upload unreadable");
+    AppError::Invalid {
+        field: "上传".into(),
+        message: message.into(),
+    }
+}

@@ -359,5 +359,46 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         "涉嫌销售假药，货值较大，建议公安机关立案侦查。",
     )
     .await?;
+    // An unlicensed clinic's case, opened by 市中区's health inspectors a hundred days ago and
+    // still being investigated: past its decision limit, on the dashboard and the leaders' list.
+    if let Some((op, _, _)) = &suspect {
+        let opened = day(100);
+        let late = cases::open::open(
+            store,
+            &health,
+            cal,
+            &case_rules,
+            opened,
+            &NewCase {
+                case_no: "市中卫医罚立〔2026〕31号".into(),
+                title: "无证开展注射类医疗美容案".into(),
+                category: Category::UnlicensedPractice,
+                origin: CaseOrigin::Inspection,
+                region_code: "370402".into(),
+                violation: "未取得《医疗机构执业许可证》，在美容会所内为顾客注射透明质酸钠。".into(),
+                filed_on: crate::leads::deadlines::china_date(opened),
+                parties: vec![NewParty {
+                    kind: PartyKind::Organisation,
+                    name: String::new(),
+                    id_number: None,
+                    operator_id: Some(op.clone()),
+                }],
+                basis: vec!["LB01".into(), "LB06".into()],
+                lead_id: None,
+            },
+        )
+        .await?;
+        cases::workflow::act(
+            store,
+            &health,
+            cal,
+            &case_rules,
+            day(98),
+            &late,
+            1,
+            &CaseCommand::Investigate,
+        )
+        .await?;
+    }
     Ok(ids.len())
 }

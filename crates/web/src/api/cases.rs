@@ -32,10 +32,9 @@ use crate::error::{AppError, AppResult};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
-/// The case time limits. The web settings carry no `[cases]` section yet: the domain's
-/// defaults (90 days to decide, one extension of 30 days).
-fn rules(_state: &AppState) -> CaseRules {
-    CaseRules::default()
+/// The case time limits of the configuration (`[cases]`).
+fn rules(state: &AppState) -> CaseRules {
+    state.settings.cases.clone()
 }
 
 /// A `YYYY-MM-DD` day of a request; a malformed one is a 422 naming the field.

@@ -8,7 +8,9 @@
 pub mod basis;
 pub mod detail;
 pub mod evidence;
+pub mod import;
 pub mod new;
+pub mod typical;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Query, State};
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
             get(evidence::download),
         )
         .route("/cases/{id}/{step}", post(detail::act_on_case))
+        .merge(import::router())
+        .merge(typical::router())
 }
 
 /// The filters of the list, as the query string carries them.
@@ -176,6 +180,8 @@ struct ListPage {
     pages: i64,
     query_string: String,
     may_open: bool,
+    /// 导入历史数据 is offered.
+    may_import: bool,
 }
 
 /// The choices of a coded list: (code, label).
@@ -220,6 +226,9 @@ pub async fn list_cases(
             .scope
             .can(meijian_domain::role::Permission::HandleLeads)
             && user.scope.department_id.is_some(),
+        may_import: user
+            .scope
+            .can(meijian_domain::role::Permission::ImportRegistries),
         query,
     })?
     .into_response())

@@ -28,6 +28,7 @@ use crate::error::{AppError, AppResult};
 use crate::pages::{render, show_time};
 use crate::session::CurrentUser;
 use crate::state::AppState;
+use crate::uploads::{unreadable, DiscardOnDrop};
 
 const SHOWN_REJECTIONS: usize = 200;
 
@@ -68,18 +69,8 @@ struct Pending {
     last_wins: bool,
 }
 
-fn upload_paths(
-    state: &AppState,
-    token: &str,
-) -> AppResult<(std::path::PathBuf, std::path::PathBuf)> {
-    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(AppError::NotFound);
-    }
-    let dir = &state.settings.upload_dir;
-    Ok((
-        dir.join(format!("{token}.upload")),
-        dir.join(format!("{token}.json")),
-    ))
+fn upload_paths(state: &AppState, token: &str) -> AppResult<(PathBuf, PathBuf)> {
+    crate::uploads::staged_paths(&state.settings.upload_dir, token)
 }
 
 fn options(p: &Pending, dry_run: bool, run_id: Option<String>) -> AppResult<ImportOptions> {
@@ -138,42 +129,7 @@ fn report_issues(report: &ImportReport, limit: usize) -> Vec<RowIssue> {
     out
 }
 
-/// Deletes an upload's files when dropped, unless kept: on an error, and when the request is
-/// dropped half-way (the client went away and the server stops the handler).
-struct DiscardOnDrop {
-    paths: Option<(PathBuf, PathBuf)>,
-}
 
-impl DiscardOnDrop {
-    fn keep(mut self) {
-        self.paths = None;
-    }
-}
-
-impl Drop for DiscardOnDrop {
-    fn drop(&mut self) {
-        if let Some((file, meta)) = self.paths.take() {
-            // Two unlinks: quick enough to run right here, even in a task being cancelled.
-            let _ = std::fs::remove_file(file);
-            let _ = std::fs::remove_file(meta);
-        }
-    }
-}
-
-/// Why an upload could not be read, in words for the officer (the parser's own text is in
-/// English and names its internals).
-fn unreadable(e: &axum::extract::multipart::MultipartError) -> AppError {
-    let message = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        "文件超过大小上限，请拆分后分批上传"
-    } else {
-        "无法读取上传的内容：上传中断，或文件名含有不允许的字符（如不可见的控制字符），请检查后重新上传"
-    };
-    tracing::info!(error = %e.body_text(), "upload unreadable");
-    AppError::Invalid {
-        field: "上传".into(),
-        message: message.into(),
-    }
-}
 
 /// Receives the multipart form: the file goes to disk chunk by chunk under a new token. An
 /// upload that does not end in a preview or a started import leaves no file behind.
@@ -188,9 +144,7 @@ pub async fn upload(
         .await
         .map_err(|e| AppError::Internal(format!("upload dir: {e}")))?;
     let token = new_id();
-    let guard = DiscardOnDrop {
-        paths: Some(upload_paths(&state, &token)?),
-    };
+    let guard = DiscardOnDrop::new(upload_paths(&state, &token)?);
     let response = receive(&state, &user, &token, form).await?;
     guard.keep();
     Ok(response)
