@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod penalty;
 pub mod rules;
+pub mod transfer;
 pub mod typical;
 pub mod workflow;
 

@@ -144,5 +144,17 @@ coded! {
         ExtensionRequested = "extension_requested", "申请延期";
         ExtensionGranted = "extension_granted", "批准延期";
         ExtensionRefused = "extension_refused", "不批准延期";
+        TransferProposed = "transfer_proposed", "提请涉嫌犯罪移送";
+        TransferApproved = "transfer_approved", "批准移送公安机关";
+        TransferRefused = "transfer_refused", "不批准移送";
+        TransferSent = "transfer_sent", "移送公安机关";
+        TransferReceived = "transfer_received", "公安机关回执";
+        PoliceFiled = "police_filed", "公安机关立案";
+        PoliceRefused = "police_refused", "公安机关不予立案";
+        PoliceTaskAdded = "police_task_added", "公安机关协助请求";
+        PoliceTaskDone = "police_task_done", "完成协助请求";
+        TransferOutcome = "transfer_outcome", "刑事处理结果";
+        ConsultationAsked = "consultation_asked", "行刑衔接咨询";
+        ConsultationAnswered = "consultation_answered", "咨询答复";
     }
 }

@@ -100,6 +100,7 @@ impl ActionInput {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use time::macros::date;
 

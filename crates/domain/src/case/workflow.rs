@@ -347,6 +347,7 @@ pub fn refusal_zh(step: CaseStep, stage: Stage, refusal: Refusal) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn officer() -> Taker {

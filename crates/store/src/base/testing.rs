@@ -176,7 +176,7 @@ pub async fn decided_case(
     let id = cases::open::open(
         store,
         scope,
-        &cal,
+        cal,
         &rules,
         now,
         &NewCase {
@@ -203,7 +203,7 @@ pub async fn decided_case(
     )
     .await?;
     let act = |version: i64, command: CaseCommand| {
-        let (cal, rules, id) = (&cal, &rules, &id);
+        let (rules, id) = (&rules, &id);
         async move { cases::workflow::act(store, scope, cal, rules, now, id, version, &command).await }
     };
     act(1, CaseCommand::Investigate).await?;

@@ -31,6 +31,11 @@ pub struct Evidence {
     pub added_at: OffsetDateTime,
 }
 
+/// id, file name, type, size, SHA-256, note, added by, added at.
+type EvidenceRow = (String, String, String, i64, String, Option<String>, String, String);
+/// file name, type, size, SHA-256, note, added by, added at, bytes.
+type EvidenceFileRow = (String, String, i64, String, Option<String>, String, String, Vec<u8>);
+
 /// Attaches a file. Returns its id.
 #[allow(clippy::too_many_arguments)]
 #[tracing::instrument(skip_all)]
@@ -101,16 +106,7 @@ pub async fn add(
 /// The evidence records of a case, oldest first.
 #[tracing::instrument(skip_all)]
 pub async fn list(store: &Store, case: &Case) -> Result<Vec<Evidence>, StoreError> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        i64,
-        String,
-        Option<String>,
-        String,
-        String,
-    )> = sqlx::query_as(
+    let rows: Vec<EvidenceRow> = sqlx::query_as(
         "select id, file_name, content_type, size_bytes, sha256, note, added_by, added_at \
              from case_evidence where case_id = $1 order by added_at, id",
     )
@@ -145,16 +141,7 @@ pub async fn file(
     evidence_id: &str,
 ) -> Result<(Evidence, Vec<u8>), StoreError> {
     let case = super::get(store, scope, case_id).await?;
-    let row: Option<(
-        String,
-        String,
-        i64,
-        String,
-        Option<String>,
-        String,
-        String,
-        Vec<u8>,
-    )> = sqlx::query_as(
+    let row: Option<EvidenceFileRow> = sqlx::query_as(
         "select file_name, content_type, size_bytes, sha256, note, added_by, added_at, data \
              from case_evidence where id = $1 and case_id = $2",
     )

@@ -13,6 +13,7 @@ pub mod open;
 pub mod parties;
 pub mod share;
 pub mod stats;
+pub mod transfer;
 pub mod typical;
 pub mod workflow;
 

@@ -59,7 +59,7 @@ pub async fn facts(
         stage: case.stage,
         parties: usize::try_from(parties).unwrap_or(0),
         parties_without_action: usize::try_from(without).unwrap_or(0),
-        open_police_transfer: false,
+        open_police_transfer: super::transfer::has_open(store, &case.id).await?,
         due_passed: case.decide_due.is_some_and(|d| d < now),
         extension_used: case
             .extension_state
