@@ -147,40 +147,6 @@ pub async fn read(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn sizes_as_people_read_them() {
-        assert_eq!(size_text(10 * 1024 * 1024), "10 MB");
-        assert_eq!(size_text(300 * 1024 - 5), "300 KB");
-        let limits = AttachmentLimits {
-            max_files: 2,
-            max_file_bytes: 1024,
-        };
-        assert_eq!(max_body_bytes(limits), 2048 + 1024 * 1024);
-    }
-
-    #[test]
-    fn fields_and_file_names_follow_the_hygiene_rule() {
-        assert_eq!(
-            field_text("subject_name", "某\u{202E}诊所".into()).unwrap(),
-            "某诊所"
-        );
-        assert_eq!(
-            field_text("attachments（文件名）", "gpj.\u{202E}exe".into()).unwrap(),
-            "gpj.exe"
-        );
-        let e = field_text("subject_name", "某\0诊所".into()).unwrap_err();
-        assert_eq!(
-            e.info().message,
-            "字段 subject_name：含有不可见的控制字符 NUL，请删除后重试"
-        );
-    }
-}
-
 /// The two files of a staged upload (an import file waiting for its preview to be confirmed):
 /// the file itself and its metadata, named by the upload's token in `dir`. Any other token is
 /// 404, so a token in a URL can never name another path.
@@ -235,5 +201,39 @@ pub fn unreadable(e: &MultipartError) -> AppError {
     AppError::Invalid {
         field: "上传".into(),
         message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn sizes_as_people_read_them() {
+        assert_eq!(size_text(10 * 1024 * 1024), "10 MB");
+        assert_eq!(size_text(300 * 1024 - 5), "300 KB");
+        let limits = AttachmentLimits {
+            max_files: 2,
+            max_file_bytes: 1024,
+        };
+        assert_eq!(max_body_bytes(limits), 2048 + 1024 * 1024);
+    }
+
+    #[test]
+    fn fields_and_file_names_follow_the_hygiene_rule() {
+        assert_eq!(
+            field_text("subject_name", "某\u{202E}诊所".into()).unwrap(),
+            "某诊所"
+        );
+        assert_eq!(
+            field_text("attachments（文件名）", "gpj.\u{202E}exe".into()).unwrap(),
+            "gpj.exe"
+        );
+        let e = field_text("subject_name", "某\0诊所".into()).unwrap_err();
+        assert_eq!(
+            e.info().message,
+            "字段 subject_name：含有不可见的控制字符 NUL，请删除后重试"
+        );
     }
 }

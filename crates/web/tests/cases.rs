@@ -1,6 +1,7 @@
 //! The case pages as officers use them: 立案, the steps in order, penalties and their refusals,
 //! the version check, evidence with its SHA-256, the list with its filters and XLSX, the scope,
 //! and the operator's file listing its cases.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -153,7 +153,7 @@ pub fn row(r: &ListRow, now: time::OffsetDateTime) -> Row {
         due: c
             .decide_due
             .filter(|_| c.stage.before_decision())
-            .map(|d| meijian_store::timefmt::date_cst(d))
+            .map(meijian_store::timefmt::date_cst)
             .unwrap_or_default(),
         overdue: c.overdue(now),
         forfeiture: if r.forfeiture.fen() > 0 {
