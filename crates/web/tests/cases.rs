@@ -370,3 +370,106 @@ both_backends!(
         assert_eq!(source, "judicial_notice");
     }
 );
+
+both_backends!(
+    a_suspected_crime_goes_to_the_police_from_the_case_page,
+    |db: TestDb| async move {
+        let app = TestApp::spawn(db).await;
+        let officer = app.login("officer").await;
+        let csrf = app.csrf(&officer).await;
+        let r = open(
+            &app,
+            &officer,
+            &csrf,
+            &[("party_kind", "person"), ("party_name", "李某某")],
+        )
+        .await;
+        let id = case_id(&r);
+        let page = format!("/cases/{id}");
+        let (_, html) = app.get_text(&officer, &page).await;
+        let r = post(
+            &app,
+            &officer,
+            &format!("/cases/{id}/transfer"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("version", case_version(&html).as_str()),
+                ("urgent", "1"),
+                ("reason", "多名顾客注射后出现严重感染，涉嫌非法行医罪"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let (_, html) = app.get_text(&officer, &page).await;
+        assert_eq!(page_field(&html, "transfer-state"), "待审批");
+        let marker = "data-transfer=\"";
+        let start = html.find(marker).unwrap() + marker.len();
+        let transfer = html[start..].split('"').next().unwrap().to_string();
+        let step =
+            |who: &'static str, step: &'static str, fields: Vec<(&'static str, &'static str)>| {
+                let (app, transfer, id) = (&app, transfer.clone(), id.clone());
+                async move {
+                    let c = app.login(who).await;
+                    let csrf = app.csrf(&c).await;
+                    let mut form = vec![("_csrf", csrf.as_str())];
+                    form.extend(fields);
+                    post(
+                        app,
+                        &c,
+                        &format!("/cases/{id}/transfer/{transfer}/{step}"),
+                        &form,
+                    )
+                    .await
+                    .status()
+                    .as_u16()
+                }
+            };
+        // The officer may not approve; a leader of the city does.
+        assert_eq!(step("officer", "approve", vec![]).await, 403);
+        // Out of order: sending before approval is refused with the reason.
+        assert_eq!(
+            step("officer", "send", vec![("package", "letter")]).await,
+            422
+        );
+        assert_eq!(
+            step("leader", "approve", vec![("note", "同意移送")]).await,
+            303
+        );
+        assert_eq!(
+            step(
+                "officer",
+                "send",
+                vec![("package", "letter"), ("package", "report")]
+            )
+            .await,
+            303
+        );
+        assert_eq!(step("officer", "receipt", vec![]).await, 303);
+        assert_eq!(
+            step(
+                "officer",
+                "police_decision",
+                vec![("decision", "filed"), ("note", "枣公（刑）立字〔2026〕5号")]
+            )
+            .await,
+            303
+        );
+        assert_eq!(
+            step(
+                "officer",
+                "task",
+                vec![("kind", "appraisal"), ("detail", "对涉案注射剂进行鉴定")]
+            )
+            .await,
+            303
+        );
+        let (_, html) = app.get_text(&officer, &page).await;
+        assert_eq!(page_field(&html, "transfer-state"), "公安机关已立案");
+        assert!(
+            html.contains("涉嫌犯罪案件移送书、涉嫌犯罪案件情况的调查报告"),
+            "{html}"
+        );
+        assert!(html.contains("对涉案注射剂进行鉴定"));
+        assert!(html.contains("抄送检察院"));
+    }
+);

@@ -104,6 +104,7 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         "supervise" => "已督办。",
         "extend" => "延期申请已提交，等待负责人审批。",
         "extension" => "延期申请已审批。",
+        "police" => "涉嫌犯罪移送已更新。",
         _ => return None,
     })
 }
@@ -352,6 +353,12 @@ struct CasePage {
     today: String,
     decide_limit: String,
     extension_limit: String,
+    transfers: Vec<super::transfer::TransferView>,
+    consultations: Vec<super::transfer::ConsultationView>,
+    task_kinds: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, &'static str)>,
+    packages: Vec<(&'static str, &'static str)>,
+    directions: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -431,7 +438,15 @@ async fn page(
         _ => String::new(),
     };
     let rules = &state.settings.cases;
+    let (transfers, consultations) = super::transfer::views(state, user, &case.id).await?;
+    use meijian_domain::case::transfer::{Direction, Outcome, PackageDoc, PoliceTaskKind};
     Ok(CasePage {
+        transfers,
+        consultations,
+        task_kinds: choices(PoliceTaskKind::ALL, PoliceTaskKind::code, PoliceTaskKind::label_zh),
+        outcomes: choices(Outcome::ALL, Outcome::code, Outcome::label_zh),
+        packages: choices(PackageDoc::ALL, PackageDoc::code, PackageDoc::label_zh),
+        directions: choices(Direction::ALL, Direction::code, Direction::label_zh),
         chrome: Chrome::new(user, "/cases"),
         notice,
         error,

@@ -10,6 +10,7 @@ pub mod detail;
 pub mod evidence;
 pub mod import;
 pub mod new;
+pub mod transfer;
 pub mod typical;
 
 use askama::Template;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/{step}", post(detail::act_on_case))
         .merge(import::router())
         .merge(typical::router())
+        .merge(transfer::router())
 }
 
 /// The filters of the list, as the query string carries them.
