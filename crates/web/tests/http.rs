@@ -1211,8 +1211,8 @@ both_backends!(
             ),
             (
                 "admin",
-                &["/registries", "/admin"][..],
-                &["/leads/new", "线索台账<small>", "/cases\"", "案件<small>"][..],
+                &["/registries", "/admin", "/cases\""][..],
+                &["/leads/new", "线索台账<small>", "案件<small>"][..],
             ),
             (
                 "institution",

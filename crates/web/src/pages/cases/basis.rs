@@ -47,7 +47,10 @@ async fn page(
     error: Option<String>,
     draft: BasisForm,
 ) -> AppResult<ListPage> {
-    if !(user.scope.can(Permission::HandleLeads) || user.scope.can(Permission::ManageSettings)) {
+    if !(user.scope.can(Permission::HandleLeads)
+        || user.scope.can(Permission::ManageSettings)
+        || user.scope.can(Permission::ViewStatistics))
+    {
         return Err(AppError::Forbidden);
     }
     Ok(ListPage {
