@@ -32,9 +32,27 @@ pub struct Evidence {
 }
 
 /// id, file name, type, size, SHA-256, note, added by, added at.
-type EvidenceRow = (String, String, String, i64, String, Option<String>, String, String);
+type EvidenceRow = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+);
 /// file name, type, size, SHA-256, note, added by, added at, bytes.
-type EvidenceFileRow = (String, String, i64, String, Option<String>, String, String, Vec<u8>);
+type EvidenceFileRow = (
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    Vec<u8>,
+);
 
 /// Attaches a file. Returns its id.
 #[allow(clippy::too_many_arguments)]

@@ -375,7 +375,8 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
                 category: Category::UnlicensedPractice,
                 origin: CaseOrigin::Inspection,
                 region_code: "370402".into(),
-                violation: "未取得《医疗机构执业许可证》，在美容会所内为顾客注射透明质酸钠。".into(),
+                violation: "未取得《医疗机构执业许可证》，在美容会所内为顾客注射透明质酸钠。"
+                    .into(),
                 filed_on: crate::leads::deadlines::china_date(opened),
                 parties: vec![NewParty {
                     kind: PartyKind::Organisation,

@@ -443,7 +443,11 @@ async fn page(
     Ok(CasePage {
         transfers,
         consultations,
-        task_kinds: choices(PoliceTaskKind::ALL, PoliceTaskKind::code, PoliceTaskKind::label_zh),
+        task_kinds: choices(
+            PoliceTaskKind::ALL,
+            PoliceTaskKind::code,
+            PoliceTaskKind::label_zh,
+        ),
         outcomes: choices(Outcome::ALL, Outcome::code, Outcome::label_zh),
         packages: choices(PackageDoc::ALL, PackageDoc::code, PackageDoc::label_zh),
         directions: choices(Direction::ALL, Direction::code, Direction::label_zh),

@@ -169,8 +169,6 @@ async fn discard(state: &AppState, token: &str) {
     }
 }
 
-
-
 fn invalid(message: impl Into<String>) -> AppError {
     AppError::Invalid {
         field: "上传".into(),

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::Router;
 use axum_extra::extract::Form;
-use meijian_domain::case::transfer::{Direction, Outcome, PackageDoc, PoliceTaskKind, TransferStep};
+use meijian_domain::case::transfer::{
+    Direction, Outcome, PackageDoc, PoliceTaskKind, TransferStep,
+};
 use meijian_store::cases::transfer::{self, Consultation, PoliceTask, Transfer};
 use serde::Deserialize;
 
@@ -27,7 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/transfer/{transfer}/{step}", post(step))
         .route("/cases/{id}/police-tasks/{task}/done", post(finish_task))
         .route("/cases/{id}/consultations", post(ask))
-        .route("/cases/{id}/consultations/{consultation}/answer", post(answer))
+        .route(
+            "/cases/{id}/consultations/{consultation}/answer",
+            post(answer),
+        )
 }
 
 /// Every field of the transfer forms.
@@ -87,7 +92,10 @@ async fn done(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            with_status(status, &super::detail::error_page(state, user, id, message).await?)
+            with_status(
+                status,
+                &super::detail::error_page(state, user, id, message).await?,
+            )
         }
     }
 }
@@ -169,7 +177,10 @@ pub async fn step(
                 let package = f
                     .package
                     .iter()
-                    .map(|p| PackageDoc::from_code(p).ok_or_else(|| invalid("移送材料", "请从列表中选择")))
+                    .map(|p| {
+                        PackageDoc::from_code(p)
+                            .ok_or_else(|| invalid("移送材料", "请从列表中选择"))
+                    })
                     .collect::<AppResult<Vec<_>>>()?;
                 transfer::send(store, scope, now, &transfer_id, &package).await?
             }
@@ -278,7 +289,14 @@ pub async fn answer(
     let consultation = plain_id(&consultation)?.to_string();
     let result = async {
         meijian_store::cases::get(&state.store, &user.scope, id).await?;
-        transfer::answer(&state.store, &user.scope, state.now(), &consultation, &f.answer).await?;
+        transfer::answer(
+            &state.store,
+            &user.scope,
+            state.now(),
+            &consultation,
+            &f.answer,
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -335,7 +353,11 @@ fn task_view(t: PoliceTask, now: time::OffsetDateTime) -> TaskView {
         detail: t.detail,
         due: show_time(t.due),
         done: match (t.done_at, t.done_note) {
-            (Some(at), note) => format!("{} 完成{}", show_time(at), note.map(|n| format!("：{n}")).unwrap_or_default()),
+            (Some(at), note) => format!(
+                "{} 完成{}",
+                show_time(at),
+                note.map(|n| format!("：{n}")).unwrap_or_default()
+            ),
             _ => String::new(),
         },
     }
@@ -347,7 +369,11 @@ fn consultation_view(c: Consultation, now: time::OffsetDateTime) -> Consultation
         id: c.id,
         direction: c.direction.label_zh(),
         question: c.question,
-        asked: format!("{} {}", show_time(c.asked_at), crate::chrome::actor_label(&c.asked_by)),
+        asked: format!(
+            "{} {}",
+            show_time(c.asked_at),
+            crate::chrome::actor_label(&c.asked_by)
+        ),
         due: show_time(c.due),
         answer: c.answer,
     }
@@ -375,20 +401,40 @@ pub async fn views(
         let opt = |x: Option<time::OffsetDateTime>| x.map(show_time).unwrap_or_default();
         out.push(TransferView {
             state: t.state.label_zh(),
-            proposed_at: format!("{} {}", show_time(t.proposed_at), crate::chrome::actor_label(&t.proposed_by)),
+            proposed_at: format!(
+                "{} {}",
+                show_time(t.proposed_at),
+                crate::chrome::actor_label(&t.proposed_by)
+            ),
             decide_due: show_time(t.decide_due),
             sent_at: opt(t.sent_at),
             receipt_at: opt(t.receipt_at),
             copied_at: opt(t.copied_at),
             police: match (t.police_decision, &t.police_note) {
-                (Some(d), n) => format!("{}{}", d.label_zh(), n.as_ref().map(|n| format!("：{n}")).unwrap_or_default()),
+                (Some(d), n) => format!(
+                    "{}{}",
+                    d.label_zh(),
+                    n.as_ref().map(|n| format!("：{n}")).unwrap_or_default()
+                ),
                 _ => String::new(),
             },
             outcome: match (t.outcome, t.outcome_on) {
-                (Some(o), Some(on)) => format!("{on} {}{}", o.label_zh(), t.outcome_note.as_ref().map(|n| format!("：{n}")).unwrap_or_default()),
+                (Some(o), Some(on)) => format!(
+                    "{on} {}{}",
+                    o.label_zh(),
+                    t.outcome_note
+                        .as_ref()
+                        .map(|n| format!("：{n}"))
+                        .unwrap_or_default()
+                ),
                 _ => String::new(),
             },
-            package: t.package.iter().map(|p| p.label_zh()).collect::<Vec<_>>().join("、"),
+            package: t
+                .package
+                .iter()
+                .map(|p| p.label_zh())
+                .collect::<Vec<_>>()
+                .join("、"),
             overdue: t.overdue(now),
             steps,
             tasks,

@@ -129,8 +129,6 @@ fn report_issues(report: &ImportReport, limit: usize) -> Vec<RowIssue> {
     out
 }
 
-
-
 /// Receives the multipart form: the file goes to disk chunk by chunk under a new token. An
 /// upload that does not end in a preview or a started import leaves no file behind.
 #[tracing::instrument(skip_all)]
