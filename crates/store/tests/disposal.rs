@@ -8,7 +8,7 @@ use meijian_domain::disposal::{DisposalFilter, DisposalKind, Standing};
 use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_store::operators::disposal::{self, NewDisposal, NewFile};
-use meijian_store::operators::read::Search;
+use meijian_store::operators::read::{self, Search};
 use meijian_store::testing::TestDb;
 use meijian_store::{audit, both_backends, Actor, Scope, Store, StoreError};
 use sha2::{Digest, Sha256};
@@ -368,9 +368,11 @@ both_backends!(the_lists_filter_by_disposal, |db: TestDb| async move {
         let filter = filter.to_owned();
         async move {
             let f = disposal::parse_filter(&filter).unwrap();
-            let (rows, total) = disposal::search(store, &officer, &Search::default(), f, 50, 0)
-                .await
-                .unwrap();
+            let search = Search {
+                disposal: f,
+                ..Search::default()
+            };
+            let (rows, total) = read::search(store, &officer, &search, 50, 0).await.unwrap();
             assert_eq!(total as usize, rows.len());
             rows.into_iter().map(|o| o.id).collect::<Vec<_>>()
         }

@@ -20,8 +20,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 
-use super::read::{self, Search};
-use super::{Operator, OperatorRecord, COLUMNS};
+use super::read;
+use super::Operator;
 use crate::audit::{self, Change};
 use crate::leads::intake::{safe_file_name, sniff};
 use crate::reconcile::{OperatorFilter, OperatorRow};
@@ -827,77 +827,6 @@ fn region_range(scope: &Scope, region: Option<&str>) -> Result<(String, String),
             Ok((lo.to_owned(), hi.to_owned()))
         }
     }
-}
-
-/// [`read::search`] with a disposal filter: the same conditions, and the operators whose
-/// 处置情况 matches. Without a filter it is `read::search` itself.
-#[tracing::instrument(skip_all)]
-pub async fn search(
-    store: &Store,
-    scope: &Scope,
-    search: &Search,
-    filter: Option<DisposalFilter>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Operator>, i64), StoreError> {
-    let Some(filter) = filter else {
-        return read::search(store, scope, search, limit, offset).await;
-    };
-    scope.require(Permission::ViewRegistries)?;
-    // The conditions of `read::search` (kept in step with it), plus the filter.
-    let mut q = Query::default();
-    let (lo, hi) = region_range(scope, search.region.as_deref())?;
-    q.in_range("region_code", (&lo, &hi));
-    if let Some(class) = &search.class {
-        let code = match class.as_str() {
-            "out" => "",
-            code => Class::from_code(code)
-                .map(Class::code)
-                .ok_or_else(|| StoreError::invalid("分类", format!("没有“{code}”这一分类")))?,
-        };
-        q.and("class =", code);
-    }
-    if !search.with_merged {
-        q.push(" and status <> 'merged'");
-    }
-    if search.provisional_only {
-        q.push(" and origin = 'provisional'");
-    }
-    if let Some(text) = search.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        if text.chars().count() > 100 {
-            return Err(StoreError::invalid("查询内容", "不能超过 100 个字"));
-        }
-        let like = format!("%{}%", text.replace(['%', '_'], ""));
-        let exact = text.to_uppercase();
-        q.push(" and (id = ")
-            .bind(&exact)
-            .push(" or uscc = ")
-            .bind(&exact)
-            .push(" or names like ")
-            .bind(&like)
-            .push(" or persons like ")
-            .bind(&like)
-            .push(" or addresses like ")
-            .bind(&like)
-            .push(")");
-    }
-    q.append(&condition("id", "class", filter));
-    let total: i64 = Query::new("select count(*) from operator where 1 = 1")
-        .append(&q)
-        .fetch_scalar(store.pool())
-        .await?;
-    let rows: Vec<OperatorRecord> =
-        Query::new(&format!("select {COLUMNS} from operator where 1 = 1"))
-            .append(&q)
-            .push(" order by region_code, name, id")
-            .page(limit, offset)
-            .fetch_all(store.pool())
-            .await?;
-    let rows = rows
-        .into_iter()
-        .map(Operator::try_from)
-        .collect::<Result<_, _>>()?;
-    Ok((rows, total))
 }
 
 /// [`crate::reconcile::operators`] with a disposal filter: the operators of a run in the

@@ -53,6 +53,8 @@ pub struct Search {
     pub with_merged: bool,
     /// Provisional operators only.
     pub provisional_only: bool,
+    /// Only operators whose 处置情况 matches (seed 002 task 11).
+    pub disposal: Option<meijian_domain::disposal::DisposalFilter>,
 }
 
 impl Search {
@@ -102,6 +104,9 @@ impl Search {
                 .push(" or addresses like ")
                 .bind(&like)
                 .push(")");
+        }
+        if let Some(filter) = self.disposal {
+            q.append(&super::disposal::condition("id", "class", filter));
         }
         Ok(q)
     }

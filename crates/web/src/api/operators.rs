@@ -112,6 +112,7 @@ pub async fn search_operators(
         class: p.class,
         with_merged: p.merged.unwrap_or(false),
         provisional_only: p.provisional.unwrap_or(false),
+        disposal: None,
     };
     let (rows, total) = read::search(
         &state.store,

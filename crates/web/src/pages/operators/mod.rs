@@ -15,7 +15,7 @@ use axum::Router;
 use meijian_domain::role::Permission;
 use meijian_exports::{Cell, Column, Table};
 use meijian_store::operators::disposal::Summary;
-use meijian_store::operators::read::Search;
+use meijian_store::operators::read::{self, Search};
 use meijian_store::operators::{disposal as disposals, Operator};
 use serde::Deserialize;
 
@@ -112,6 +112,7 @@ impl SearchQuery {
             class,
             with_merged: self.merged == "1",
             provisional_only: self.provisional == "1",
+            disposal: disposal::parse_filter(&self.disposal)?,
         })
     }
 
@@ -215,13 +216,11 @@ pub async fn search_operators(
     }
     user.scope.require(Permission::ViewRegistries)?;
     let search = query.search()?;
-    let filter = disposal::parse_filter(&query.disposal)?;
     let page = query.page.unwrap_or(1).max(1);
-    let (rows, total) = disposals::search(
+    let (rows, total) = read::search(
         &state.store,
         &user.scope,
         &search,
-        filter,
         PER_PAGE,
         (page - 1) * PER_PAGE,
     )
@@ -257,9 +256,7 @@ pub async fn export_operators(
 ) -> AppResult<Response> {
     user.scope.require(Permission::ViewRegistries)?;
     let search = query.search()?;
-    let filter = disposal::parse_filter(&query.disposal)?;
-    let (rows, _) =
-        disposals::search(&state.store, &user.scope, &search, filter, EXPORT_LIMIT, 0).await?;
+    let (rows, _) = read::search(&state.store, &user.scope, &search, EXPORT_LIMIT, 0).await?;
     let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
     let summaries = disposals::summaries(&state.store, &user.scope, &ids).await?;
     let (table, data) = operators_export(&rows, &summaries);
