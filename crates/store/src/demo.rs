@@ -39,7 +39,7 @@ pub struct DemoAccount {
 }
 
 /// (username, name, role, department kind, region)
-const ACCOUNTS: [(&str, &str, Role, DepartmentKind, &str); 7] = [
+const ACCOUNTS: [(&str, &str, Role, DepartmentKind, &str); 8] = [
     (
         "admin",
         "王管理",
@@ -67,6 +67,13 @@ const ACCOUNTS: [(&str, &str, Role, DepartmentKind, &str); 7] = [
         Role::Officer,
         DepartmentKind::MarketRegulation,
         "370403",
+    ),
+    (
+        "police",
+        "孙警官",
+        Role::Officer,
+        DepartmentKind::Police,
+        "370402",
     ),
     (
         "liaison",

@@ -2,11 +2,14 @@
 //! with its time limits (3 days to decide, 24 hours to send, 3 days for the police), the
 //! procuratorate copied on sending; steps out of order refused with a Chinese reason; only a
 //! leader of the district approves; a second open transfer refused; the police's requests due
-//! by the default limit or the named day; a consultation answered once.
+//! by the default limit or the named day; a consultation answered once; the police, who see the
+//! case only once it is sent, answering themselves; 复议 and 立案监督 of a refusal once each
+//! within 3 days; the seized items handed over after 立案; the lead-level transfers of the
+//! previous release moved onto cases by the migration.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use meijian_domain::case::transfer::{
-    Direction, Outcome, PackageDoc, PoliceTaskKind, TransferState,
+    Direction, Outcome, PackageDoc, PoliceTaskKind, TransferState, TransferStep,
 };
 use meijian_domain::case::{CaseAction, CaseOrigin, CaseRules, CaseStep, PartyKind};
 use meijian_domain::department::DepartmentKind;
@@ -165,6 +168,66 @@ async fn decide(
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
+async fn police_decision(
+    store: &Store,
+    scope: &Scope,
+    now: OffsetDateTime,
+    id: &str,
+    filed: bool,
+    note: &str,
+) -> Result<(), StoreError> {
+    let rules = CaseRules::default();
+    transfer::police_decision(
+        store,
+        scope,
+        Calendar::embedded(),
+        &rules,
+        now,
+        id,
+        filed,
+        note,
+    )
+    .await
+}
+
+async fn challenge(
+    store: &Store,
+    scope: &Scope,
+    now: OffsetDateTime,
+    id: &str,
+    supervise: bool,
+) -> Result<(), StoreError> {
+    let rules = CaseRules::default();
+    let why = if supervise {
+        "请检察院监督立案"
+    } else {
+        "已补充鉴定意见"
+    };
+    transfer::challenge(
+        store,
+        scope,
+        Calendar::embedded(),
+        &rules,
+        now,
+        id,
+        supervise,
+        why,
+    )
+    .await
+}
+
+async fn police(store: &Store) -> Scope {
+    user(
+        store,
+        "孙警官",
+        Role::Officer,
+        DepartmentKind::Police,
+        SHIZHONG,
+    )
+    .await
+}
+
 async fn receipt(
     store: &Store,
     scope: &Scope,
@@ -291,7 +354,7 @@ both_backends!(
         assert_eq!(t.receipt_at, Some(at));
         assert_eq!(t.police_due, Some(datetime!(2026-11-23 15:59:59 UTC)));
 
-        transfer::police_decision(store, &o, NOW, &id, true, "枣公刑立字〔2026〕88号")
+        police_decision(store, &o, NOW, &id, true, "枣公刑立字〔2026〕88号")
             .await
             .unwrap();
         let t = the_transfer(store, &o, &case_id).await;
@@ -377,7 +440,7 @@ both_backends!(
         assert_eq!(why, "移送状态为“待审批”，不能移送公安机关");
         let why = invalid(receipt(store, &o, &id, NOW).await);
         assert!(why.contains("不能登记回执"), "{why}");
-        let why = invalid(transfer::police_decision(store, &o, NOW, &id, true, "").await);
+        let why = invalid(police_decision(store, &o, NOW, &id, true, "").await);
         assert!(why.contains("不能登记公安机关立案决定"), "{why}");
         let why = invalid(add_task(store, &o, &id, PoliceTaskKind::Custody, None).await);
         assert!(why.contains("不能登记协助请求"), "{why}");
@@ -399,8 +462,8 @@ both_backends!(
         assert_eq!(why, "不能早于移送时间");
         receipt(store, &o, &id, NOW).await.unwrap();
         // 不予立案 needs the police's reasons; then no outcome can follow.
-        invalid(transfer::police_decision(store, &o, NOW, &id, false, "").await);
-        transfer::police_decision(store, &o, NOW, &id, false, "证据不足，不予立案")
+        invalid(police_decision(store, &o, NOW, &id, false, "").await);
+        police_decision(store, &o, NOW, &id, false, "证据不足，不予立案")
             .await
             .unwrap();
         let t = the_transfer(store, &o, &case_id).await;
@@ -604,3 +667,141 @@ both_backends!(a_consultation_is_answered_once, |db: TestDb| async move {
         Err(StoreError::NotFound)
     ));
 });
+
+both_backends!(
+    the_police_answer_and_a_refusal_is_challenged_once_each_way,
+    |db: TestDb| async move {
+        let store = &db.store;
+        setup(store).await;
+        let o = officer(store).await;
+        let l = leader(store, SHIZHONG).await;
+        let p = police(store).await;
+        let procurator = user(
+            store,
+            "钱检察官",
+            Role::Officer,
+            DepartmentKind::Procuratorate,
+            demo::CITY,
+        )
+        .await;
+        let case_id = investigating_case(store, &o).await;
+        let id = propose(store, &o, &case_id).await.unwrap();
+        // Before it is sent the police and the procuratorate do not see the case.
+        assert!(matches!(
+            cases::get(store, &p, &case_id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(transfer::waiting(store, &p).await.unwrap().is_empty());
+        assert_eq!(transfer::waiting(store, &l).await.unwrap().len(), 1);
+        decide(store, &l, &id, true, "").await.unwrap();
+        transfer::send(
+            store,
+            &o,
+            NOW,
+            &id,
+            &[PackageDoc::Letter, PackageDoc::Report],
+        )
+        .await
+        .unwrap();
+        // Sending grants them the case; it waits for the police and, copied, the procuratorate.
+        cases::get(store, &p, &case_id).await.unwrap();
+        cases::get(store, &procurator, &case_id).await.unwrap();
+        assert_eq!(transfer::waiting(store, &p).await.unwrap().len(), 1);
+        assert_eq!(
+            transfer::waiting(store, &procurator).await.unwrap().len(),
+            1
+        );
+        assert!(transfer::waiting(store, &l).await.unwrap().is_empty());
+        let t = the_transfer(store, &p, &case_id).await;
+        assert_eq!(
+            transfer::available(store, &p, NOW, &t).await.unwrap(),
+            [TransferStep::Receipt]
+        );
+        // Another police station is not the receiver.
+        let other = user(
+            store,
+            "李警官",
+            Role::Officer,
+            DepartmentKind::Police,
+            XUECHENG,
+        )
+        .await;
+        assert!(receipt(store, &other, &id, NOW).await.is_err());
+        receipt(store, &p, &id, NOW).await.unwrap();
+        police_decision(store, &p, NOW, &id, false, "证据不足")
+            .await
+            .unwrap();
+        let t = the_transfer(store, &o, &case_id).await;
+        assert_eq!(t.state, TransferState::Refused);
+        // 3 days from the refusal: Monday 23 November, end of day in China.
+        assert_eq!(t.challenge_due, Some(datetime!(2026-11-23 15:59:59 UTC)));
+        // The police do not challenge their own refusal; the agency does, in time.
+        assert!(matches!(
+            challenge(store, &p, NOW, &id, false).await,
+            Err(StoreError::Forbidden)
+        ));
+        let late = NOW + Duration::days(4);
+        assert_eq!(
+            invalid(challenge(store, &o, late, &id, false).await),
+            "已过收到不予立案通知后提请的期限"
+        );
+        challenge(store, &o, NOW, &id, false).await.unwrap();
+        let t = the_transfer(store, &o, &case_id).await;
+        assert_eq!(t.state, TransferState::Reconsidering);
+        assert_eq!(t.police_due, Some(datetime!(2026-11-23 15:59:59 UTC)));
+        assert_eq!(transfer::waiting(store, &p).await.unwrap().len(), 1);
+        police_decision(store, &p, NOW, &id, false, "维持不予立案")
+            .await
+            .unwrap();
+        assert_eq!(
+            invalid(challenge(store, &o, NOW, &id, false).await),
+            "已经提请过复议或立案监督，不能再提请复议"
+        );
+        challenge(store, &o, NOW, &id, true).await.unwrap();
+        assert_eq!(
+            the_transfer(store, &o, &case_id).await.state,
+            TransferState::Supervising
+        );
+        assert_eq!(
+            transfer::waiting(store, &procurator).await.unwrap().len(),
+            1
+        );
+        police_decision(store, &p, NOW, &id, true, "枣公立〔2026〕9号")
+            .await
+            .unwrap();
+        let t = the_transfer(store, &o, &case_id).await;
+        assert_eq!(t.state, TransferState::Filed);
+        assert_eq!(t.handover_due, Some(datetime!(2026-11-23 15:59:59 UTC)));
+        assert!(t.overdue(datetime!(2026-11-24 00:00 UTC)));
+        // The handover is the agency's.
+        assert!(transfer::handover(store, &p, NOW, &id, "注射器12支")
+            .await
+            .is_err());
+        transfer::handover(store, &o, NOW, &id, "注射器12支、药品3盒")
+            .await
+            .unwrap();
+        let t = the_transfer(store, &o, &case_id).await;
+        assert_eq!(t.handed_over_at, Some(NOW));
+        assert!(!t.overdue(datetime!(2026-11-24 00:00 UTC)));
+        assert!(transfer::handover(store, &o, NOW, &id, "再次移交")
+            .await
+            .is_err());
+        let actions = case_actions(store, &o, &case_id).await;
+        for a in [
+            CaseAction::PoliceRefused,
+            CaseAction::TransferReconsider,
+            CaseAction::TransferSupervise,
+            CaseAction::PoliceFiled,
+            CaseAction::TransferHandover,
+        ] {
+            assert!(actions.contains(&a), "{a:?} missing from {actions:?}");
+        }
+        let by_police: i64 = sqlx::query_scalar(
+            "select count(*) from audit_entry where entity = 'case_transfer' and actor_name = '孙警官'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(by_police, 4);
+    }
+);

@@ -2051,11 +2051,7 @@ mod migration {
         assert!(copied >= 10, "the migrations before the cases were found");
         let migrator = sqlx::migrate::Migrator::new(dir.path()).await.unwrap();
         migrator.run(store.pool()).await.unwrap();
-        assert!(!store
-            .applied_versions()
-            .await
-            .unwrap()
-            .contains(&CASES_MIGRATION));
+        assert!(!store.applied_versions().await.unwrap().contains(&before));
         dir
     }
 
@@ -2277,6 +2273,158 @@ mod migration {
                 date!(2026 - 12 - 01)
             )
         );
+    }
+
+    /// A lead-level transfer to the police as the previous release left it, with the lead's
+    /// event of the leader's approval.
+    async fn old_police_referral(store: &Store, id: &str, lead: &str, state: &str) {
+        let police = department(store, DepartmentKind::Police, SHIZHONG).await;
+        let procuratorate = department(store, DepartmentKind::Procuratorate, demo::CITY).await;
+        let from = department(store, DepartmentKind::HealthSupervision, SHIZHONG).await;
+        sqlx::query(
+            "insert into lead_referral (id, lead_id, kind, from_department_id, to_department_id, \
+             copy_department_id, reason, state, sent_at, sent_by, acknowledge_due, act_due, \
+             acknowledged_at, acted_at, response) values ($1, $2, 'police', $3, $4, $5, \
+             '涉嫌非法行医罪', $6, '2026-11-12T02:00:00Z', '张执法', '2026-11-13T02:00:00Z', \
+             '2026-11-16T15:59:59Z', $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(lead)
+        .bind(&from)
+        .bind(&police)
+        .bind(&procuratorate)
+        .bind(state)
+        .bind((state == "filed").then_some("2026-11-12T08:00:00Z"))
+        .bind((state == "filed").then_some("2026-11-13T08:00:00Z"))
+        .bind((state == "filed").then_some("枣公立〔2026〕7号"))
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "insert into lead_event (id, lead_id, at, action, actor_name) \
+             values ($1, $2, '2026-11-12T06:00:00Z', 'police_approved', '李主任')",
+        )
+        .bind(format!("E-{id}"))
+        .bind(lead)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+
+    async fn lead_transfers_to_the_police_move_onto_cases(backend: Backend) {
+        use meijian_domain::case::transfer::TransferState;
+        let db = fresh(backend).await;
+        let store = &db.store;
+        let _dir = migrate_before(store, cases::legacy::TRANSFER_MIGRATION).await;
+        demo::seed(store, NOW).await.unwrap();
+        let dept = department(store, DepartmentKind::HealthSupervision, SHIZHONG).await;
+        // A lead concluded as a crime after the cases migration, and an open one whose
+        // conclusion limit runs.
+        old_lead(
+            store,
+            "L1",
+            "XS20261102001",
+            None,
+            &dept,
+            "criminal",
+            (0, 0, 0, 0),
+            "2026-11-20T03:00:00Z",
+        )
+        .await;
+        old_lead(
+            store,
+            "L2",
+            "XS20261102002",
+            None,
+            &dept,
+            "penalty",
+            (0, 0, 0, 0),
+            "2026-11-20T03:00:00Z",
+        )
+        .await;
+        sqlx::query(
+            "update lead set state = 'verified', concluded_at = null, outcome = null, \
+             next_step = 'conclude', next_due = '2026-12-31T15:59:59Z' where id = 'L2'",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        old_police_referral(store, "R1", "L1", "filed").await;
+        old_police_referral(store, "R2", "L2", "sent").await;
+        store.migrate().await.unwrap();
+
+        let left: i64 = sqlx::query_scalar("select count(*) from lead_referral")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+        let system = Scope::system(Actor::system("test"));
+        // The concluded lead's transfer is on a closed case, decided by the police.
+        let case_of = |lead: &'static str| async move {
+            let id: String = sqlx::query_scalar("select case_id from case_lead where lead_id = $1")
+                .bind(lead)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            id
+        };
+        let closed = cases::get(store, &system, &case_of("L1").await)
+            .await
+            .unwrap();
+        assert_eq!(closed.stage, Stage::Closed);
+        assert_eq!(closed.closed_on, Some(date!(2026 - 11 - 20)));
+        let t1 = cases::transfer::transfers(store, &system, &closed.id)
+            .await
+            .unwrap();
+        assert_eq!(t1.len(), 1);
+        assert_eq!(t1[0].state, TransferState::Filed);
+        assert_eq!(t1[0].police_note.as_deref(), Some("枣公立〔2026〕7号"));
+        assert_eq!(t1[0].sent_at, Some(datetime!(2026-11-12 06:00 UTC)));
+        // The open lead gets a case under investigation whose decision limit is the lead's old
+        // conclusion limit; the lead's own clock stops.
+        let case_id = case_of("L2").await;
+        let case = cases::get(store, &system, &case_id).await.unwrap();
+        assert_eq!(case.case_no, "YSXS20261102002");
+        assert_eq!(case.stage, Stage::Investigating);
+        assert_eq!(case.filed_on, date!(2026 - 11 - 03));
+        assert_eq!(case.decide_due, Some(datetime!(2026-12-31 15:59:59 UTC)));
+        let next: Option<String> = sqlx::query_scalar("select next_step from lead where id = 'L2'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(next, None);
+        let t2 = cases::transfer::transfers(store, &system, &case_id)
+            .await
+            .unwrap();
+        assert_eq!(t2[0].state, TransferState::Sent);
+        assert_eq!(t2[0].police_due, Some(datetime!(2026-11-16 15:59:59 UTC)));
+        // The police it was sent to see the case and answer it.
+        let police = user(
+            store,
+            "孙警官",
+            Role::Officer,
+            DepartmentKind::Police,
+            SHIZHONG,
+        )
+        .await;
+        cases::get(store, &police, &case_id).await.unwrap();
+        assert_eq!(
+            cases::transfer::waiting(store, &police)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lead_transfers_to_the_police_move_onto_cases_sqlite() {
+        lead_transfers_to_the_police_move_onto_cases(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lead_transfers_to_the_police_move_onto_cases_postgres() {
+        lead_transfers_to_the_police_move_onto_cases(Backend::Postgres).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

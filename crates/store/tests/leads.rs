@@ -9,8 +9,8 @@ use meijian_domain::department::DepartmentKind;
 use meijian_domain::lead::codes::NextStep;
 use meijian_domain::lead::rules::LeadRules;
 use meijian_domain::lead::{
-    Category, Channel, Fen, Finding, LeadKind, LeadState, Outcome, ReferralKind, ReferralState,
-    RewardState, Satisfaction,
+    Category, Channel, Fen, Finding, LeadKind, LeadState, Outcome, ReferralState, RewardState,
+    Satisfaction,
 };
 use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
@@ -819,14 +819,6 @@ both_backends!(
             "370402",
         )
         .await;
-        let police = scope(store, Role::Officer, DepartmentKind::Police, "370402").await;
-        let procurator = scope(
-            store,
-            Role::Officer,
-            DepartmentKind::Procuratorate,
-            "370400",
-        )
-        .await;
         assert!(matches!(
             leads::get(store, &market, &t.lead_id).await,
             Err(StoreError::NotFound)
@@ -895,84 +887,8 @@ both_backends!(
         .unwrap();
         assert!(c[0].reporter.as_ref().unwrap().masked);
 
-        // A suspected crime goes to the police with a copy to the procuratorate.
-        let p = referral::refer_to_police(
-            store,
-            &market,
-            cal,
-            &rules,
-            NOW,
-            &t.lead_id,
-            "涉嫌非法行医罪，情节严重",
-        )
-        .await
-        .unwrap();
-        // Not before a leader approves: 3 days to decide, then 24 hours to transfer.
-        assert!(matches!(
-            leads::get(store, &police, &t.lead_id).await,
-            Err(StoreError::NotFound)
-        ));
-        let leader = scope(store, Role::Leader, DepartmentKind::Health, "370400").await;
-        let waiting = referral::awaiting_approval(store, &leader).await.unwrap();
-        assert_eq!(
-            waiting[0].acknowledge_due,
-            datetime!(2026-11-23 15:59:59 UTC)
-        );
-        assert!(
-            referral::approve_police(store, &market, cal, &rules, NOW, &p, true, "")
-                .await
-                .is_err()
-        );
-        referral::approve_police(store, &leader, cal, &rules, NOW, &p, true, "同意移送")
-            .await
-            .unwrap();
-        assert!(leads::get(store, &police, &t.lead_id).await.is_ok());
-        assert!(leads::get(store, &procurator, &t.lead_id).await.is_ok());
-        let copied = referral::for_department(store, &procurator, true)
-            .await
-            .unwrap();
-        assert_eq!(copied[0].kind, ReferralKind::Police);
-        // The police decide within 3 days; they cannot "accept" it like a department.
-        assert!(
-            referral::respond(store, &police, NOW, &p, referral::Response::Accept, "x")
-                .await
-                .is_err()
-        );
-        referral::respond(
-            store,
-            &police,
-            NOW,
-            &p,
-            referral::Response::Refuse,
-            "证据不足",
-        )
-        .await
-        .unwrap();
-        let late = NOW + Duration::days(10);
-        assert!(referral::request_reconsideration(
-            store,
-            &market,
-            cal,
-            &rules,
-            late,
-            &p,
-            "补充了鉴定意见"
-        )
-        .await
-        .is_err());
-        referral::request_reconsideration(store, &market, cal, &rules, NOW, &p, "补充了鉴定意见")
-            .await
-            .unwrap();
-        referral::respond(
-            store,
-            &police,
-            NOW,
-            &p,
-            referral::Response::File,
-            "已立案侦查",
-        )
-        .await
-        .unwrap();
+        // The only referral of the lead is the department's: a crime goes to the police as a
+        // step of its case (meijian_store::cases::transfer).
         let all = referral::for_lead(
             store,
             &leads::get(store, &market, &t.lead_id).await.unwrap(),
@@ -981,7 +897,7 @@ both_backends!(
         .unwrap();
         assert_eq!(
             all.iter().map(|r| r.state.as_str()).collect::<Vec<_>>(),
-            ["accepted", "filed"]
+            ["accepted"]
         );
     }
 );
@@ -1060,8 +976,9 @@ both_backends!(
         assert!(overdue
             .iter()
             .any(|l| l.subject_name == "丽人美容会所（光明路店）"));
+        // The drug report's case waits for the leader's approval of its transfer.
         assert_eq!(
-            referral::awaiting_approval(store, &leader)
+            meijian_store::cases::transfer::waiting(store, &leader)
                 .await
                 .unwrap()
                 .len(),
@@ -1351,8 +1268,7 @@ both_backends!(
                 LeadStep::Accept,
                 LeadStep::Decline,
                 LeadStep::Link,
-                LeadStep::Refer,
-                LeadStep::Police
+                LeadStep::Refer
             ]
         );
         // A leader of the handling department handles it too; nothing is overdue, nothing asked.

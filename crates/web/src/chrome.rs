@@ -229,6 +229,10 @@ pub fn action_label(action: &str) -> &str {
         "reward.approved" => "批准举报奖励",
         "reward.rejected" => "不批准举报奖励",
         "reward.paid" => "发放举报奖励",
-        other => other,
+        // 行刑衔接 steps are named by the case history's own labels.
+        other => other
+            .strip_prefix("case.transfer.")
+            .and_then(meijian_domain::case::CaseAction::from_code)
+            .map_or(other, |a| a.label_zh()),
     }
 }

@@ -230,6 +230,7 @@ both_backends!(
         )
         .await;
         let mine = mine["lead_id"].as_str().unwrap().to_string();
+        // A crime goes to the police as a step of the lead's case.
         let (status, body) = post(
             &app,
             &officer,
@@ -238,32 +239,149 @@ both_backends!(
             json!({"action": "refer_to_police", "reason": "涉嫌非法行医，情节严重"}),
         )
         .await;
-        assert_eq!(status, 200, "{body}");
-        let rid = body["referrals"][0]["id"].as_str().unwrap().to_string();
-        assert_eq!(body["referrals"][0]["state"], "proposed");
+        assert_eq!(status, 422, "{body}");
+        let (status, case) = post(
+            &app,
+            &officer,
+            &token,
+            "/api/cases",
+            json!({
+                "title": "某居民楼工作室非法行医案", "category": "unlicensed_practice",
+                "origin": "inspection", "region_code": "370402", "filed_on": "2026-11-19",
+                "violation": "居民楼内无证注射", "lead_id": mine,
+                "parties": [{"kind": "person", "name": "王某"}]
+            }),
+        )
+        .await;
+        assert_eq!(status, 201, "{case}");
+        let case_id = case["case"]["id"].as_str().unwrap().to_string();
+        let version = case["case"]["version"].as_i64().unwrap();
+        let (status, body) = post(
+            &app,
+            &officer,
+            &token,
+            &format!("/api/cases/{case_id}/transfers"),
+            json!({"version": version, "urgent": true, "reason": "涉嫌非法行医，情节严重"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        let tid = body["transfers"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(body["transfers"][0]["state"], "proposed");
+        let act = format!("/api/cases/{case_id}/transfers/{tid}/actions");
         let (leader, leader_token) = app.api_login("leader").await;
-        let (status, _) = post(
+        let (_, waiting) = get(&app, &leader, "/api/transfers/waiting").await;
+        assert_eq!(waiting[0]["transfer"]["id"], tid.as_str(), "{waiting}");
+        assert_eq!(
+            waiting[0]["transfer"]["steps"],
+            json!(["approve", "refuse"])
+        );
+        let (status, body) = post(
             &app,
             &leader,
             &leader_token,
-            &format!("/api/referrals/{rid}/actions"),
-            json!({"action": "approve_police", "approve": true, "note": "同意"}),
+            &act,
+            json!({"action": "approve"}),
         )
         .await;
-        assert_eq!(status, 204);
-        let (_, lead) = get(&app, &officer, &format!("/api/leads/{mine}")).await;
-        assert_eq!(lead["referrals"][0]["state"], "sent");
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["transfers"][0]["state"], "approved");
+        // The police see it only once it is sent.
+        let (police, police_token) = app.api_login("police").await;
+        assert_eq!(
+            get(&app, &police, "/api/transfers/waiting").await.1,
+            json!([])
+        );
+        assert_eq!(
+            get(&app, &police, &format!("/api/cases/{case_id}/transfers"))
+                .await
+                .0,
+            404
+        );
+        let (status, body) = post(
+            &app,
+            &officer,
+            &token,
+            &act,
+            json!({"action": "send", "package": ["letter"]}),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["message"].as_str()),
+            (422, Some("移送材料：缺少涉嫌犯罪案件情况的调查报告"))
+        );
+        let (status, _) = post(
+            &app,
+            &officer,
+            &token,
+            &act,
+            json!({"action": "send", "package": ["letter", "report", "items"]}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (_, waiting) = get(&app, &police, "/api/transfers/waiting").await;
+        assert_eq!(
+            waiting[0]["transfer"]["steps"],
+            json!(["receipt"]),
+            "{waiting}"
+        );
+        let (status, body) = post(
+            &app,
+            &police,
+            &police_token,
+            &act,
+            json!({"action": "receipt"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = post(
+            &app,
+            &police,
+            &police_token,
+            &act,
+            json!({"action": "police_decision", "filed": true, "note": "枣公立〔2026〕9号"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["transfers"][0]["state"], "filed");
+        assert!(body["transfers"][0]["handover_due"].is_string());
+        let (status, _) = post(
+            &app,
+            &police,
+            &police_token,
+            &act,
+            json!({"action": "task", "kind": "appraisal", "detail": "对涉案注射剂进行鉴定"}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        // The agency answers the request; the police may not mark it done for them.
+        let (_, body) = get(&app, &officer, &format!("/api/cases/{case_id}/transfers")).await;
+        let task = body["transfers"][0]["tasks"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let done = format!("/api/cases/{case_id}/police-tasks/{task}/done");
         assert_eq!(
             post(
                 &app,
-                &officer,
-                &token,
-                &format!("/api/referrals/{rid}/actions"),
-                json!({"action": "respond", "response": "file", "note": "x"})
+                &police,
+                &police_token,
+                &done,
+                json!({"note": "已送检"})
             )
             .await
             .0,
-            404
+            403
         );
+        let (status, body) = post(&app, &officer, &token, &done, json!({"note": "已送检"})).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["transfers"][0]["tasks"][0]["done_at"].is_string());
+        let (_, spec) = get(&app, &officer, "/api/openapi.json").await;
+        for p in [
+            "/api/cases/{id}/transfers",
+            "/api/cases/{id}/transfers/{transfer_id}/actions",
+            "/api/transfers/waiting",
+        ] {
+            assert!(spec["paths"].get(p).is_some(), "OpenAPI documents {p}");
+        }
     }
 );

@@ -156,5 +156,8 @@ coded! {
         TransferOutcome = "transfer_outcome", "刑事处理结果";
         ConsultationAsked = "consultation_asked", "行刑衔接咨询";
         ConsultationAnswered = "consultation_answered", "咨询答复";
+        TransferReconsider = "transfer_reconsider", "提请公安机关复议";
+        TransferSupervise = "transfer_supervise", "提请立案监督";
+        TransferHandover = "transfer_handover", "移交涉案物品";
     }
 }

@@ -19,6 +19,12 @@ pub struct CaseRules {
     pub police_request: Limit,
     /// 双向咨询: the other side answers a consultation within this limit [U].
     pub consultation_answer: Limit,
+    /// 复议 or 立案监督: asked within 3 days of the police's refusal (国务院令第310号 Art. 9) [C].
+    pub challenge: Limit,
+    /// 复议: the police decide on it within 3 days [U].
+    pub reconsider_decide: Limit,
+    /// 移交涉案物品: within 3 days of the police's 立案 notice (Art. 10) [C].
+    pub handover: Limit,
 }
 
 impl Default for CaseRules {
@@ -28,6 +34,9 @@ impl Default for CaseRules {
             decide_extension: Limit::days(30),
             police_request: Limit::working_days(10),
             consultation_answer: Limit::working_days(3),
+            challenge: Limit::days(3),
+            reconsider_decide: Limit::days(3),
+            handover: Limit::days(3),
         }
     }
 }
@@ -40,6 +49,9 @@ impl CaseRules {
             ("cases.decide_extension", self.decide_extension),
             ("cases.police_request", self.police_request),
             ("cases.consultation_answer", self.consultation_answer),
+            ("cases.challenge", self.challenge),
+            ("cases.reconsider_decide", self.reconsider_decide),
+            ("cases.handover", self.handover),
         ] {
             if limit.amount == 0 {
                 return Err(format!("{key} 须大于 0"));

@@ -2,8 +2,12 @@
 //! officer proposes it (urgent when evidence is at risk), a leader of the jurisdiction (正职负责人)
 //! approves it within 3 days, it is sent within 24 hours with its documents and copied to the
 //! procuratorate, the police return a receipt and decide on 立案 within 3 days, and the outcome of
-//! the criminal proceedings is recorded. [`STEPS`] is the table of these steps; the store
-//! (`meijian_store::cases::transfer`) checks every step against it.
+//! the criminal proceedings is recorded. After a refusal the agency may, within 3 days, ask the
+//! police to reconsider (复议) or ask the procuratorate for 立案监督; after 立案 it hands the seized
+//! items over within 3 days. The police take their own steps (回执, 立案决定, 协助请求) when they
+//! use the system; otherwise the handling department records them from the paper. [`STEPS`] is
+//! the table of these steps; the store (`meijian_store::cases::transfer`) checks every step
+//! against it.
 //!
 //! Codes are stored in the database: never change one.
 
@@ -13,8 +17,8 @@ use super::workflow::Taker;
 use crate::role::Permission;
 
 coded! {
-    /// 移送状态. Proposed, approved, sent and received are open: a case has at most one open
-    /// transfer.
+    /// 移送状态. Proposed, approved, sent, received, reconsidering and supervising are open: a
+    /// case has at most one open transfer.
     TransferState {
         Proposed = "proposed", "待审批";
         Approved = "approved", "已批准待移送";
@@ -24,6 +28,10 @@ coded! {
         Filed = "filed", "公安机关已立案";
         /// 公安机关不予立案.
         Refused = "refused", "公安机关不予立案";
+        /// 已提请公安机关复议 its refusal.
+        Reconsidering = "reconsidering", "已提请复议";
+        /// 已提请人民检察院立案监督.
+        Supervising = "supervising", "已提请立案监督";
         /// Not approved by the leader (不予移送), or taken back.
         Withdrawn = "withdrawn", "不予移送";
     }
@@ -38,6 +46,8 @@ impl TransferState {
                 | TransferState::Approved
                 | TransferState::Sent
                 | TransferState::Received
+                | TransferState::Reconsidering
+                | TransferState::Supervising
         )
     }
 }
@@ -107,6 +117,12 @@ pub enum TransferStep {
     Task,
     /// 刑事处理结果, after 立案.
     Outcome,
+    /// 复议: the agency asks the police to reconsider their refusal (once, within 3 days).
+    Reconsider,
+    /// 立案监督: the agency asks the procuratorate to supervise the refusal (once, within 3 days).
+    Supervise,
+    /// 移交涉案物品: the agency hands the seized items over after 立案 (within 3 days).
+    Handover,
 }
 
 /// Who may take a step of a transfer.
@@ -116,6 +132,29 @@ pub enum TransferWho {
     Handler,
     /// A leader whose jurisdiction covers the case's district.
     Jurisdiction,
+    /// The police department of the transfer, or the handling department recording the
+    /// police's paper answer.
+    PoliceOrHandler,
+}
+
+/// The caller as the transfer table sees them.
+#[derive(Clone, Copy, Debug)]
+pub struct TransferTaker {
+    /// As the case table sees them.
+    pub case: Taker,
+    /// Their department is the police department the case is transferred to.
+    pub police: bool,
+}
+
+/// What the table reads of a transfer besides its state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TransferFacts {
+    /// 复议 was asked already.
+    pub reconsidered: bool,
+    /// 立案监督 was asked already.
+    pub supervised: bool,
+    /// The 3 days to challenge the police's refusal have passed.
+    pub challenge_late: bool,
 }
 
 /// One row of the transfer table.
@@ -144,10 +183,13 @@ pub const STEPS: &[TransferRow] = &[
     TransferRow { step: X::Approve, from: &[T::Proposed], permission: P::SuperviseDeadlines, who: W::Jurisdiction, to: Some(T::Approved) },
     TransferRow { step: X::Refuse, from: &[T::Proposed], permission: P::SuperviseDeadlines, who: W::Jurisdiction, to: Some(T::Withdrawn) },
     TransferRow { step: X::Send, from: &[T::Approved], permission: P::HandleLeads, who: W::Handler, to: Some(T::Sent) },
-    TransferRow { step: X::Receipt, from: &[T::Sent], permission: P::HandleLeads, who: W::Handler, to: Some(T::Received) },
-    TransferRow { step: X::PoliceDecision, from: &[T::Received], permission: P::HandleLeads, who: W::Handler, to: None },
-    TransferRow { step: X::Task, from: &[T::Received, T::Filed], permission: P::HandleLeads, who: W::Handler, to: None },
-    TransferRow { step: X::Outcome, from: &[T::Filed], permission: P::HandleLeads, who: W::Handler, to: None },
+    TransferRow { step: X::Receipt, from: &[T::Sent], permission: P::HandleLeads, who: W::PoliceOrHandler, to: Some(T::Received) },
+    TransferRow { step: X::PoliceDecision, from: &[T::Received, T::Reconsidering, T::Supervising], permission: P::HandleLeads, who: W::PoliceOrHandler, to: None },
+    TransferRow { step: X::Task, from: &[T::Received, T::Filed], permission: P::HandleLeads, who: W::PoliceOrHandler, to: None },
+    TransferRow { step: X::Outcome, from: &[T::Filed], permission: P::HandleLeads, who: W::PoliceOrHandler, to: None },
+    TransferRow { step: X::Reconsider, from: &[T::Refused], permission: P::HandleLeads, who: W::Handler, to: Some(T::Reconsidering) },
+    TransferRow { step: X::Supervise, from: &[T::Refused], permission: P::HandleLeads, who: W::Handler, to: Some(T::Supervising) },
+    TransferRow { step: X::Handover, from: &[T::Filed], permission: P::HandleLeads, who: W::Handler, to: None },
 ];
 
 impl TransferStep {
@@ -160,6 +202,9 @@ impl TransferStep {
         X::PoliceDecision,
         X::Task,
         X::Outcome,
+        X::Reconsider,
+        X::Supervise,
+        X::Handover,
     ];
 
     /// The code in URLs and audit entries.
@@ -173,6 +218,9 @@ impl TransferStep {
             X::PoliceDecision => "police_decision",
             X::Task => "task",
             X::Outcome => "outcome",
+            X::Reconsider => "reconsider",
+            X::Supervise => "supervise",
+            X::Handover => "handover",
         }
     }
 
@@ -187,6 +235,9 @@ impl TransferStep {
             X::PoliceDecision => "登记公安机关立案决定",
             X::Task => "登记协助请求",
             X::Outcome => "登记刑事处理结果",
+            X::Reconsider => "提请复议",
+            X::Supervise => "提请立案监督",
+            X::Handover => "登记移交涉案物品",
         }
     }
 
@@ -207,29 +258,46 @@ pub enum TransferRefusal {
     OpenTransfer,
     /// The step does not start from the transfer's state.
     State,
+    /// 复议 was asked already.
+    Reconsidered,
+    /// 立案监督 was asked already.
+    Supervised,
+    /// The 3 days to challenge the refusal have passed.
+    Late,
 }
 
 /// Whether `who` may take `step` on a transfer in state `state` (`None`: no transfer yet, or —
-/// for [`TransferStep::Propose`] — the case's open transfer, if any). Checks who, then the state.
+/// for [`TransferStep::Propose`] — the case's open transfer, if any) with `facts`. Checks who,
+/// then the state, then the facts.
 pub fn check(
     state: Option<TransferState>,
-    who: &Taker,
+    facts: TransferFacts,
+    who: &TransferTaker,
     step: TransferStep,
 ) -> Result<&'static TransferRow, TransferRefusal> {
     let row = step.row();
-    if !who.role.can(row.permission) {
+    if !who.case.role.can(row.permission) {
         return Err(TransferRefusal::Forbidden);
     }
     match row.who {
-        W::Handler if !who.handler => return Err(TransferRefusal::Forbidden),
-        W::Jurisdiction if !who.covers => return Err(TransferRefusal::NotFound),
+        W::Handler if !who.case.handler => return Err(TransferRefusal::Forbidden),
+        W::Jurisdiction if !who.case.covers => return Err(TransferRefusal::NotFound),
+        W::PoliceOrHandler if !(who.case.handler || who.police) => {
+            return Err(TransferRefusal::Forbidden)
+        }
         _ => {}
     }
     match (step, state) {
         (X::Propose, Some(s)) if s.is_open() => Err(TransferRefusal::OpenTransfer),
         (X::Propose, _) => Ok(row),
-        (_, Some(s)) if row.from.contains(&s) => Ok(row),
-        _ => Err(TransferRefusal::State),
+        (_, Some(s)) if !row.from.contains(&s) => Err(TransferRefusal::State),
+        (_, None) => Err(TransferRefusal::State),
+        (X::Reconsider | X::Supervise, _) if facts.challenge_late => Err(TransferRefusal::Late),
+        (X::Reconsider, _) if facts.reconsidered || facts.supervised => {
+            Err(TransferRefusal::Reconsidered)
+        }
+        (X::Supervise, _) if facts.supervised => Err(TransferRefusal::Supervised),
+        _ => Ok(row),
     }
 }
 
@@ -239,6 +307,9 @@ pub fn refusal_zh(step: TransferStep, state: Option<TransferState>, r: TransferR
         TransferRefusal::Forbidden => format!("没有权限{}", step.label_zh()),
         TransferRefusal::NotFound => "记录不存在".into(),
         TransferRefusal::OpenTransfer => "本案已有涉嫌犯罪移送正在办理，不能重复提请".into(),
+        TransferRefusal::Reconsidered => "已经提请过复议或立案监督，不能再提请复议".into(),
+        TransferRefusal::Supervised => "已经提请过立案监督".into(),
+        TransferRefusal::Late => "已过收到不予立案通知后提请的期限".into(),
         TransferRefusal::State => match state {
             Some(s) => format!("移送状态为“{}”，不能{}", s.label_zh(), step.label_zh()),
             None => format!("还没有移送，不能{}", step.label_zh()),
@@ -247,10 +318,14 @@ pub fn refusal_zh(step: TransferStep, state: Option<TransferState>, r: TransferR
 }
 
 /// The steps `who` may take on a transfer in `state`, in table order (the page's buttons).
-pub fn available(state: Option<TransferState>, who: &Taker) -> Vec<TransferStep> {
+pub fn available(
+    state: Option<TransferState>,
+    facts: TransferFacts,
+    who: &TransferTaker,
+) -> Vec<TransferStep> {
     STEPS
         .iter()
-        .filter(|r| check(state, who, r.step).is_ok())
+        .filter(|r| check(state, facts, who, r.step).is_ok())
         .map(|r| r.step)
         .collect()
 }
@@ -261,22 +336,48 @@ mod tests {
     use super::*;
     use crate::role::Role;
 
-    fn handler() -> Taker {
-        Taker {
-            role: Role::Officer,
-            handler: true,
-            partner: false,
-            covers: true,
+    fn handler() -> TransferTaker {
+        TransferTaker {
+            case: Taker {
+                role: Role::Officer,
+                handler: true,
+                partner: false,
+                covers: true,
+            },
+            police: false,
         }
     }
 
-    fn leader(covers: bool) -> Taker {
-        Taker {
-            role: Role::Leader,
-            handler: false,
-            partner: false,
-            covers,
+    fn police() -> TransferTaker {
+        TransferTaker {
+            case: Taker {
+                role: Role::Officer,
+                handler: false,
+                partner: true,
+                covers: false,
+            },
+            police: true,
         }
+    }
+
+    fn leader(covers: bool) -> TransferTaker {
+        TransferTaker {
+            case: Taker {
+                role: Role::Leader,
+                handler: false,
+                partner: false,
+                covers,
+            },
+            police: false,
+        }
+    }
+
+    fn check(
+        state: Option<TransferState>,
+        who: &TransferTaker,
+        step: TransferStep,
+    ) -> Result<&'static TransferRow, TransferRefusal> {
+        super::check(state, TransferFacts::default(), who, step)
     }
 
     #[test]
@@ -357,8 +458,75 @@ mod tests {
             assert_eq!(r.is_err(), s.is_open(), "{s:?}");
         }
         assert_eq!(
-            available(Some(T::Proposed), &leader(true)),
+            available(Some(T::Proposed), TransferFacts::default(), &leader(true)),
             vec![X::Approve, X::Refuse]
+        );
+    }
+
+    #[test]
+    fn the_police_answer_for_themselves_but_do_not_send() {
+        let p = police();
+        assert!(check(Some(T::Sent), &p, X::Receipt).is_ok());
+        assert!(check(Some(T::Received), &p, X::PoliceDecision).is_ok());
+        assert!(check(Some(T::Filed), &p, X::Task).is_ok());
+        assert_eq!(
+            check(Some(T::Approved), &p, X::Send).unwrap_err(),
+            TransferRefusal::Forbidden
+        );
+        assert_eq!(
+            check(Some(T::Refused), &p, X::Reconsider).unwrap_err(),
+            TransferRefusal::Forbidden
+        );
+        // A partner that is not the police of the transfer answers nothing.
+        let other = TransferTaker { police: false, ..p };
+        assert_eq!(
+            check(Some(T::Sent), &other, X::Receipt).unwrap_err(),
+            TransferRefusal::Forbidden
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_challenged_once_each_way_within_the_limit() {
+        let o = handler();
+        let f = |reconsidered, supervised, challenge_late| TransferFacts {
+            reconsidered,
+            supervised,
+            challenge_late,
+        };
+        let go = |facts, step| super::check(Some(T::Refused), facts, &o, step).map(|r| r.to);
+        assert_eq!(
+            go(f(false, false, false), X::Reconsider),
+            Ok(Some(T::Reconsidering))
+        );
+        assert_eq!(
+            go(f(false, false, false), X::Supervise),
+            Ok(Some(T::Supervising))
+        );
+        // After a reconsideration refused: 立案监督 still, 复议 not again.
+        assert_eq!(
+            go(f(true, false, false), X::Reconsider),
+            Err(TransferRefusal::Reconsidered)
+        );
+        assert_eq!(
+            go(f(true, false, false), X::Supervise),
+            Ok(Some(T::Supervising))
+        );
+        assert_eq!(
+            go(f(true, true, false), X::Supervise),
+            Err(TransferRefusal::Supervised)
+        );
+        assert_eq!(
+            go(f(false, false, true), X::Reconsider),
+            Err(TransferRefusal::Late)
+        );
+        // The police decide again on either.
+        assert!(check(Some(T::Reconsidering), &police(), X::PoliceDecision).is_ok());
+        assert!(check(Some(T::Supervising), &o, X::PoliceDecision).is_ok());
+        assert!(T::Reconsidering.is_open() && T::Supervising.is_open());
+        assert!(check(Some(T::Filed), &o, X::Handover).is_ok());
+        assert_eq!(
+            check(Some(T::Received), &o, X::Handover).unwrap_err(),
+            TransferRefusal::State
         );
     }
 

@@ -126,25 +126,20 @@ coded! {
 }
 
 coded! {
-    /// 移送的种类: to another department, or to the police as a suspected crime.
+    /// 移送的种类. A suspected crime goes to the police as a step of its case
+    /// (`crate::case::transfer`); migration `…056` moved the old lead-level ones there.
     ReferralKind {
         Department = "department", "部门移送";
-        Police = "police", "涉嫌犯罪移送";
     }
 }
 
 coded! {
-    /// 移送状态. A police transfer starts `Proposed`; a department referral starts `Sent`.
+    /// 移送状态.
     ReferralState {
-        Proposed = "proposed", "待负责人审批";
-        Withdrawn = "withdrawn", "未批准移送";
-        Reconsider = "reconsider", "申请复议中";
         Sent = "sent", "待签收";
         Acknowledged = "acknowledged", "已签收";
         Accepted = "accepted", "已接收办理";
         Returned = "returned", "已退回";
-        Filed = "filed", "已立案";
-        Refused = "refused", "不予立案";
     }
 }
 

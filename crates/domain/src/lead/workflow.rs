@@ -21,7 +21,6 @@ pub enum LeadStep {
     Satisfaction,
     Link,
     Refer,
-    Police,
     Reward,
     Paid,
     Supervise,
@@ -62,8 +61,6 @@ pub enum Cond {
     NoSatisfaction,
     /// No department referral waits for the receiver.
     NoOpenReferral,
-    /// No police transfer is proposed or waits for the police.
-    NoOpenPoliceTransfer,
     /// The deadline the lead waits for has passed.
     Overdue,
     /// The lead waits for its verification or conclusion limit.
@@ -120,7 +117,6 @@ pub const STEPS: &[Transition] = &[
     Transition { step: L::Satisfaction, from: &[S::Concluded], permission: P::HandleLeads, who: Who::Handler, requires: &[C::Replied, C::NoSatisfaction], to: Target::Same },
     Transition { step: L::Link, from: ANY, permission: P::HandleLeads, who: Who::Handler, requires: &[C::NotGrouped], to: Target::Same },
     Transition { step: L::Refer, from: OPEN, permission: P::HandleLeads, who: Who::Handler, requires: &[C::NotGroupedMember, C::NoOpenReferral], to: Target::Same },
-    Transition { step: L::Police, from: NOT_DECLINED, permission: P::HandleLeads, who: Who::Handler, requires: &[C::NoOpenPoliceTransfer], to: Target::Same },
     Transition { step: L::Reward, from: &[S::Concluded], permission: P::HandleLeads, who: Who::Handler, requires: &[C::Report, C::PenaltyOrCriminal, C::HasReporter, C::NoReward, C::Major], to: Target::Same },
     Transition { step: L::Paid, from: &[S::Concluded], permission: P::HandleLeads, who: Who::Handler, requires: &[C::RewardApproved], to: Target::Same },
     Transition { step: L::Supervise, from: NOT_DECLINED, permission: P::SuperviseDeadlines, who: Who::Jurisdiction, requires: &[C::Overdue], to: Target::Same },
@@ -141,7 +137,6 @@ pub struct LeadFacts {
     pub replied: bool,
     pub satisfaction: bool,
     pub open_referral: bool,
-    pub open_police_transfer: bool,
     pub overdue: bool,
     pub waits_extendable: bool,
     pub due_passed: bool,
@@ -165,7 +160,6 @@ impl LeadFacts {
             replied: false,
             satisfaction: false,
             open_referral: false,
-            open_police_transfer: false,
             overdue: false,
             waits_extendable: false,
             due_passed: false,
@@ -189,7 +183,6 @@ impl LeadFacts {
             C::Replied => self.replied,
             C::NoSatisfaction => !self.satisfaction,
             C::NoOpenReferral => !self.open_referral,
-            C::NoOpenPoliceTransfer => !self.open_police_transfer,
             C::Overdue => self.overdue,
             C::WaitsExtendable => self.waits_extendable,
             C::DueNotPassed => !self.due_passed,
@@ -235,7 +228,6 @@ impl LeadStep {
         L::Satisfaction,
         L::Link,
         L::Refer,
-        L::Police,
         L::Reward,
         L::Paid,
         L::Supervise,
@@ -254,7 +246,6 @@ impl LeadStep {
             L::Satisfaction => "satisfaction",
             L::Link => "link",
             L::Refer => "refer",
-            L::Police => "police",
             L::Reward => "reward",
             L::Paid => "paid",
             L::Supervise => "supervise",
@@ -278,7 +269,6 @@ impl LeadStep {
             L::Satisfaction => "记录满意度",
             L::Link => "关联主体",
             L::Refer => "移送",
-            L::Police => "移送公安机关",
             L::Reward => "申请举报奖励",
             L::Paid => "登记奖励发放",
             L::Supervise => "督办",
@@ -368,7 +358,6 @@ mod tests {
                     f.replied = b(3);
                     f.satisfaction = f.replied && b(4);
                     f.open_referral = b(5);
-                    f.open_police_transfer = b(6);
                     f.overdue = b(7);
                     f.waits_extendable = b(8);
                     f.due_passed = b(9);

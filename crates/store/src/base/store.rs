@@ -89,6 +89,9 @@ impl Store {
         if applied.contains(&crate::cases::legacy::MIGRATION) {
             crate::cases::legacy::china_days(self).await?;
         }
+        if applied.contains(&crate::cases::legacy::TRANSFER_MIGRATION) {
+            crate::cases::legacy::police_referrals(self).await?;
+        }
         Ok(applied)
     }
 

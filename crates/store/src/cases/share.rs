@@ -12,7 +12,7 @@ use super::workflow::{audit_step, bump, event, permitted};
 use super::Case;
 use crate::leads::deadlines;
 use crate::stored::At;
-use crate::{new_id, timefmt, Scope, Store, StoreError};
+use crate::{new_id, timefmt, Scope, Store, StoreError, Tx};
 
 /// A department a case is shared with.
 #[derive(Clone, Debug, Serialize)]
@@ -90,22 +90,7 @@ pub async fn share(
         (true, true) => return Err(StoreError::invalid("部门", format!("已授权{name}"))),
         (false, false) => return Err(StoreError::invalid("部门", format!("{name}没有授权"))),
         (true, false) => {
-            sqlx::query("delete from case_grant where case_id = $1 and department_id = $2")
-                .bind(&case.id)
-                .bind(department_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "insert into case_grant (case_id, department_id, granted_by, granted_at, note) \
-                 values ($1, $2, $3, $4, $5)",
-            )
-            .bind(&case.id)
-            .bind(department_id)
-            .bind(&scope.actor.name)
-            .bind(&now_db)
-            .bind(note)
-            .execute(&mut *tx)
-            .await?;
+            grant_in(&mut tx, scope, now, &case.id, department_id, note).await?;
         }
         (false, true) => {
             sqlx::query(
@@ -136,6 +121,39 @@ pub async fn share(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Grants department `department_id` access to case `case_id` inside `tx`, unless it has an
+/// active grant already (a revoked one is replaced). The caller writes the event and the audit.
+pub(crate) async fn grant_in(
+    tx: &mut Tx,
+    scope: &Scope,
+    now: OffsetDateTime,
+    case_id: &str,
+    department_id: &str,
+    note: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "delete from case_grant where case_id = $1 and department_id = $2 \
+         and revoked_at is not null",
+    )
+    .bind(case_id)
+    .bind(department_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "insert into case_grant (case_id, department_id, granted_by, granted_at, note) \
+         select $1, $2, $3, $4, $5 where not exists \
+         (select 1 from case_grant where case_id = $1 and department_id = $2)",
+    )
+    .bind(case_id)
+    .bind(department_id)
+    .bind(&scope.actor.name)
+    .bind(timefmt::to_db(now))
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -5,7 +5,8 @@
 //! version, writes a case event and an audit entry in one transaction.
 
 use meijian_domain::case::transfer::{
-    self as table, Direction, Outcome, PackageDoc, PoliceTaskKind, TransferState, TransferStep,
+    self as table, Direction, Outcome, PackageDoc, PoliceTaskKind, TransferFacts, TransferState,
+    TransferStep, TransferTaker,
 };
 use meijian_domain::case::workflow::Taker;
 use meijian_domain::case::{CaseAction, CaseRules, CaseStep};
@@ -24,7 +25,15 @@ use crate::leads::routing::{departments_along, nearest};
 use crate::stored::At;
 use crate::{audit, new_id, timefmt, Scope, Store, StoreError, Tx};
 
-const OPEN_STATES: &str = "('proposed', 'approved', 'sent', 'received')";
+/// `(…)`: the codes of the open states, for `state in …`.
+fn open_states() -> String {
+    let codes: Vec<String> = TransferState::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    format!("({})", codes.join(", "))
+}
 
 /// A transfer of a case to the police.
 #[derive(Clone, Debug, Serialize)]
@@ -70,6 +79,20 @@ pub struct Transfer {
     #[serde(with = "timefmt::as_day::option")]
     pub outcome_on: Option<Date>,
     pub outcome_note: Option<String>,
+    /// 复议 or 立案监督 may be asked until then (after a refusal).
+    #[serde(with = "timefmt::as_stored::option")]
+    pub challenge_due: Option<OffsetDateTime>,
+    #[serde(with = "timefmt::as_stored::option")]
+    pub reconsidered_at: Option<OffsetDateTime>,
+    #[serde(with = "timefmt::as_stored::option")]
+    pub supervised_at: Option<OffsetDateTime>,
+    pub challenge_note: Option<String>,
+    /// 移交涉案物品 by then (after 立案).
+    #[serde(with = "timefmt::as_stored::option")]
+    pub handover_due: Option<OffsetDateTime>,
+    #[serde(with = "timefmt::as_stored::option")]
+    pub handed_over_at: Option<OffsetDateTime>,
+    pub handover_note: Option<String>,
 }
 
 impl Transfer {
@@ -78,10 +101,20 @@ impl Transfer {
         let due = match self.state {
             TransferState::Proposed => Some(self.decide_due),
             TransferState::Approved => self.send_due,
-            TransferState::Received => self.police_due,
+            TransferState::Received | TransferState::Reconsidering => self.police_due,
+            TransferState::Filed if self.handed_over_at.is_none() => self.handover_due,
             _ => None,
         };
         due.is_some_and(|d| d < now)
+    }
+
+    /// What the table reads of the transfer at `now`.
+    pub fn facts(&self, now: OffsetDateTime) -> TransferFacts {
+        TransferFacts {
+            reconsidered: self.reconsidered_at.is_some(),
+            supervised: self.supervised_at.is_some(),
+            challenge_late: self.challenge_due.is_some_and(|d| d < now),
+        }
     }
 }
 
@@ -112,12 +145,20 @@ struct TransferRow {
     outcome: Option<String>,
     outcome_on: Option<String>,
     outcome_note: Option<String>,
+    challenge_due: Option<String>,
+    reconsidered_at: Option<String>,
+    supervised_at: Option<String>,
+    challenge_note: Option<String>,
+    handover_due: Option<String>,
+    handed_over_at: Option<String>,
+    handover_note: Option<String>,
 }
 
 const COLUMNS: &str = "id, case_id, police_department_id, procuratorate_department_id, urgent, \
     reason, state, proposed_at, proposed_by, decide_due, decided_at, decided_by, decide_note, \
     send_due, sent_at, package, receipt_at, police_due, police_decision, police_decided_at, \
-    police_note, copied_at, outcome, outcome_on, outcome_note";
+    police_note, copied_at, outcome, outcome_on, outcome_note, challenge_due, reconsidered_at, \
+    supervised_at, challenge_note, handover_due, handed_over_at, handover_note";
 
 impl TransferRow {
     fn decode(self) -> Result<Transfer, StoreError> {
@@ -149,6 +190,13 @@ impl TransferRow {
             copied_at: at.time_opt("copied_at", self.copied_at.as_deref())?,
             outcome: at.code_opt("outcome", self.outcome.as_deref(), Outcome::from_code)?,
             outcome_on: at.date_opt("outcome_on", self.outcome_on.as_deref())?,
+            challenge_due: at.time_opt("challenge_due", self.challenge_due.as_deref())?,
+            reconsidered_at: at.time_opt("reconsidered_at", self.reconsidered_at.as_deref())?,
+            supervised_at: at.time_opt("supervised_at", self.supervised_at.as_deref())?,
+            handover_due: at.time_opt("handover_due", self.handover_due.as_deref())?,
+            handed_over_at: at.time_opt("handed_over_at", self.handed_over_at.as_deref())?,
+            challenge_note: self.challenge_note,
+            handover_note: self.handover_note,
             package,
             urgent: self.urgent != 0,
             id: self.id,
@@ -273,7 +321,8 @@ impl ConsultationRow {
 /// `Cond::NoOpenPoliceTransfer`).
 pub(crate) async fn has_open(store: &Store, case_id: &str) -> Result<bool, StoreError> {
     let n: i64 = sqlx::query_scalar(&format!(
-        "select count(*) from case_transfer where case_id = $1 and state in {OPEN_STATES}"
+        "select count(*) from case_transfer where case_id = $1 and state in {}",
+        open_states()
     ))
     .bind(case_id)
     .fetch_one(store.pool())
@@ -304,18 +353,32 @@ fn refused(
     }
 }
 
+/// The caller as the transfer table sees them: the police of transfer `t` act on it too.
+async fn transfer_taker(
+    store: &Store,
+    scope: &Scope,
+    case: &Case,
+    t: &Transfer,
+) -> Result<TransferTaker, StoreError> {
+    Ok(TransferTaker {
+        case: taker(store, scope, case).await?,
+        police: scope.department_id.as_deref() == Some(t.police_department_id.as_str()),
+    })
+}
+
 /// The transfer, its case and the table's row, if the scope may take `step` on it now.
 async fn transfer_permitted(
     store: &Store,
     scope: &Scope,
+    now: OffsetDateTime,
     id: &str,
     step: TransferStep,
 ) -> Result<(Case, Transfer, &'static table::TransferRow), StoreError> {
     let t = load(store, id).await?;
     let case = get(store, scope, &t.case_id).await?;
-    let who = taker(store, scope, &case).await?;
-    let row =
-        table::check(Some(t.state), &who, step).map_err(|r| refused(step, Some(t.state), r))?;
+    let who = transfer_taker(store, scope, &case, &t).await?;
+    let row = table::check(Some(t.state), t.facts(now), &who, step)
+        .map_err(|r| refused(step, Some(t.state), r))?;
     Ok((case, t, row))
 }
 
@@ -419,7 +482,8 @@ pub async fn propose(
     // The case's gate read no open transfer; the count inside the transaction closes the race
     // of two officers proposing at once as far as each backend's isolation allows.
     let open: i64 = sqlx::query_scalar(&format!(
-        "select count(*) from case_transfer where case_id = $1 and state in {OPEN_STATES}"
+        "select count(*) from case_transfer where case_id = $1 and state in {}",
+        open_states()
     ))
     .bind(&case.id)
     .fetch_one(&mut *tx)
@@ -496,7 +560,7 @@ pub async fn decide(
     } else {
         TransferStep::Refuse
     };
-    let (case, t, row) = transfer_permitted(store, scope, transfer_id, step).await?;
+    let (case, t, row) = transfer_permitted(store, scope, now, transfer_id, step).await?;
     let note = text("审批意见", note, if approve { 0 } else { 2 }, 1000)?;
     let to = row.to.unwrap_or(t.state);
     let send_due = approve.then(|| deadlines::due_db(cal, now, limits.crime_transfer));
@@ -556,7 +620,8 @@ pub async fn send(
     transfer_id: &str,
     package: &[PackageDoc],
 ) -> Result<(), StoreError> {
-    let (case, t, row) = transfer_permitted(store, scope, transfer_id, TransferStep::Send).await?;
+    let (case, t, row) =
+        transfer_permitted(store, scope, now, transfer_id, TransferStep::Send).await?;
     let missing: Vec<&str> = PackageDoc::REQUIRED
         .iter()
         .filter(|d| !package.contains(d))
@@ -592,6 +657,13 @@ pub async fn send(
         ],
     )
     .await?;
+    // The police and the procuratorate see the case from now on, through the grant of 联合办案.
+    let receivers: Vec<&String> = std::iter::once(&t.police_department_id)
+        .chain(&t.procuratorate_department_id)
+        .collect();
+    for dept in &receivers {
+        super::share::grant_in(&mut tx, scope, now, &case.id, dept, "涉嫌犯罪移送").await?;
+    }
     let labels = docs
         .iter()
         .map(|d| d.label_zh())
@@ -615,7 +687,8 @@ pub async fn send(
         "case_transfer",
         &t.id,
         Some(serde_json::json!({"state": t.state.code()})),
-        serde_json::json!({"state": to.code(), "package": codes, "copied_at": copied}),
+        serde_json::json!({"state": to.code(), "package": codes, "copied_at": copied,
+            "granted": receivers}),
     )
     .await?;
     tx.commit().await?;
@@ -636,7 +709,7 @@ pub async fn receipt(
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let (case, t, row) =
-        transfer_permitted(store, scope, transfer_id, TransferStep::Receipt).await?;
+        transfer_permitted(store, scope, now, transfer_id, TransferStep::Receipt).await?;
     if at > now {
         return Err(StoreError::invalid("回执时间", "不能晚于现在"));
     }
@@ -674,16 +747,19 @@ pub async fn receipt(
 
 /// The police's decision: 立案 (`filed`), or 不予立案 with their written reasons.
 #[tracing::instrument(skip_all)]
+#[allow(clippy::too_many_arguments)]
 pub async fn police_decision(
     store: &Store,
     scope: &Scope,
+    cal: &Calendar,
+    rules: &CaseRules,
     now: OffsetDateTime,
     transfer_id: &str,
     filed: bool,
     note: &str,
 ) -> Result<(), StoreError> {
     let (case, t, _) =
-        transfer_permitted(store, scope, transfer_id, TransferStep::PoliceDecision).await?;
+        transfer_permitted(store, scope, now, transfer_id, TransferStep::PoliceDecision).await?;
     let note = if filed {
         text("公安机关决定", note, 0, 2000)?
     } else {
@@ -694,28 +770,43 @@ pub async fn police_decision(
     } else {
         TransferState::Refused
     };
+    // After 立案 the seized items are handed over within `handover`; after a refusal the agency
+    // may challenge it within `challenge`.
+    let (handover_due, challenge_due) = if filed {
+        (Some(deadlines::due_db(cal, now, rules.handover)), None)
+    } else {
+        (None, Some(deadlines::due_db(cal, now, rules.challenge)))
+    };
     let mut tx = store.begin().await?;
     moved(
         &mut tx,
         &t,
         to,
-        ", police_decision = $1, police_decided_at = $2, police_note = $3",
+        ", police_decision = $1, police_decided_at = $2, police_note = $3, handover_due = $4, \
+         challenge_due = $5",
         &[
             Some(to.code().to_string()),
             Some(timefmt::to_db(now)),
             Some(note.to_string()).filter(|n| !n.is_empty()),
+            handover_due.clone(),
+            challenge_due.clone(),
         ],
     )
     .await?;
+    let after = match t.state {
+        TransferState::Reconsidering => "复议后",
+        TransferState::Supervising => "立案监督后",
+        _ => "",
+    };
     let (action, said) = if filed {
         (
             CaseAction::PoliceFiled,
-            format!("公安机关决定立案{}", tail(note)),
+            format!("公安机关{after}决定立案{}", tail(note)),
         )
     } else {
         (
             CaseAction::PoliceRefused,
-            format!("公安机关不予立案：{note}"),
+            format!("公安机关{after}不予立案：{note}"),
         )
     };
     record(
@@ -728,7 +819,129 @@ pub async fn police_decision(
         "case_transfer",
         &t.id,
         Some(serde_json::json!({"state": t.state.code()})),
-        serde_json::json!({"state": to.code()}),
+        serde_json::json!({"state": to.code(), "handover_due": handover_due,
+            "challenge_due": challenge_due}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 复议 (`supervise` false) or 立案监督 (`supervise` true) of the police's refusal, with the
+/// agency's reasons. The police decide on a reconsideration within `reconsider_decide`; under
+/// 立案监督 the procuratorate sets no limit of ours.
+#[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
+pub async fn challenge(
+    store: &Store,
+    scope: &Scope,
+    cal: &Calendar,
+    rules: &CaseRules,
+    now: OffsetDateTime,
+    transfer_id: &str,
+    supervise: bool,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let step = if supervise {
+        TransferStep::Supervise
+    } else {
+        TransferStep::Reconsider
+    };
+    let (case, t, row) = transfer_permitted(store, scope, now, transfer_id, step).await?;
+    let reason = text(
+        if supervise {
+            "立案监督理由"
+        } else {
+            "复议理由"
+        },
+        reason,
+        4,
+        2000,
+    )?;
+    let to = row.to.unwrap_or(t.state);
+    let police_due = (!supervise).then(|| deadlines::due_db(cal, now, rules.reconsider_decide));
+    let column = if supervise {
+        "supervised_at"
+    } else {
+        "reconsidered_at"
+    };
+    let mut tx = store.begin().await?;
+    moved(
+        &mut tx,
+        &t,
+        to,
+        &format!(", {column} = $1, challenge_note = $2, police_due = $3"),
+        &[
+            Some(timefmt::to_db(now)),
+            Some(reason.to_string()),
+            police_due.clone(),
+        ],
+    )
+    .await?;
+    let (action, said) = if supervise {
+        (
+            CaseAction::TransferSupervise,
+            format!("提请人民检察院立案监督：{reason}"),
+        )
+    } else {
+        (
+            CaseAction::TransferReconsider,
+            format!("提请公安机关复议：{reason}"),
+        )
+    };
+    record(
+        &mut tx,
+        scope,
+        now,
+        &case,
+        action,
+        &said,
+        "case_transfer",
+        &t.id,
+        Some(serde_json::json!({"state": t.state.code()})),
+        serde_json::json!({"state": to.code(), "police_due": police_due}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// 移交涉案物品: the agency handed the seized items and materials over to the police after
+/// their 立案, with what was handed over.
+#[tracing::instrument(skip_all)]
+pub async fn handover(
+    store: &Store,
+    scope: &Scope,
+    now: OffsetDateTime,
+    transfer_id: &str,
+    note: &str,
+) -> Result<(), StoreError> {
+    let (case, t, _) =
+        transfer_permitted(store, scope, now, transfer_id, TransferStep::Handover).await?;
+    if t.handed_over_at.is_some() {
+        return Err(StoreError::invalid("移交涉案物品", "已登记移交"));
+    }
+    let note = text("移交清单", note, 2, 2000)?;
+    let mut tx = store.begin().await?;
+    moved(
+        &mut tx,
+        &t,
+        t.state,
+        ", handed_over_at = $1, handover_note = $2",
+        &[Some(timefmt::to_db(now)), Some(note.to_string())],
+    )
+    .await?;
+    record(
+        &mut tx,
+        scope,
+        now,
+        &case,
+        CaseAction::TransferHandover,
+        &format!("已向公安机关移交涉案物品：{note}"),
+        "case_transfer",
+        &t.id,
+        None,
+        serde_json::json!({"handed_over_at": timefmt::to_db(now)}),
     )
     .await?;
     tx.commit().await?;
@@ -758,7 +971,8 @@ pub async fn add_task(
     detail: &str,
     due: Option<Date>,
 ) -> Result<String, StoreError> {
-    let (case, t, _) = transfer_permitted(store, scope, transfer_id, TransferStep::Task).await?;
+    let (case, t, _) =
+        transfer_permitted(store, scope, now, transfer_id, TransferStep::Task).await?;
     let detail = text("请求内容", detail, 2, 2000)?;
     let due = match due {
         Some(d) if d < deadlines::china_date(now) => {
@@ -868,7 +1082,8 @@ pub async fn record_outcome(
     on: Date,
     note: &str,
 ) -> Result<(), StoreError> {
-    let (case, t, _) = transfer_permitted(store, scope, transfer_id, TransferStep::Outcome).await?;
+    let (case, t, _) =
+        transfer_permitted(store, scope, now, transfer_id, TransferStep::Outcome).await?;
     if on > deadlines::china_date(now) {
         return Err(StoreError::invalid("结果日期", "不能晚于今天"));
     }
@@ -1087,12 +1302,87 @@ pub async fn consultations(
 pub async fn available(
     store: &Store,
     scope: &Scope,
+    now: OffsetDateTime,
     transfer: &Transfer,
 ) -> Result<Vec<TransferStep>, StoreError> {
     let case = get(store, scope, &transfer.case_id).await?;
-    let who = taker(store, scope, &case).await?;
-    Ok(table::available(Some(transfer.state), &who)
+    let who = transfer_taker(store, scope, &case, transfer).await?;
+    Ok(
+        table::available(Some(transfer.state), transfer.facts(now), &who)
+            .into_iter()
+            .filter(|s| *s != TransferStep::Propose)
+            .collect(),
+    )
+}
+
+/// A transfer waiting for the caller, with its case.
+#[derive(Clone, Debug, Serialize)]
+pub struct Waiting {
+    pub transfer: Transfer,
+    pub case_no: String,
+    pub case_title: String,
+    /// The department handling the case.
+    pub authority: String,
+}
+
+/// The transfers waiting for the caller's answer, oldest first: for a leader, proposals in
+/// the jurisdiction (批准移送); for the police, transfers sent to them and not yet decided,
+/// including 复议; for the procuratorate, transfers under 立案监督 and those copied to it
+/// that the police have not decided yet.
+#[tracing::instrument(skip_all)]
+pub async fn waiting(store: &Store, scope: &Scope) -> Result<Vec<Waiting>, StoreError> {
+    use TransferState as T;
+    let dept = scope.department_id.clone().unwrap_or_default();
+    let mut q = crate::sql::Query::new(&format!(
+        "select {}, c.case_no, c.title, c.authority from case_transfer t \
+         join enforcement_case c on c.id = t.case_id where ",
+        COLUMNS
+            .split(", ")
+            .map(|c| format!("t.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    q.push("((t.state = ").bind(T::Proposed.code());
+    if scope.can(Permission::SuperviseDeadlines) {
+        q.push(" and 1 = 1").in_scope("c.region_code", scope);
+    } else {
+        q.push(" and 1 = 0");
+    }
+    q.push(") or (t.police_department_id = ")
+        .bind(&dept)
+        .push(" and t.state in (")
+        .bind(T::Sent.code())
+        .push(", ")
+        .bind(T::Received.code())
+        .push(", ")
+        .bind(T::Reconsidering.code())
+        .push(")) or (t.procuratorate_department_id = ")
+        .bind(&dept)
+        .push(" and t.state in (")
+        .bind(T::Sent.code())
+        .push(", ")
+        .bind(T::Received.code())
+        .push(", ")
+        .bind(T::Supervising.code())
+        .push("))) order by t.proposed_at, t.id limit 500");
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        t: TransferRow,
+        case_no: String,
+        title: String,
+        authority: String,
+    }
+    q.fetch_all::<Row, _>(store.pool())
+        .await?
         .into_iter()
-        .filter(|s| *s != TransferStep::Propose)
-        .collect())
+        .map(|r| {
+            Ok(Waiting {
+                transfer: r.t.decode()?,
+                case_no: r.case_no,
+                case_title: r.title,
+                authority: r.authority,
+            })
+        })
+        .collect()
 }

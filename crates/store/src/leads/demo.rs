@@ -18,8 +18,8 @@ use meijian_domain::workdays::Calendar;
 use time::{Duration, OffsetDateTime};
 
 use super::intake::{self, AttachmentLimits, NewComplaint, ReporterIn};
+use super::suggest;
 use super::workflow::{self, extension, Conclusion};
-use super::{referral, suggest};
 use crate::{Actor, Scope, Store, StoreError};
 
 async fn officer(store: &Store, kind: DepartmentKind, region: &str) -> Result<Scope, StoreError> {
@@ -349,13 +349,42 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
     )
     .await?;
     workflow::accept(store, &market, cal, &rules, day(8), &ids[3]).await?;
-    referral::refer_to_police(
+    // The drug report becomes a case, and the case is proposed for transfer to the police,
+    // waiting for the leader's approval.
+    let drug_case = cases::open::open(
         store,
         &market,
         cal,
-        &rules,
+        &case_rules,
+        day(3),
+        &NewCase {
+            case_no: String::new(),
+            title: "微信销售假冒“瘦脸针”案".into(),
+            category: Category::Drug,
+            origin: CaseOrigin::Complaint,
+            region_code: "370403".into(),
+            violation: "微信用户销售无中文标签、未经注册的A型肉毒毒素制剂，货值较大。".into(),
+            filed_on: crate::leads::deadlines::china_date(day(3)),
+            parties: vec![NewParty {
+                kind: PartyKind::Person,
+                name: "张某（微信昵称“韩国小美”）".into(),
+                id_number: None,
+                operator_id: None,
+            }],
+            basis: Vec::new(),
+            lead_id: Some(ids[3].clone()),
+        },
+    )
+    .await?;
+    cases::transfer::propose(
+        store,
+        &market,
+        cal,
+        &rules.limits,
         day(2),
-        &ids[3],
+        &drug_case,
+        1,
+        true,
         "涉嫌销售假药，货值较大，建议公安机关立案侦查。",
     )
     .await?;

@@ -310,8 +310,8 @@ pub(crate) fn visible_sql(first: usize) -> String {
     let (d, all, lo, hi) = (first, first + 1, first + 2, first + 3);
     format!(
         "(l.department_id = ${d} or exists (select 1 from lead_referral r where r.lead_id = l.id \
-         and (r.from_department_id = ${d} or ((r.to_department_id = ${d} \
-         or r.copy_department_id = ${d}) and r.state not in ('proposed', 'withdrawn')))) or (${all} = 1 and l.region_code between ${lo} and ${hi}))"
+         and (r.from_department_id = ${d} or r.to_department_id = ${d})) \
+         or (${all} = 1 and l.region_code between ${lo} and ${hi}))"
     )
 }
 
@@ -336,11 +336,9 @@ pub(crate) fn visible(scope: &Scope) -> Query {
              and (r.from_department_id = ",
         )
         .bind(&dept)
-        .push(" or ((r.to_department_id = ")
+        .push(" or r.to_department_id = ")
         .bind(&dept)
-        .push(" or r.copy_department_id = ")
-        .bind(&dept)
-        .push(") and r.state not in ('proposed', 'withdrawn')))) or (")
+        .push(")) or (")
         .bind(all)
         .push(" = 1 and l.region_code between ")
         .bind(lo)

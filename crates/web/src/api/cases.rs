@@ -38,13 +38,13 @@ fn rules(state: &AppState) -> CaseRules {
 }
 
 /// A `YYYY-MM-DD` day of a request; a malformed one is a 422 naming the field.
-fn day(field: &str, text: &str) -> AppResult<Date> {
+pub(super) fn day(field: &str, text: &str) -> AppResult<Date> {
     timefmt::day_from_db(text.trim())
         .ok_or_else(|| invalid(field, "应为 YYYY-MM-DD 格式的日期，如 2026-11-20"))
 }
 
 /// A code of a request, or a 422 naming the field.
-fn code<T>(field: &str, text: &str, from: impl Fn(&str) -> Option<T>) -> AppResult<T> {
+pub(super) fn code<T>(field: &str, text: &str, from: impl Fn(&str) -> Option<T>) -> AppResult<T> {
     from(text.trim()).ok_or_else(|| invalid(field, "不是可选的值"))
 }
 

@@ -444,14 +444,6 @@ pub enum LeadAction {
         )]
         reason: String,
     },
-    ReferToPolice {
-        #[schema(
-            min_length = 4,
-            max_length = 1000,
-            pattern = r"^\s*[^\s\u0000][^\u0000]{2,}[^\s\u0000]\s*$"
-        )]
-        reason: String,
-    },
     Supervise {
         #[schema(
             min_length = 2,
@@ -522,7 +514,6 @@ pub async fn act_on_lead(
             to_department_id,
             reason,
         },
-        LeadAction::ReferToPolice { reason } => LeadCommand::Police { reason },
         LeadAction::Supervise { note } => LeadCommand::Supervise { note },
         LeadAction::RequestExtension { reason } => LeadCommand::Extend { reason },
         LeadAction::DecideExtension { grant, note } => LeadCommand::Extension { grant, note },

@@ -3,6 +3,7 @@
 //! (`POST /api/session`); unsafe methods need the `X-CSRF-Token` header it returns.
 
 pub mod audit;
+pub mod case_transfers;
 pub mod cases;
 pub mod complaints;
 pub mod departments;
@@ -68,6 +69,13 @@ use crate::state::AppState;
         cases::act_on_case,
         cases::evidence_file,
         cases::legal_basis,
+        case_transfers::list_transfers,
+        case_transfers::propose_transfer,
+        case_transfers::act_on_transfer,
+        case_transfers::finish_task,
+        case_transfers::ask,
+        case_transfers::answer,
+        case_transfers::waiting,
         crate::health::healthz,
     ),
     components(schemas(
@@ -124,6 +132,16 @@ use crate::state::AppState;
         cases::CasePartyRequest,
         cases::OpenCaseRequest,
         cases::CaseApiAction,
+        case_transfers::TransferView,
+        case_transfers::PoliceTaskView,
+        case_transfers::ConsultationView,
+        case_transfers::CaseTransfers,
+        case_transfers::WaitingTransfer,
+        case_transfers::ProposeTransfer,
+        case_transfers::TransferAction,
+        case_transfers::FinishTask,
+        case_transfers::AskConsultation,
+        case_transfers::AnswerConsultation,
         ErrorBody,
         ErrorDetail,
     ))
@@ -381,6 +399,24 @@ pub fn router() -> Router<AppState> {
             get(cases::evidence_file),
         )
         .route("/api/legal-basis", get(cases::legal_basis))
+        .route(
+            "/api/cases/{id}/transfers",
+            get(case_transfers::list_transfers).post(case_transfers::propose_transfer),
+        )
+        .route(
+            "/api/cases/{id}/transfers/{transfer_id}/actions",
+            post(case_transfers::act_on_transfer),
+        )
+        .route(
+            "/api/cases/{id}/police-tasks/{task_id}/done",
+            post(case_transfers::finish_task),
+        )
+        .route("/api/cases/{id}/consultations", post(case_transfers::ask))
+        .route(
+            "/api/cases/{id}/consultations/{consultation_id}/answer",
+            post(case_transfers::answer),
+        )
+        .route("/api/transfers/waiting", get(case_transfers::waiting))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Referrals through the API (线索移送): my department's inbox and outbox, answers to a
-//! referral, a leader's approval of a transfer to the police, and a request to reconsider.
+//! Referrals through the API (线索移送): my department's inbox and outbox and the receiver's
+//! answers. A transfer to the police is a step of the case (`/api/cases/{id}/transfers`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReferralQuery {
-    /// true: referrals to (or copied to) my department; false: sent by it.
+    /// true: referrals to my department; false: sent by it.
     pub incoming: Option<bool>,
 }
 
@@ -38,20 +38,12 @@ pub async fn list_referrals(
 #[derive(Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ReferralAction {
-    /// The receiver: acknowledge | accept | return | file | refuse.
+    /// The receiver: acknowledge | accept | return.
     Respond {
         response: String,
         #[serde(default)]
         note: String,
     },
-    /// A leader approves (or not) a proposed transfer to the police.
-    ApprovePolice {
-        approve: bool,
-        #[serde(default)]
-        note: String,
-    },
-    /// The sender asks the police to reconsider a refusal.
-    Reconsider { reason: String },
 }
 
 /// Answers a referral.
@@ -66,23 +58,11 @@ pub async fn act_on_referral(
     ApiJson(action): ApiJson<ReferralAction>,
 ) -> AppResult<StatusCode> {
     let (s, sc, now) = (&state.store, &user.scope, state.now());
-    let rules = &state.settings.leads;
-    let cal = state.calendar().await?;
     match action {
         ReferralAction::Respond { response, note } => {
-            let r = referral::Response::from_code(&response).ok_or_else(|| {
-                invalid(
-                    "response",
-                    "应为 acknowledge、accept、return、file 或 refuse",
-                )
-            })?;
+            let r = referral::Response::from_code(&response)
+                .ok_or_else(|| invalid("response", "应为 acknowledge、accept 或 return"))?;
             referral::respond(s, sc, now, &id, r, &note).await?;
-        }
-        ReferralAction::ApprovePolice { approve, note } => {
-            referral::approve_police(s, sc, &cal, rules, now, &id, approve, &note).await?;
-        }
-        ReferralAction::Reconsider { reason } => {
-            referral::request_reconsideration(s, sc, &cal, rules, now, &id, &reason).await?;
         }
     }
     Ok(StatusCode::NO_CONTENT)

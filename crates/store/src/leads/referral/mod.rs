@@ -2,12 +2,8 @@
 //! saying why; the receiver acknowledges (签收) and accepts or returns it within configured
 //! limits; both see the state, and the sender keeps seeing the lead to learn its outcome.
 //!
-//! A lead that suggests a crime goes to the police with a copy to the procuratorate
-//! (行刑衔接, `DOMAIN.md` §11): the officer proposes it, a leader (正职负责人) decides within
-//! `crime_decide`; once approved the transfer is due within `crime_transfer` and the police
-//! decide on 立案 within `police_decide` of receipt. After a refusal the sender may ask for
-//! reconsideration (复议) within `police_decide`. The police and the procuratorate see the lead
-//! only once the transfer is approved; the copy gives the procuratorate sight for 立案监督.
+//! A suspected crime goes to the police as a step of its case (行刑衔接,
+//! `crate::cases::transfer`), not as a referral of the lead.
 
 use meijian_domain::lead::referral::{
     check_referral, ReferralRefusal, ReferralStep, ReferralTaker,
@@ -26,9 +22,6 @@ use super::{deadlines, get, is_handler};
 use crate::leads::Lead;
 use crate::stored::At;
 use crate::{audit, new_id, timefmt, Scope, Store, StoreError, Tx};
-
-mod police;
-pub use police::{approve_police, awaiting_approval, refer_to_police, request_reconsideration};
 
 /// A referral with the names of the departments and the lead it carries.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -148,7 +141,7 @@ impl Referral {
     }
     /// Still waiting for the receiver.
     pub fn is_pending(&self) -> bool {
-        self.state.is_pending()
+        self.state.is_open_referral()
     }
     /// The deadline the receiver must meet next.
     pub fn due(&self) -> OffsetDateTime {
@@ -166,30 +159,22 @@ impl Referral {
     }
 }
 
-/// Whether the referral table lets the caller take `step` on `r` (whose lead lies in
-/// `region_code`); the one check of who answers which referral in which state.
+/// Whether the referral table lets the caller take `step` on `r`; the one check of who
+/// answers which referral in which state.
 pub(crate) fn referral_permitted(
     scope: &Scope,
     r: &Referral,
-    region_code: &str,
     step: ReferralStep,
 ) -> Result<&'static meijian_domain::lead::referral::ReferralTransition, StoreError> {
-    let dept = scope.department_id.as_deref();
     let who = ReferralTaker {
         role: scope.role,
-        receiver: dept == Some(r.to_department_id.as_str()),
-        sender: dept == Some(r.from_department_id.as_str()),
-        covers: scope.covers(region_code),
+        receiver: scope.department_id.as_deref() == Some(r.to_department_id.as_str()),
     };
-    check_referral(r.kind, r.state, &who, step).map_err(|refusal| match refusal {
+    check_referral(r.state, &who, step).map_err(|refusal| match refusal {
         ReferralRefusal::NotFound => StoreError::NotFound,
-        ReferralRefusal::Kind => StoreError::invalid("答复", "该移送不能这样答复"),
-        ReferralRefusal::State => match step {
-            ReferralStep::Reconsider => {
-                StoreError::invalid("复议", "只有公安机关不予立案的移送才能申请复议")
-            }
-            _ => StoreError::invalid("移送状态", format!("移送当前为“{}”", r.state_zh())),
-        },
+        ReferralRefusal::State => {
+            StoreError::invalid("移送状态", format!("移送当前为“{}”", r.state_zh()))
+        }
     })
 }
 
@@ -217,7 +202,7 @@ pub async fn for_department(
     scope.require(Permission::HandleLeads)?;
     let dept = scope.department_id.clone().unwrap_or_default();
     let side = if incoming {
-        "(r.to_department_id = $1 or r.copy_department_id = $1) and r.state not in ('proposed', 'withdrawn')"
+        "r.to_department_id = $1"
     } else {
         "r.from_department_id = $1"
     };
@@ -287,10 +272,8 @@ async fn insert(
     scope: &Scope,
     now: OffsetDateTime,
     lead_id: &str,
-    kind: ReferralKind,
     from: &str,
     to: &str,
-    copy: Option<&str>,
     reason: &str,
     acknowledge_due: String,
     act_due: String,
@@ -298,25 +281,20 @@ async fn insert(
     let id = new_id();
     sqlx::query(
         "insert into lead_referral (id, lead_id, kind, from_department_id, to_department_id, \
-         copy_department_id, reason, state, sent_at, sent_by, acknowledge_due, act_due) \
-         values ($1, $2, $3, $4, $5, $6, $7, $12, $8, $9, $10, $11)",
+         reason, state, sent_at, sent_by, acknowledge_due, act_due) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(lead_id)
-    .bind(kind.code())
+    .bind(ReferralKind::Department.code())
     .bind(from)
     .bind(to)
-    .bind(copy)
     .bind(reason)
+    .bind(ReferralState::Sent.code())
     .bind(timefmt::to_db(now))
     .bind(&scope.actor.name)
     .bind(acknowledge_due)
     .bind(act_due)
-    // A transfer to the police waits for a leader's approval first.
-    .bind(match kind {
-        ReferralKind::Police => ReferralState::Proposed.code(),
-        ReferralKind::Department => ReferralState::Sent.code(),
-    })
     .execute(&mut **tx)
     .await?;
     Ok(id)
@@ -348,10 +326,8 @@ pub(crate) async fn send_in_tx(
         scope,
         now,
         lead_id,
-        ReferralKind::Department,
         from,
         to,
-        None,
         reason,
         deadlines::due_db(cal, now, l.referral_acknowledge),
         deadlines::due_db(cal, now, l.referral_act),
@@ -447,18 +423,7 @@ pub async fn respond(
     note: &str,
 ) -> Result<(), StoreError> {
     let r = referral(store, referral_id).await?;
-    if !matches!(
-        response,
-        Response::Acknowledge
-            | Response::Accept
-            | Response::Return
-            | Response::File
-            | Response::Refuse
-    ) {
-        return Err(StoreError::invalid("答复", "该移送不能这样答复"));
-    }
-    // The receiver's answer does not depend on the lead's place.
-    let row = referral_permitted(scope, &r, "", response)?;
+    let row = referral_permitted(scope, &r, response)?;
     let (to_state, action) = (row.to.code(), row.event);
     let note = note.trim();
     if response != Response::Acknowledge && note.chars().count() < 2 {

@@ -35,9 +35,6 @@ pub enum LeadCommand {
         to_department_id: String,
         reason: String,
     },
-    Police {
-        reason: String,
-    },
     Reward {
         level: usize,
     },
@@ -68,7 +65,6 @@ impl LeadCommand {
             LeadCommand::Satisfaction(_) => LeadStep::Satisfaction,
             LeadCommand::Link { .. } => LeadStep::Link,
             LeadCommand::Refer { .. } => LeadStep::Refer,
-            LeadCommand::Police { .. } => LeadStep::Police,
             LeadCommand::Reward { .. } => LeadStep::Reward,
             LeadCommand::Paid { .. } => LeadStep::Paid,
             LeadCommand::Supervise { .. } => LeadStep::Supervise,
@@ -147,9 +143,6 @@ pub async fn act(
                 &reason,
             )
             .await?;
-        }
-        LeadCommand::Police { reason } => {
-            referral::refer_to_police(store, scope, cal, rules, now, id, &reason).await?;
         }
         LeadCommand::Reward { level } => {
             reward::propose(store, scope, rules, now, id, level).await?;

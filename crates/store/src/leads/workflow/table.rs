@@ -43,9 +43,6 @@ pub async fn facts(
     f.open_referral = referrals
         .iter()
         .any(|r| r.kind == ReferralKind::Department && r.state.is_open_referral());
-    f.open_police_transfer = referrals
-        .iter()
-        .any(|r| r.kind == ReferralKind::Police && r.state.is_open_police_transfer());
     f.overdue = lead.next_due.is_some_and(|d| d < now);
     f.waits_extendable = waiting.is_some();
     f.due_passed = waiting.is_some_and(|(_, due)| due < now);
@@ -139,9 +136,6 @@ pub fn refusal(lead: &Lead, step: LeadStep, r: Refusal) -> StoreError {
         }
         (Refusal::Lacks(C::NoSatisfaction), _) => ("满意度", "已经评价过".into()),
         (Refusal::Lacks(C::NoOpenReferral), _) => ("移送", "该线索已有待对方处理的移送".into()),
-        (Refusal::Lacks(C::NoOpenPoliceTransfer), _) => {
-            ("移送", "该线索已移送公安机关，正等待答复".into())
-        }
         (Refusal::Lacks(C::Overdue), _) => ("督办", "只有逾期的线索需要督办".into()),
         (Refusal::Lacks(C::WaitsExtendable), _) => {
             ("延期", "只有核查或办结期限可以申请延期".into())
@@ -160,7 +154,6 @@ pub fn refusal(lead: &Lead, step: LeadStep, r: Refusal) -> StoreError {
         (Refusal::Lacks(C::OpenExtension), _) => ("延期", "没有待审批的延期申请".into()),
         (Refusal::Lacks(C::RewardApproved), _) => ("举报奖励", "奖励尚未批准，不能登记发放".into()),
         (Refusal::State, L::Refer) => ("移送", "已办结或不予受理的线索不能移送".into()),
-        (Refusal::State, L::Police) => ("移送", "不予受理的线索不能移送公安机关".into()),
         (Refusal::State, _) => (
             "办理状态",
             format!("线索当前为“{}”，不能{}", lead.state_zh(), step.label_zh()),

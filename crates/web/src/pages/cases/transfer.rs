@@ -1,6 +1,8 @@
 //! 行刑衔接 on a case's page: the transfer to the police (proposed, approved by a leader, sent
-//! with its package and copied to the procuratorate, receipt, the police decision, the police's
-//! requests as tasks with due dates, the outcome) and 双向咨询. Which step may be taken is the
+//! with its package and copied to the procuratorate, receipt, the police decision, 复议 or
+//! 立案监督 of a refusal, the handover of seized items after 立案, the police's requests as
+//! tasks with due dates, the outcome) and 双向咨询. The police answer here themselves when
+//! they use the system. Which step may be taken is the
 //! transfer table's decision, in the store.
 
 use axum::extract::{Path, State};
@@ -193,7 +195,36 @@ pub async fn step(
                     "refused" => false,
                     _ => return Err(invalid("公安机关决定", "请选择立案或不予立案")),
                 };
-                transfer::police_decision(store, scope, now, &transfer_id, filed, &f.note).await?
+                let rules = &state.settings.cases;
+                transfer::police_decision(
+                    store,
+                    scope,
+                    &cal,
+                    rules,
+                    now,
+                    &transfer_id,
+                    filed,
+                    &f.note,
+                )
+                .await?
+            }
+            TransferStep::Reconsider | TransferStep::Supervise => {
+                let supervise = step == TransferStep::Supervise;
+                let rules = &state.settings.cases;
+                transfer::challenge(
+                    store,
+                    scope,
+                    &cal,
+                    rules,
+                    now,
+                    &transfer_id,
+                    supervise,
+                    &f.note,
+                )
+                .await?
+            }
+            TransferStep::Handover => {
+                transfer::handover(store, scope, now, &transfer_id, &f.note).await?
             }
             TransferStep::Task => {
                 let kind = PoliceTaskKind::from_code(&f.kind)
@@ -315,6 +346,12 @@ pub struct TransferView {
     pub police: String,
     pub outcome: String,
     pub package: String,
+    /// 复议 / 立案监督 asked, with the reasons.
+    pub challenge: String,
+    /// Until when 复议 or 立案监督 may be asked.
+    pub challenge_due: String,
+    /// 移交涉案物品: done, or due by.
+    pub handover: String,
     pub overdue: bool,
     pub steps: Vec<&'static str>,
     pub tasks: Vec<TaskView>,
@@ -388,7 +425,7 @@ pub async fn views(
     let (store, scope, now) = (&state.store, &user.scope, state.now());
     let mut out = Vec::new();
     for t in transfer::transfers(store, scope, case_id).await? {
-        let steps = transfer::available(store, scope, &t)
+        let steps = transfer::available(store, scope, now, &t)
             .await?
             .into_iter()
             .map(TransferStep::code)
@@ -435,6 +472,27 @@ pub async fn views(
                 .map(|p| p.label_zh())
                 .collect::<Vec<_>>()
                 .join("、"),
+            challenge: [
+                (t.reconsidered_at, "提请复议"),
+                (t.supervised_at, "提请立案监督"),
+            ]
+            .iter()
+            .filter_map(|(at, what)| at.map(|at| format!("{} {what}", show_time(at))))
+            .chain(t.challenge_note.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+            challenge_due: t
+                .challenge_due
+                .filter(|_| t.state == meijian_domain::case::transfer::TransferState::Refused)
+                .map(show_time)
+                .unwrap_or_default(),
+            handover: match (t.handed_over_at, &t.handover_note, t.handover_due) {
+                (Some(at), n, _) => {
+                    format!("{} 已移交：{}", show_time(at), n.as_deref().unwrap_or(""))
+                }
+                (None, _, Some(due)) => format!("应于 {} 前移交", show_time(due)),
+                _ => String::new(),
+            },
             overdue: t.overdue(now),
             steps,
             tasks,

@@ -89,9 +89,6 @@ fn command(step: LeadStep, f: &ActionForm) -> AppResult<LeadCommand> {
             to_department_id: f.to_department_id.clone(),
             reason: f.reason.clone(),
         },
-        LeadStep::Police => LeadCommand::Police {
-            reason: f.reason.clone(),
-        },
         LeadStep::Reward => LeadCommand::Reward {
             level: choose(
                 f.level.trim().parse::<usize>().ok(),

@@ -40,7 +40,6 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "link" => "已关联主体。",
         "grouped" => "已关联主体，并与同一主体的在办线索合并办理。",
         "refer" => "已移送，等待接收部门签收。",
-        "police" => "已提请负责人审批；批准后移送公安机关，并抄送检察院。",
         "reward" => "奖励申请已提交，等待领导审批。",
         "paid" => "奖励发放已记录。",
         "supervise" => "督办意见已记录，承办部门可在线索页面看到。",
@@ -115,7 +114,6 @@ pub struct Can {
     pub satisfaction: bool,
     pub link: bool,
     pub refer: bool,
-    pub police: bool,
     pub reward: bool,
     /// A reward form would apply, but the penalty is not major enough.
     pub reward_not_major: bool,
@@ -252,7 +250,6 @@ pub async fn page(
         satisfaction: has(LeadStep::Satisfaction),
         link: has(LeadStep::Link),
         refer: has(LeadStep::Refer),
-        police: has(LeadStep::Police),
         reward: has(LeadStep::Reward),
         reward_not_major,
         pay: has(LeadStep::Paid),

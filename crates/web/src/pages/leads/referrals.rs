@@ -1,8 +1,8 @@
-//! 移送: the department's inbox (referrals to it, or copied to it) and outbox (referrals it
-//! sent), with the receiver's deadlines and, for the sender, the state and outcome of the lead
-//! it let go. The receiver answers here: 签收, then 接收办理 or 退回 (a police referral: 立案 or
-//! 不予立案). Leaders approve a proposed transfer to the police here (负责人审批), and the
-//! sender asks the police to reconsider a refusal (复议).
+//! 移送: the department's inbox (referrals to it) and outbox (referrals it sent), with the
+//! receiver's deadlines and, for the sender, the state and outcome of the lead it let go. The
+//! receiver answers here: 签收, then 接收办理 or 退回. Transfers of cases to the police that
+//! wait for the user (a leader's approval, the police's answer, the procuratorate's 立案监督)
+//! are listed too; their steps are taken on the case page.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -12,6 +12,7 @@ use axum::Form;
 use meijian_domain::lead::referral::{check_referral, ReferralStep, ReferralTaker};
 use meijian_domain::lead::ReferralState;
 use meijian_domain::role::Permission;
+use meijian_store::cases::transfer;
 use meijian_store::leads::referral::{self, Referral, Response as Answer};
 use meijian_store::Scope;
 use serde::Deserialize;
@@ -33,7 +34,6 @@ pub struct ReferralRow {
     pub kind: &'static str,
     pub from: String,
     pub to: String,
-    pub copy: String,
     pub reason: String,
     pub state: &'static str,
     pub sent: String,
@@ -48,28 +48,63 @@ pub struct ReferralRow {
     pub answers: Vec<(&'static str, &'static str)>,
     /// The form's own action (Enter in the note field): the mildest answer.
     pub first_answer: &'static str,
-    /// The sender may ask the police to reconsider their refusal.
-    pub can_reconsider: bool,
+}
+
+/// A case transfer to the police waiting for the user, as a row.
+pub struct TransferRow {
+    pub case_id: String,
+    pub case_no: String,
+    pub title: String,
+    pub authority: String,
+    pub state: &'static str,
+    pub urgent: bool,
+    pub proposed: String,
+    /// What the user is expected to do, and by when.
+    pub todo: &'static str,
+    pub due: String,
+    pub overdue: bool,
+}
+
+fn transfer_row(w: &transfer::Waiting, now: OffsetDateTime) -> TransferRow {
+    use meijian_domain::case::transfer::TransferState as T;
+    let t = &w.transfer;
+    let (todo, due) = match t.state {
+        T::Proposed => ("审批", Some(t.decide_due)),
+        T::Sent => ("签收", None),
+        T::Received => ("作出立案决定", t.police_due),
+        T::Reconsidering => ("作出复议决定", t.police_due),
+        T::Supervising => ("立案监督", None),
+        _ => ("", None),
+    };
+    TransferRow {
+        case_id: t.case_id.clone(),
+        case_no: w.case_no.clone(),
+        title: w.case_title.clone(),
+        authority: w.authority.clone(),
+        state: t.state.label_zh(),
+        urgent: t.urgent,
+        proposed: show_time(t.proposed_at),
+        todo,
+        due: due.map(show_time).unwrap_or_default(),
+        overdue: due.is_some_and(|d| d < now),
+    }
 }
 
 fn row(r: &Referral, scope: &Scope, now: OffsetDateTime) -> ReferralRow {
     let my_department = scope.department_id.as_deref().unwrap_or_default();
-    // The answers and 复议 are the steps the referral table allows the user
+    // The answers are the steps the referral table allows the user
     // (meijian_domain::lead::referral).
     let who = ReferralTaker {
         role: scope.role,
         receiver: r.to_department_id == my_department,
-        sender: r.from_department_id == my_department,
-        covers: false,
     };
-    let allows = |step| check_referral(r.kind, r.state, &who, step).is_ok();
+    let allows = |step| check_referral(r.state, &who, step).is_ok();
     let answers: Vec<(&'static str, &'static str)> = ReferralStep::ANSWERS
         .iter()
         .copied()
         .filter(|s| allows(*s))
         .map(|s| (s.code(), s.label_zh()))
         .collect();
-    let proposed = r.state == ReferralState::Proposed;
     ReferralRow {
         id: r.id.clone(),
         lead_id: r.lead_id.clone(),
@@ -78,22 +113,19 @@ fn row(r: &Referral, scope: &Scope, now: OffsetDateTime) -> ReferralRow {
         kind: r.kind_zh(),
         from: r.from_name.clone(),
         to: r.to_name.clone(),
-        copy: r.copy_name.clone().unwrap_or_default(),
         reason: r.reason.clone(),
         state: r.state_zh(),
         sent: show_time(r.sent_at),
-        due: if r.is_pending() || proposed {
+        due: if r.is_pending() {
             show_time(r.due())
         } else {
             String::new()
         },
         due_label: match r.state {
             ReferralState::Sent => "签收",
-            ReferralState::Proposed => "审批",
             _ => "办理",
         },
-        overdue: (r.is_pending() || proposed) && r.due() < now,
-        can_reconsider: allows(ReferralStep::Reconsider),
+        overdue: r.is_pending() && r.due() < now,
         lead_state: r.lead_state_zh(),
         lead_outcome: r.lead_outcome_zh(),
         response: r.response.clone().unwrap_or_default(),
@@ -110,8 +142,8 @@ struct ReferralsPage {
     error: Option<String>,
     inbox: Vec<ReferralRow>,
     outbox: Vec<ReferralRow>,
-    /// Proposed transfers to the police awaiting a leader (leaders only).
-    approvals: Vec<ReferralRow>,
+    /// Case transfers to the police waiting for the user.
+    transfers: Vec<TransferRow>,
 }
 
 #[derive(Deserialize, Default)]
@@ -125,11 +157,6 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "acknowledge" => "已签收，请在办理期限内接收或退回。",
         "accept" => "已接收，线索转由本部门承办。",
         "return" => "已退回移送部门。",
-        "file" => "已记录立案决定。",
-        "refuse" => "已记录不予立案决定。",
-        "approve" => "已批准移送公安机关，请在24小时内移送。",
-        "withhold" => "已决定不移送公安机关。",
-        "reconsider" => "已申请复议，等待公安机关决定。",
         _ => return None,
     })
 }
@@ -144,18 +171,14 @@ async fn page(
     let now = state.now();
     let inbox = referral::for_department(&state.store, &user.scope, true).await?;
     let outbox = referral::for_department(&state.store, &user.scope, false).await?;
-    let approvals = if user.scope.can(Permission::SuperviseDeadlines) {
-        referral::awaiting_approval(&state.store, &user.scope).await?
-    } else {
-        Vec::new()
-    };
+    let transfers = transfer::waiting(&state.store, &user.scope).await?;
     Ok(ReferralsPage {
         chrome: Chrome::new(user, "/referrals"),
         notice,
         error,
         inbox: inbox.iter().map(|r| row(r, &user.scope, now)).collect(),
         outbox: outbox.iter().map(|r| row(r, &user.scope, now)).collect(),
-        approvals: approvals.iter().map(|r| row(r, &user.scope, now)).collect(),
+        transfers: transfers.iter().map(|w| transfer_row(w, now)).collect(),
     })
 }
 
@@ -185,22 +208,8 @@ pub async fn respond_to_referral(
     user.scope.require(Permission::HandleLeads)?;
     let id = plain_id(&id)?;
     let (s, sc, now) = (&state.store, &user.scope, state.now());
-    let rules = &state.settings.leads;
-    let result = match response.as_str() {
-        "approve" | "withhold" => {
-            let cal = state.calendar().await?;
-            let approve = response == "approve";
-            referral::approve_police(s, sc, &cal, rules, now, id, approve, &form.note).await
-        }
-        "reconsider" => {
-            let cal = state.calendar().await?;
-            referral::request_reconsideration(s, sc, &cal, rules, now, id, &form.note).await
-        }
-        other => {
-            let answer = Answer::from_code(other).ok_or(AppError::NotFound)?;
-            referral::respond(s, sc, now, id, answer, &form.note).await
-        }
-    };
+    let answer = Answer::from_code(&response).ok_or(AppError::NotFound)?;
+    let result = referral::respond(s, sc, now, id, answer, &form.note).await;
     match result {
         Ok(()) => {
             tracing::info!(referral = %id, %response, "referral answered");
