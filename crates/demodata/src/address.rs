@@ -27,6 +27,40 @@ pub(crate) enum Detail {
     },
     /// 12号商铺
     Shop(u32),
+    /// A seat in a shared tower or mall (dense profile): 金鼎大厦12层1203室, 金鼎国际B座3楼305,
+    /// 万达广场3层3012号商铺, 翰林中心2号楼15层1508室 by `style` 0–3; `wing` counts from 0.
+    Unit {
+        building: String,
+        style: u8,
+        wing: u32,
+        floor: u32,
+        room: u32,
+    },
+    /// A slot of a 集中登记 cluster (dense profile): 金河创业园区集中办公区A区0123号.
+    Cluster {
+        park: String,
+        zone: char,
+        slot: u32,
+    },
+}
+
+impl Detail {
+    /// The building part of a tower seat (with its 座 or 号楼), or `None` for other details.
+    fn unit_building(&self) -> Option<String> {
+        match self {
+            Detail::Unit {
+                building,
+                style,
+                wing,
+                ..
+            } => Some(match style {
+                1 => format!("{building}{}座", char::from(b'A' + (*wing % 26) as u8)),
+                3 => format!("{building}{}号楼", wing + 1),
+                _ => building.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// An address in district `district` of the city.
@@ -50,6 +84,8 @@ pub(crate) struct Style {
     pub building_word: u8,
     pub spaces: bool,
     pub no_detail: bool,
+    /// For a tower seat: 0 in full, 1 without the room, 2 without floor and room.
+    pub unit_part: u8,
 }
 
 impl Address {
@@ -84,13 +120,7 @@ impl Address {
     }
 
     fn with_detail(city: &City, district: usize, detail: Detail, rng: &mut Rng) -> Address {
-        let base = *rng.pick(&city.districts[district].roads);
-        let road = match (rng.below(10), base.strip_suffix('路')) {
-            (0..=3, Some(stem)) if !stem.ends_with(['东', '西', '南', '北', '中']) => {
-                format!("{stem}{}路", rng.pick(&["东", "西", "南", "北", "中"]))
-            }
-            _ => base.to_string(),
-        };
+        let road = road(city, district, rng);
         Address {
             district,
             road,
@@ -148,7 +178,122 @@ impl Address {
                 out.push_str(sep);
                 out.push_str(&format!("{n}号商铺"));
             }
+            Detail::Unit {
+                style: look,
+                floor,
+                room,
+                ..
+            } => {
+                out.push_str(sep);
+                out.push_str(&self.detail.unit_building().unwrap_or_default());
+                let floor_word = if *look == 1 { "楼" } else { "层" };
+                match style.unit_part {
+                    0 => out.push_str(&match look {
+                        1 => format!("{floor}{floor_word}{floor}{room:02}"),
+                        2 => format!("{floor}{floor_word}{floor}{room:02}号商铺"),
+                        _ => format!("{floor}{floor_word}{floor}{room:02}室"),
+                    }),
+                    1 => out.push_str(&format!("{floor}{floor_word}")),
+                    _ => {}
+                }
+            }
+            Detail::Cluster { park, zone, slot } => {
+                out.push_str(sep);
+                out.push_str(&format!("{park}集中办公区{zone}区{slot:04}号"));
+            }
         }
         out
     }
+
+    /// The address as people give directions (dense profile, records outside registrations): a
+    /// crossing of the road with another (…路与…路交叉口向东50米) or the 街道 and the building,
+    /// without a road number.
+    pub(crate) fn landmark(&self, city: &City, rng: &mut Rng) -> String {
+        let district = &city.districts[self.district];
+        let mut out = String::with_capacity(96);
+        if !district.county_city && rng.chance(0.5) {
+            out.push_str(&city.name);
+        }
+        out.push_str(&district.name);
+        let crossing = rng.chance(0.5);
+        if crossing {
+            let others: Vec<&str> = district
+                .roads
+                .iter()
+                .copied()
+                .filter(|r| {
+                    !self
+                        .road
+                        .starts_with(r.trim_end_matches(['路', '街', '道']))
+                })
+                .collect();
+            let other = if others.is_empty() {
+                "新华路"
+            } else {
+                *rng.pick(&others)
+            };
+            out.push_str(&self.road);
+            out.push('与');
+            out.push_str(other);
+            out.push_str(rng.pick::<&str>(&[
+                "交叉口向东50米",
+                "交叉口向西100米",
+                "交叉口向南80米",
+                "交叉口向北200米",
+                "交叉口东北角",
+                "交叉口西南角",
+                "交汇处",
+            ]));
+        } else {
+            out.push_str(&street_of(self.district, &self.road));
+        }
+        match &self.detail {
+            Detail::Unit { floor, room, .. } => {
+                out.push_str(&self.detail.unit_building().unwrap_or_default());
+                if rng.chance(0.5) {
+                    out.push_str(&format!("{floor}楼{floor}{room:02}"));
+                }
+            }
+            Detail::Tower { name, floor, .. } => out.push_str(&format!("{name}{floor}楼")),
+            Detail::Estate {
+                name,
+                building,
+                unit,
+                room,
+            } => out.push_str(&format!("{name}{building}号楼{unit}单元{room}室")),
+            Detail::Cluster { park, .. } => out.push_str(park),
+            Detail::Shop(_) | Detail::None if !crossing => {
+                out.push_str(&format!("{}社区", rng.pick(PLACE_NAMES)))
+            }
+            Detail::Shop(_) | Detail::None => {}
+        }
+        out
+    }
+}
+
+/// A road of the district, sometimes with a direction (光明路 → 光明东路).
+pub(crate) fn road(city: &City, district: usize, rng: &mut Rng) -> String {
+    let base = *rng.pick(&city.districts[district].roads);
+    match (rng.below(10), base.strip_suffix('路')) {
+        (0..=3, Some(stem)) if !stem.ends_with(['东', '西', '南', '北', '中']) => {
+            format!("{stem}{}路", rng.pick(&["东", "西", "南", "北", "中"]))
+        }
+        _ => base.to_string(),
+    }
+}
+
+/// The 街道 a road of a district runs through: a fixed pick from the place names.
+fn street_of(district: usize, road: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ district as u64;
+    for b in road
+        .trim_end_matches(['东', '西', '南', '北', '中', '路'])
+        .bytes()
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!(
+        "{}街道",
+        PLACE_NAMES[(h % PLACE_NAMES.len() as u64) as usize]
+    )
 }

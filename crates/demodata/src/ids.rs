@@ -186,6 +186,21 @@ pub(crate) fn registration_no(
     format!("{first14}{check}")
 }
 
+/// The same 注册号 scheme with the type digit fixed by the index, so every registry of a dense
+/// run that shows an operator's old number shows the same one.
+pub(crate) fn registration_no_fixed(
+    perms: &Perms,
+    region: &str,
+    individual: bool,
+    index: u64,
+) -> String {
+    let seq = perms.reg_no.apply(index);
+    let kind = (seq % 4) + if individual { 6 } else { 0 };
+    let first14 = format!("{region}{kind}{seq:07}");
+    let check = mod_11_10(&first14);
+    format!("{first14}{check}")
+}
+
 fn mod_11_10(digits: &str) -> u32 {
     let mut p = 10;
     for d in digits.chars().filter_map(|c| c.to_digit(10)) {

@@ -4,6 +4,7 @@
 //! which registries hold records of the operator (`gen::*`).
 
 use crate::summary::TrueClass;
+use crate::Profile;
 
 /// What kind of real-world operator this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +57,52 @@ pub(crate) const SHARES: [(Kind, u32); 14] = [
     (Kind::LicenseAnomaly, 30),
 ];
 
+/// The dense profile's shares: twice the public hospitals with a 医疗美容科 and the 民办非企业
+/// aesthetic institutions (有证无照 outside the market registry), taken from ordinary businesses.
+pub(crate) const DENSE_SHARES: [(Kind, u32); 14] = [
+    (Kind::Ordinary, 6930),
+    (Kind::LifeSalon, 900),
+    (Kind::OtherClinic, 270),
+    (Kind::PublicHospital, 30),
+    (Kind::Aesthetic, 300),
+    (Kind::ScopeOnly, 250),
+    (Kind::Lapsed, 100),
+    (Kind::SalonInjecting, 350),
+    (Kind::OnlineSeller, 100),
+    (Kind::Studio, 500),
+    (Kind::RevokedSeller, 100),
+    (Kind::PublicAesthetic, 80),
+    (Kind::NonProfit, 60),
+    (Kind::LicenseAnomaly, 30),
+];
+
+/// The archetype shares of a profile.
+pub(crate) fn shares(profile: Profile) -> &'static [(Kind, u32); 14] {
+    match profile {
+        Profile::Standard => &SHARES,
+        Profile::Dense => &DENSE_SHARES,
+    }
+}
+
 impl Kind {
+    /// Whether the operator's premises are a business address (shop, office, clinic) that can sit
+    /// in a shared building; studios are in flats and public hospitals on a street of their own.
+    pub(crate) fn has_business_address(self) -> bool {
+        !matches!(
+            self,
+            Kind::Studio | Kind::PublicHospital | Kind::PublicAesthetic
+        )
+    }
+
+    /// The share of each true class per 10,000 operators in a profile.
+    pub(crate) fn class_share_in(class: TrueClass, profile: Profile) -> u32 {
+        shares(profile)
+            .iter()
+            .filter(|(kind, _)| kind.class() == class)
+            .map(|&(_, share)| share)
+            .sum()
+    }
+
     /// The operator's true class.
     pub(crate) fn class(self) -> TrueClass {
         match self {
@@ -96,5 +142,11 @@ mod tests {
         assert_eq!(Kind::class_share(TrueClass::RegisteredUnlicensed), 800);
         assert_eq!(Kind::class_share(TrueClass::Neither), 600);
         assert_eq!(Kind::class_share(TrueClass::LicensedUnregistered), 100);
+        let dense: u32 = DENSE_SHARES.iter().map(|&(_, s)| s).sum();
+        assert_eq!(dense, 10_000);
+        assert_eq!(
+            Kind::class_share_in(TrueClass::LicensedUnregistered, Profile::Dense),
+            170
+        );
     }
 }

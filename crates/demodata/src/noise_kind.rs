@@ -2,6 +2,12 @@
 //!
 //! A rate is the probability that the noise is applied to one eligible record (or operator); the
 //! doc of each variant says what is eligible. [`crate::Summary::noise`] reports what a run did.
+//!
+//! The last ten kinds (from [`NoiseKind::SharedBuilding`]) exist only in the
+//! [`crate::Profile::Dense`] profile, which also raises a few standard rates
+//! ([`NoiseKind::rate_in`]); a standard run neither draws nor reports them.
+
+use crate::Profile;
 
 /// One kind of noise of real registry exports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,11 +63,46 @@ pub enum NoiseKind {
     MultiPlatform,
     /// A platform row whose 行政区划代码 is the city's, not the district's.
     CityLevelRegion,
+    /// Dense: the operator sits in a shared tower or mall (same road, number and building as
+    /// dozens of others, its own 座/楼层/室): operators with a business address (everyone but
+    /// studios in flats and public hospitals; not the family salons of [`NoiseKind::SameOwnerSalon`]).
+    SharedBuilding,
+    /// Dense: the floor and room (1/2), or the room alone (1/2), left out of an address: addresses
+    /// outside registrations of operators in a shared building (not written as a landmark).
+    RoomOmitted,
+    /// Dense: the 字号 of an unrelated earlier operator of the same district reused (a
+    /// two-character one): registered operators drawing a 字号 of their own (not chains, not
+    /// family salons) once their district has 字号 to reuse.
+    ReusedTradeName,
+    /// Dense: the next operator is the same family's beauty salon one floor up, with the same 字号
+    /// and legal representative and its own registration: registered aesthetic operators in a
+    /// shared building that are not chain members.
+    SameOwnerSalon,
+    /// Dense: the registration's 住所 is a 集中登记 cluster address (2/3) or an old address that
+    /// another business really occupies (1/3); the other records carry the real address:
+    /// registered aesthetic operators (有证有照 and 有照无证 clinics).
+    VirtualAddress,
+    /// Dense: registered at a 集中登记 cluster address, the real address only in the tax record:
+    /// ordinary companies (not 个体工商户).
+    ClusterRegistration,
+    /// Dense: a platform shop under a brand unlike the registered 字号, no code displayed and
+    /// the 主体名称 left blank half the time: shops of operators that have a code.
+    UnlikeShopBrand,
+    /// Dense: an unregistered studio on two to four platforms, each shop under its own name,
+    /// 主体名称 a person's name or blank, no code: studios in flats.
+    ScatteredSeller,
+    /// Dense: an address written as a crossing (…路与…路交叉口向东50米) or by its 街道, without a road
+    /// number: addresses outside registrations.
+    LandmarkAddress,
+    /// Dense: the old 15-digit 工商注册号 (MOD 11,10 check) reported instead of the code: reported
+    /// codes (licenses, salon filings, platforms) of enterprises and 个体工商户 whose code has a
+    /// pre-2015 body.
+    OldRegistrationNo,
 }
 
 impl NoiseKind {
-    /// Every kind, in report order.
-    pub const ALL: [NoiseKind; 22] = [
+    /// Every kind, in report order: the standard kinds, then the dense-only ones.
+    pub const ALL: [NoiseKind; 32] = [
         NoiseKind::RegionPrefixDropped,
         NoiseKind::OrgFormVariant,
         NoiseKind::WidthVariant,
@@ -84,9 +125,45 @@ impl NoiseKind {
         NoiseKind::BranchOffice,
         NoiseKind::MultiPlatform,
         NoiseKind::CityLevelRegion,
+        NoiseKind::SharedBuilding,
+        NoiseKind::RoomOmitted,
+        NoiseKind::ReusedTradeName,
+        NoiseKind::SameOwnerSalon,
+        NoiseKind::VirtualAddress,
+        NoiseKind::ClusterRegistration,
+        NoiseKind::UnlikeShopBrand,
+        NoiseKind::ScatteredSeller,
+        NoiseKind::LandmarkAddress,
+        NoiseKind::OldRegistrationNo,
     ];
 
-    /// The documented probability per eligible record or operator.
+    /// Whether a run of `profile` draws (and reports) this kind.
+    pub fn applies_in(self, profile: Profile) -> bool {
+        profile == Profile::Dense || self.index() < NoiseKind::SharedBuilding.index()
+    }
+
+    /// The kinds a run of `profile` reports, in report order.
+    pub fn of(profile: Profile) -> Vec<NoiseKind> {
+        NoiseKind::ALL
+            .into_iter()
+            .filter(|k| k.applies_in(profile))
+            .collect()
+    }
+
+    /// The documented probability in a run of `profile`: [`NoiseKind::rate`], except that the
+    /// dense profile raises mistyped codes to 6 %, renamed entities to 15 % and chain members to
+    /// 30 %.
+    pub fn rate_in(self, profile: Profile) -> f64 {
+        match (profile, self) {
+            (Profile::Dense, NoiseKind::MistypedUscc) => 0.06,
+            (Profile::Dense, NoiseKind::Renamed) => 0.15,
+            (Profile::Dense, NoiseKind::ChainMember) => 0.30,
+            _ => self.rate(),
+        }
+    }
+
+    /// The documented probability per eligible record or operator (the standard profile's; the
+    /// dense-only kinds' own).
     pub fn rate(self) -> f64 {
         match self {
             NoiseKind::RegionPrefixDropped => 0.30,
@@ -111,6 +188,16 @@ impl NoiseKind {
             NoiseKind::BranchOffice => 0.50,
             NoiseKind::MultiPlatform => 0.40,
             NoiseKind::CityLevelRegion => 0.15,
+            NoiseKind::SharedBuilding => 0.35,
+            NoiseKind::RoomOmitted => 0.25,
+            NoiseKind::ReusedTradeName => 0.12,
+            NoiseKind::SameOwnerSalon => 0.25,
+            NoiseKind::VirtualAddress => 0.15,
+            NoiseKind::ClusterRegistration => 0.05,
+            NoiseKind::UnlikeShopBrand => 0.12,
+            NoiseKind::ScatteredSeller => 0.50,
+            NoiseKind::LandmarkAddress => 0.06,
+            NoiseKind::OldRegistrationNo => 0.10,
         }
     }
 
@@ -139,6 +226,16 @@ impl NoiseKind {
             NoiseKind::BranchOffice => "branch_office",
             NoiseKind::MultiPlatform => "multi_platform",
             NoiseKind::CityLevelRegion => "city_level_region",
+            NoiseKind::SharedBuilding => "shared_building",
+            NoiseKind::RoomOmitted => "room_omitted",
+            NoiseKind::ReusedTradeName => "reused_trade_name",
+            NoiseKind::SameOwnerSalon => "same_owner_salon",
+            NoiseKind::VirtualAddress => "virtual_address",
+            NoiseKind::ClusterRegistration => "cluster_registration",
+            NoiseKind::UnlikeShopBrand => "unlike_shop_brand",
+            NoiseKind::ScatteredSeller => "scattered_seller",
+            NoiseKind::LandmarkAddress => "landmark_address",
+            NoiseKind::OldRegistrationNo => "old_registration_no",
         }
     }
 
@@ -160,10 +257,11 @@ impl NoiseCounters {
         self.applied[kind.index()] += usize::from(applied);
     }
 
-    pub(crate) fn counts(&self) -> Vec<crate::NoiseCount> {
-        NoiseKind::ALL
-            .iter()
-            .map(|&kind| crate::NoiseCount {
+    /// The counts of the kinds `profile` reports.
+    pub(crate) fn counts(&self, profile: Profile) -> Vec<crate::NoiseCount> {
+        NoiseKind::of(profile)
+            .into_iter()
+            .map(|kind| crate::NoiseCount {
                 kind,
                 eligible: self.eligible[kind.index()],
                 applied: self.applied[kind.index()],

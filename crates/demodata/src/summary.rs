@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::noise_kind::NoiseKind;
+use crate::Profile;
 
 /// An operator's true class (DATA.md, 证照比对结果).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,11 +76,14 @@ impl NoiseCount {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     pub operators: usize,
+    /// The profile the run used.
+    pub profile: Profile,
     /// Data rows per file (header not counted), in [`crate::schema::ALL_FILES`] order.
     pub rows: Vec<(&'static str, usize)>,
     /// Operators per true class, in [`TrueClass::ALL`] order.
     pub classes: Vec<(TrueClass, usize)>,
-    /// Noise applied, in [`NoiseKind::ALL`] order.
+    /// Noise applied, in [`NoiseKind::ALL`] order, for the kinds the profile draws
+    /// ([`NoiseKind::of`]).
     pub noise: Vec<NoiseCount>,
 }
 
@@ -100,6 +104,11 @@ impl Summary {
             .map_or(0, |&(_, n)| n)
     }
 
+    /// The rate documented for one kind in this run's profile ([`NoiseKind::rate_in`]).
+    pub fn documented_rate(&self, kind: NoiseKind) -> f64 {
+        kind.rate_in(self.profile)
+    }
+
     /// The count of one kind of noise.
     pub fn noise_of(&self, kind: NoiseKind) -> Option<NoiseCount> {
         self.noise.iter().find(|n| n.kind == kind).copied()
@@ -109,6 +118,9 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "operators: {}", self.operators)?;
+        if self.profile == Profile::Dense {
+            writeln!(f, "profile: dense")?;
+        }
         for (name, rows) in &self.rows {
             writeln!(f, "  {name:<24} {rows:>10} rows")?;
         }
@@ -128,7 +140,7 @@ impl fmt::Display for Summary {
                 count.applied,
                 count.eligible,
                 count.rate(),
-                count.kind.rate()
+                count.kind.rate_in(self.profile)
             )?;
         }
         Ok(())

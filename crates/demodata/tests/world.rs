@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use common::{data_set, read, DataSet, KEYED};
-use meijian_demodata::{class_share, NoiseKind, TrueClass};
+use meijian_demodata::{class_share, NoiseKind, Profile, TrueClass};
 
 static SET: OnceLock<DataSet> = OnceLock::new();
 
@@ -159,7 +159,7 @@ fn noise_rates_are_as_documented() {
             count.rate()
         );
     }
-    assert_eq!(summary.noise.len(), NoiseKind::ALL.len());
+    assert_eq!(summary.noise.len(), NoiseKind::of(Profile::Standard).len());
 }
 
 #[test]

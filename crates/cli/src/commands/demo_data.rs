@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use meijian_demodata::Options;
+use meijian_demodata::{Options, Profile};
 
 #[derive(Debug, clap::Args)]
 pub struct DemoDataArgs {
@@ -19,15 +19,22 @@ pub struct DemoDataArgs {
     /// Output folder (created if missing).
     #[arg(long)]
     out: PathBuf,
+    /// The kind of city: `standard`, or `dense` (businesses crowded into shared towers, reused
+    /// trade names, virtual addresses and more of what a cross-check misses).
+    #[arg(long, default_value = "standard", value_parser = ["standard", "dense"])]
+    profile: String,
 }
 
 pub fn run(args: DemoDataArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| anyhow::anyhow!("无法创建目录 {}：{e}", args.out.display()))?;
+    let profile = Profile::parse(&args.profile)
+        .ok_or_else(|| anyhow::anyhow!("未知的数据档位“{}”：standard 或 dense", args.profile))?;
     let opts = Options {
         operators: args.operators,
         seed: args.seed,
         city: args.city.clone(),
+        profile,
         ..Options::default()
     };
     let bar = ProgressBar::new(args.operators as u64);

@@ -63,6 +63,9 @@ pub(crate) fn registered(
     if outcome != Outcome::NeverLicensed {
         history(ctx, op, &mut e, &category)?;
     }
+    if ctx.is_dense() {
+        dense_premises(ctx, op, &mut e, chain.is_none());
+    }
     write_registration(ctx, sink, op, &e)?;
     let short = ctx.city.districts[op.district].short.clone();
     let mut license = None;
@@ -141,7 +144,7 @@ pub(crate) fn entity_name(
 ) -> Name {
     let brand = match chain {
         Some(i) => ctx.chains[i].brand.clone(),
-        None => beauty_brand(&mut ctx.rng),
+        None => ctx.brand(op, true),
     };
     let industry = (*ctx.rng.pick(category.industries)).to_string();
     if individual {
@@ -176,6 +179,28 @@ pub(crate) fn entity_name(
         industry,
         form,
         branch: String::new(),
+    }
+}
+
+/// Dense: the registration at a 集中登记 cluster or an old address occupied by another business
+/// ([`NoiseKind::VirtualAddress`]), and the family salon one floor up
+/// ([`NoiseKind::SameOwnerSalon`]) for a clinic in a shared building that is not a chain member.
+fn dense_premises(ctx: &mut Ctx, op: &Op, e: &mut Entity, own_brand: bool) {
+    if ctx.roll(NoiseKind::VirtualAddress) {
+        let old = if ctx.rng.chance(1.0 / 3.0) {
+            ctx.old_address(op.district, &e.address)
+        } else {
+            None
+        };
+        e.registered_address = Some(match old {
+            Some(address) => address,
+            None => ctx.cluster_address(op.district),
+        });
+    }
+    if let (true, Some(seat)) = (own_brand, &op.seat) {
+        if ctx.roll(NoiseKind::SameOwnerSalon) {
+            ctx.queue_sibling(&e.name.brand, &e.legal_rep, seat);
+        }
     }
 }
 

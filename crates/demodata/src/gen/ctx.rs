@@ -1,6 +1,7 @@
 //! The state of one run: the random source, the city, the noise counters, the chains, the
-//! per-file sequences and a short memory of recent codes. Its size does not grow with the
-//! number of operators (the set of invalid registration keys grows with 0.2 % of them).
+//! per-file sequences, a short memory of recent codes and, in a dense run, the dense profile's
+//! bounded state (`gen::dense`). Its size does not grow with the number of operators (the set of
+//! invalid registration keys grows with 0.2 % of them).
 //!
 //! Every noise decision goes through [`Ctx::roll`], so each application is counted against the
 //! eligible records.
@@ -10,11 +11,13 @@ use std::collections::HashSet;
 use crate::address::{Address, Detail, Style};
 use crate::city::City;
 use crate::date::Date;
+use crate::gen::dense::DenseState;
 use crate::ids::{self, Perms};
 use crate::name::{Name, OrgForm};
 use crate::noise::{has_traditional, has_width_chars, to_traditional, toggle_width, typo};
 use crate::noise_kind::{NoiseCounters, NoiseKind};
 use crate::rng::Rng;
+use crate::Profile;
 
 /// How many recent codes are kept to lend as "another entity's" code.
 const RECENT: usize = 64;
@@ -91,13 +94,23 @@ pub(crate) struct Ctx {
     pub chains: Vec<Chain>,
     pub salon_chains: Vec<Chain>,
     pub seq: Seqs,
+    pub profile: Profile,
+    /// The dense profile's state; `None` in a standard run.
+    pub dense: Option<DenseState>,
     recent: Vec<String>,
     recent_next: usize,
     invalid_keys: HashSet<String>,
 }
 
 impl Ctx {
-    pub(crate) fn new(mut rng: Rng, city: City, as_of: Date, operators: usize) -> Ctx {
+    pub(crate) fn new(
+        mut rng: Rng,
+        city: City,
+        as_of: Date,
+        operators: usize,
+        profile: Profile,
+        seed: u64,
+    ) -> Ctx {
         let perms = Perms::new(&mut rng);
         let chains = (0..(operators / 800).max(3))
             .map(|_| Chain {
@@ -109,6 +122,8 @@ impl Ctx {
                 brand: crate::name::beauty_brand(&mut rng),
             })
             .collect();
+        let dense = (profile == Profile::Dense)
+            .then(|| DenseState::new(operators, seed, city.districts.len()));
         Ctx {
             rng,
             city,
@@ -118,6 +133,8 @@ impl Ctx {
             chains,
             salon_chains,
             seq: Seqs::default(),
+            profile,
+            dense,
             recent: Vec::with_capacity(RECENT),
             recent_next: 0,
             invalid_keys: HashSet::new(),
@@ -126,7 +143,7 @@ impl Ctx {
 
     /// Decides one eligible case of `kind` at its documented rate, and counts it.
     pub(crate) fn roll(&mut self, kind: NoiseKind) -> bool {
-        let hit = self.rng.chance(kind.rate());
+        let hit = self.rng.chance(kind.rate_in(self.profile));
         self.noise.record(kind, hit);
         hit
     }
@@ -204,6 +221,10 @@ impl Ctx {
 
     /// `address` as another registry writes it.
     pub(crate) fn address_for(&mut self, address: &Address) -> String {
+        if self.dense.is_some() && self.roll(NoiseKind::LandmarkAddress) {
+            let s = address.landmark(&self.city, &mut self.rng);
+            return self.maybe_width(s, true);
+        }
         let mut style = Style::default();
         if self.roll(NoiseKind::AddressVariant) {
             let county_city = self.city.districts[address.district].county_city;
@@ -229,6 +250,12 @@ impl Ctx {
                 }
             }
         }
+        if self.dense.is_some()
+            && matches!(address.detail, Detail::Unit { .. })
+            && self.roll(NoiseKind::RoomOmitted)
+        {
+            style.unit_part = 1 + self.rng.below(2) as u8;
+        }
         let s = address.render(&self.city, style);
         self.maybe_width(s, true)
     }
@@ -243,6 +270,11 @@ impl Ctx {
     ) -> String {
         if self.roll(blank) {
             return String::new();
+        }
+        if let Some(old) = self.old_registration_no(own) {
+            if self.roll(NoiseKind::OldRegistrationNo) {
+                return old;
+            }
         }
         let mut code = own.to_string();
         if let Some(old) = stale {

@@ -37,6 +37,9 @@ pub(crate) struct Entity {
     pub converted: Option<Former>,
     /// Renamed: the name other registries may still use.
     pub former_name: Option<Name>,
+    /// Dense: the 住所 the registration shows when it is not where the business is (a 集中登记
+    /// cluster slot or an old address).
+    pub registered_address: Option<Address>,
 }
 
 impl Entity {
@@ -57,13 +60,14 @@ impl Entity {
             uscc,
             individual,
             legal_rep: person(&mut ctx.rng),
-            address: Address::business(&ctx.city, op.district, &mut ctx.rng),
+            address: ctx.business_address(op),
             scope,
             status,
             founded,
             city_level,
             converted: None,
             former_name: None,
+            registered_address: None,
         })
     }
 
@@ -155,7 +159,11 @@ pub(crate) fn write_registration(
     let dead = matches!(e.status, "注销" | "吊销");
     let authority = authority(ctx, op, e.city_level, dead && e.founded.year() < 2014);
     let founded = ctx.registration_date(e.founded);
-    let address = e.address.canonical(&ctx.city);
+    let address = e
+        .registered_address
+        .as_ref()
+        .unwrap_or(&e.address)
+        .canonical(&ctx.city);
     let region = ctx.city.districts[op.district].code.clone();
     let name = e.name.render();
     let row = [
@@ -217,7 +225,12 @@ pub(crate) fn write_entity_tax(
 ) -> Result<(), DemoDataError> {
     let district_code = ctx.city.districts[op.district].code.clone();
     let r = ctx.rng.below(100);
-    let id = if r < 5 && e.founded < new_scheme_start() {
+    let old_no = (r < 5 && e.founded < new_scheme_start())
+        .then(|| ctx.old_registration_no(&e.uscc))
+        .flatten();
+    let id = if let Some(old_no) = old_no {
+        old_no
+    } else if r < 5 && e.founded < new_scheme_start() {
         ids::registration_no(
             &ctx.perms,
             &district_code,

@@ -16,7 +16,7 @@ use crate::gen::online::{write_shops, Owner};
 use crate::gen::staff::{write_ads, write_staff, Profile};
 use crate::gen::Op;
 use crate::ids::{self, Body};
-use crate::name::{beauty_brand, person, Name, OrgForm};
+use crate::name::{person, Name, OrgForm};
 use crate::pools::{MEDICAL_CATEGORIES, PLACE_NAMES};
 use crate::sink::Sink;
 
@@ -163,12 +163,16 @@ fn general_subjects() -> Vec<&'static str> {
 
 /// A 民办非企业单位 aesthetic hospital or outpatient department.
 pub(crate) fn non_profit(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<(), DemoDataError> {
-    let category = if ctx.rng.chance(0.3) {
+    let category = if ctx.is_dense() {
+        // The dense profile adds 民办非企业 clinics.
+        [AESTHETIC_HOSPITAL, AESTHETIC_OUTPATIENT, AESTHETIC_CLINIC]
+            [ctx.rng.weighted(&[20, 40, 40])]
+    } else if ctx.rng.chance(0.3) {
         AESTHETIC_HOSPITAL
     } else {
         AESTHETIC_OUTPATIENT
     };
-    let brand = beauty_brand(&mut ctx.rng);
+    let brand = ctx.brand(op, true);
     let industry = category.industries[0].to_string();
     let name = Name {
         prefix: ctx.city.short.clone(),
@@ -186,7 +190,7 @@ pub(crate) fn non_profit(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<(), 
     };
     let region = ctx.city.districts[op.district].code.clone();
     let uscc = ids::uscc(&ctx.perms, "52", &region, body, op.index * 2)?;
-    let address = Address::business(&ctx.city, op.district, &mut ctx.rng);
+    let address = ctx.business_address(op);
     let legal_rep = person(&mut ctx.rng);
     let subjects = aesthetic_subjects(ctx, &category);
     let inst = Institution {

@@ -5,6 +5,7 @@ mod aesthetic;
 mod catalogue;
 mod common;
 pub(crate) mod ctx;
+pub(crate) mod dense;
 mod entity;
 mod institution;
 mod license;
@@ -19,7 +20,8 @@ use std::path::Path;
 use crate::city::City;
 use crate::date::Date;
 use crate::error::DemoDataError;
-use crate::kind::{Kind, SHARES};
+use crate::kind::{self, Kind};
+use crate::noise_kind::NoiseKind;
 use crate::rng::Rng;
 use crate::sink::{OpRef, Sink};
 use crate::summary::{Summary, TrueClass};
@@ -27,6 +29,7 @@ use crate::{Options, MAX_OPERATORS};
 
 use aesthetic::Outcome;
 use ctx::Ctx;
+use dense::{Seat, Sibling};
 
 /// How often progress is reported, in operators.
 const PROGRESS_EVERY: usize = 10_000;
@@ -38,6 +41,10 @@ pub(crate) struct Op {
     pub kind: Kind,
     pub class: TrueClass,
     pub district: usize,
+    /// Dense: the operator's seat in a shared building.
+    pub seat: Option<Seat>,
+    /// Dense: this operator is the family salon of the clinic just written.
+    pub sibling: Option<Sibling>,
 }
 
 impl Op {
@@ -68,19 +75,20 @@ pub(crate) fn run(
         path: out_dir.to_path_buf(),
         source,
     })?;
-    let mut ctx = Ctx::new(Rng::new(opts.seed), city, as_of, opts.operators);
+    let mut ctx = Ctx::new(
+        Rng::new(opts.seed),
+        city,
+        as_of,
+        opts.operators,
+        opts.profile,
+        opts.seed,
+    );
     let mut sink = Sink::create(out_dir)?;
     catalogue::write_products(&mut ctx, &mut sink, opts.operators)?;
-    let weights: Vec<u32> = SHARES.iter().map(|&(_, w)| w).collect();
+    let shares = kind::shares(opts.profile);
+    let weights: Vec<u32> = shares.iter().map(|&(_, w)| w).collect();
     for i in 0..opts.operators {
-        let kind = SHARES[ctx.rng.weighted(&weights)].0;
-        let op = Op {
-            id: format!("OP{:07}", i + 1),
-            index: i as u64,
-            kind,
-            class: kind.class(),
-            district: ctx.district(),
-        };
+        let op = next_operator(&mut ctx, shares, &weights, i);
         sink.count_operator(op.class);
         operator(&mut ctx, &mut sink, &op)?;
         if (i + 1) % PROGRESS_EVERY == 0 {
@@ -93,8 +101,50 @@ pub(crate) fn run(
         operators: opts.operators,
         rows,
         classes,
-        noise: ctx.noise.counts(),
+        profile: opts.profile,
+        noise: ctx.noise.counts(opts.profile),
     })
+}
+
+/// Draws operator `i`: its archetype and district, and in a dense run its tower seat, or the
+/// family salon a clinic just queued.
+fn next_operator(ctx: &mut Ctx, shares: &[(Kind, u32)], weights: &[u32], i: usize) -> Op {
+    let sibling = ctx.dense.as_mut().and_then(|d| d.sibling.take());
+    let (kind, district) = match &sibling {
+        Some(s) => {
+            let kind = if ctx.rng.chance(0.4) {
+                Kind::SalonInjecting
+            } else {
+                Kind::LifeSalon
+            };
+            (kind, s.address.district)
+        }
+        None => {
+            let kind = shares[ctx.rng.weighted(weights)].0;
+            (kind, ctx.district())
+        }
+    };
+    let mut op = Op {
+        id: format!("OP{:07}", i + 1),
+        index: i as u64,
+        kind,
+        class: kind.class(),
+        district,
+        seat: None,
+        sibling,
+    };
+    if let Some(dense) = ctx.dense.as_mut() {
+        dense.index = op.index;
+        if op.sibling.is_none() && kind.has_business_address() {
+            let seat = dense.towers.seat(&ctx.city, op.index);
+            ctx.noise.record(NoiseKind::SharedBuilding, seat.is_some());
+            if let Some(seat) = seat {
+                op.district = seat.address.district;
+                op.seat = Some(seat);
+            }
+        }
+    }
+    op
 }
 
 /// All records of one operator.

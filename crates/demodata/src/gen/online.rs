@@ -9,7 +9,7 @@ use crate::address::Address;
 use crate::error::DemoDataError;
 use crate::gen::ctx::{Ctx, NameNoise};
 use crate::gen::Op;
-use crate::name::{Name, OrgForm};
+use crate::name::{beauty_brand, Name, OrgForm};
 use crate::noise_kind::NoiseKind;
 use crate::sink::Sink;
 
@@ -52,79 +52,172 @@ pub(crate) fn write_shops(
     } else {
         1
     };
-    let weights: Vec<u32> = PLATFORMS
-        .iter()
-        .map(|&(name, _, w)| {
-            if name == "新氧" && !owner.medical {
-                0
-            } else {
-                w
-            }
-        })
-        .collect();
-    let mut chosen: Vec<usize> = Vec::with_capacity(count);
-    while chosen.len() < count {
-        let i = ctx.rng.weighted(&weights);
-        if !chosen.contains(&i) {
-            chosen.push(i);
-        }
-    }
-    let district = &ctx.city.districts[op.district];
-    let short = district.short.clone();
-    let district_code = district.code.clone();
+    let chosen = platforms(ctx, owner.medical, count);
+    let short = ctx.city.districts[op.district].short.clone();
+    // Dense: a brand unlike the 字号, drawn once for all of the operator's hidden shops.
+    let mut unlike: Option<String> = None;
     for platform in chosen {
-        let (platform_name, host, _) = PLATFORMS[platform];
-        let branch = match ctx.rng.below(10) {
-            0..=2 => format!("（{short}店）"),
-            3 => format!("{short}分店"),
-            4 => format!("·{short}店"),
-            _ => String::new(),
+        let branch = branch_marker(ctx, &short);
+        let hidden = ctx.is_dense()
+            && owner.entity.is_some()
+            && owner.uscc.is_some()
+            && ctx.roll(NoiseKind::UnlikeShopBrand);
+        let brand = if hidden {
+            unlike
+                .get_or_insert_with(|| unlike_brand(ctx, owner.brand))
+                .clone()
+        } else {
+            owner.brand.to_string()
         };
         let shop = Name {
             prefix: String::new(),
             paren: false,
-            brand: owner.brand.to_string(),
+            brand,
             industry: owner.shop_word.to_string(),
             form: OrgForm::None,
             branch,
         };
         let shop_name = ctx.name_for(&shop, NameNoise::SHOP);
         let entity_name = match owner.entity {
+            Some(_) if hidden && ctx.rng.chance(0.5) => String::new(),
             Some(name) => ctx.name_for(name, NameNoise::DISPLAYED),
             None => owner.person.to_string(),
         };
         let uscc = match owner.uscc {
+            Some(_) if hidden => String::new(),
             Some(code) => ctx.reported_uscc(code, owner.stale, NoiseKind::BlankUsccPlatform),
             None if ctx.roll(NoiseKind::BorrowedUscc) => ctx.other_code("").unwrap_or_default(),
             None => String::new(),
         };
-        let address = ctx.address_for(owner.address);
-        let category = *ctx.rng.pick(owner.categories);
-        ctx.seq.shop += 1;
-        let url = format!(
-            "https://{host}/shop/{:010}",
-            ctx.perms.seq10.apply(ctx.seq.shop)
-        );
-        let region = if ctx.roll(NoiseKind::CityLevelRegion) {
-            ctx.city.code.clone()
-        } else {
-            district_code.clone()
-        };
-        sink.platform(
-            &op.as_ref(),
-            [
-                platform_name,
-                &shop_name,
-                &entity_name,
-                &uscc,
-                &address,
-                category,
-                &url,
-                &region,
-            ],
+        write_shop(
+            ctx,
+            sink,
+            op,
+            platform,
+            [&shop_name, &entity_name, &uscc],
+            owner,
         )?;
     }
     Ok(())
+}
+
+/// Dense ([`NoiseKind::ScatteredSeller`]): an unregistered seller on two to four platforms, each
+/// shop under a name of its own (the brand with another shop word, or another brand), shown as a
+/// person's name or a blank subject, without a code.
+pub(crate) fn write_scattered_shops(
+    ctx: &mut Ctx,
+    sink: &mut Sink,
+    op: &Op,
+    owner: &Owner<'_>,
+    shop_words: &[&str],
+    keeper: &str,
+) -> Result<(), DemoDataError> {
+    let count = 2 + ctx.rng.below(3);
+    let chosen = platforms(ctx, owner.medical, count);
+    let short = ctx.city.districts[op.district].short.clone();
+    for (n, platform) in chosen.into_iter().enumerate() {
+        let (brand, word) = match (n, ctx.rng.below(2)) {
+            (0, _) => (owner.brand.to_string(), owner.shop_word.to_string()),
+            (_, 0) => (
+                owner.brand.to_string(),
+                (*ctx.rng.pick(shop_words)).to_string(),
+            ),
+            _ => (
+                beauty_brand(&mut ctx.rng),
+                (*ctx.rng.pick(shop_words)).to_string(),
+            ),
+        };
+        let branch = branch_marker(ctx, &short);
+        let shop = Name {
+            prefix: String::new(),
+            paren: false,
+            brand,
+            industry: word,
+            form: OrgForm::None,
+            branch,
+        };
+        let shop_name = ctx.name_for(&shop, NameNoise::SHOP);
+        let shown = if ctx.rng.chance(0.5) { keeper } else { "" };
+        write_shop(ctx, sink, op, platform, [&shop_name, shown, ""], owner)?;
+    }
+    Ok(())
+}
+
+/// `count` distinct platforms by weight (新氧 only for medical sellers).
+fn platforms(ctx: &mut Ctx, medical: bool, count: usize) -> Vec<usize> {
+    let weights: Vec<u32> = PLATFORMS
+        .iter()
+        .map(|&(name, _, w)| if name == "新氧" && !medical { 0 } else { w })
+        .collect();
+    let available = weights.iter().filter(|&&w| w > 0).count();
+    let mut chosen: Vec<usize> = Vec::with_capacity(count);
+    while chosen.len() < count.min(available) {
+        let i = ctx.rng.weighted(&weights);
+        if !chosen.contains(&i) {
+            chosen.push(i);
+        }
+    }
+    chosen
+}
+
+/// （薛城店）, 薛城分店, ·薛城店 or nothing.
+fn branch_marker(ctx: &mut Ctx, short: &str) -> String {
+    match ctx.rng.below(10) {
+        0..=2 => format!("（{short}店）"),
+        3 => format!("{short}分店"),
+        4 => format!("·{short}店"),
+        _ => String::new(),
+    }
+}
+
+/// A beauty brand sharing no character with `brand`.
+fn unlike_brand(ctx: &mut Ctx, brand: &str) -> String {
+    let mut candidate = beauty_brand(&mut ctx.rng);
+    for _ in 0..8 {
+        if !candidate.chars().any(|c| brand.contains(c)) {
+            break;
+        }
+        candidate = beauty_brand(&mut ctx.rng);
+    }
+    candidate
+}
+
+/// Writes one shop row: `names` are the shop name, 主体名称 and code as displayed.
+fn write_shop(
+    ctx: &mut Ctx,
+    sink: &mut Sink,
+    op: &Op,
+    platform: usize,
+    names: [&str; 3],
+    owner: &Owner<'_>,
+) -> Result<(), DemoDataError> {
+    let (platform_name, host, _) = PLATFORMS[platform];
+    let address = ctx.address_for(owner.address);
+    let category = *ctx.rng.pick(owner.categories);
+    ctx.seq.shop += 1;
+    let url = format!(
+        "https://{host}/shop/{:010}",
+        ctx.perms.seq10.apply(ctx.seq.shop)
+    );
+    let region = if ctx.roll(NoiseKind::CityLevelRegion) {
+        ctx.city.code.clone()
+    } else {
+        ctx.city.districts[op.district].code.clone()
+    };
+    let [shop_name, entity_name, uscc] = names;
+    sink.platform(
+        &op.as_ref(),
+        [
+            platform_name,
+            shop_name,
+            entity_name,
+            uscc,
+            &address,
+            category,
+            &url,
+            &region,
+        ],
+    )
 }
 
 /// Writes one salon filing: `name` as the shop name, `services` joined by 、.

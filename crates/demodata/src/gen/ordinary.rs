@@ -9,9 +9,8 @@ use crate::gen::entity::{write_entity_tax, write_registration, Entity};
 use crate::gen::license::{institution_name, write_license, Category, LicenseSpec, Validity};
 use crate::gen::staff::{write_ads, write_staff, Profile};
 use crate::gen::Op;
-use crate::name::{
-    company_form, company_prefix, individual_prefix, person, trade_brand, Name, OrgForm,
-};
+use crate::name::{company_form, company_prefix, individual_prefix, person, Name, OrgForm};
+use crate::noise_kind::NoiseKind;
 use crate::pools::INDUSTRIES;
 use crate::sink::Sink;
 
@@ -19,7 +18,7 @@ use crate::sink::Sink;
 pub(crate) fn ordinary(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<(), DemoDataError> {
     let &(industry, shop, items) = ctx.rng.pick(INDUSTRIES);
     let individual = ctx.rng.chance(0.45);
-    let brand = trade_brand(&mut ctx.rng);
+    let brand = ctx.brand(op, false);
     let name = if individual {
         let prefix = individual_prefix(&ctx.city, op.district, &mut ctx.rng);
         Name {
@@ -51,7 +50,10 @@ pub(crate) fn ordinary(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<(), De
     let dead = matches!(status, "注销" | "吊销");
     let date = founded(ctx, dead);
     let scope = ordinary_scope(&mut ctx.rng, items);
-    let e = Entity::new(ctx, op, name, individual, scope, status, date)?;
+    let mut e = Entity::new(ctx, op, name, individual, scope, status, date)?;
+    if !individual && ctx.is_dense() && ctx.roll(NoiseKind::ClusterRegistration) {
+        e.registered_address = Some(ctx.cluster_address(op.district));
+    }
     write_registration(ctx, sink, op, &e)?;
     if ctx.rng.chance(if dead { 0.4 } else { 0.8 }) {
         write_entity_tax(ctx, sink, op, &e)?;
@@ -129,7 +131,7 @@ pub(crate) fn other_clinic(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<()
         let brand = if ctx.rng.chance(0.5) {
             person(&mut ctx.rng)
         } else {
-            trade_brand(&mut ctx.rng)
+            ctx.brand(op, false)
         };
         Name {
             prefix,
@@ -141,7 +143,7 @@ pub(crate) fn other_clinic(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<()
         }
     } else {
         let (prefix, paren) = company_prefix(&ctx.city, op.district, &mut ctx.rng);
-        let brand = trade_brand(&mut ctx.rng);
+        let brand = ctx.brand(op, false);
         let form = company_form(&mut ctx.rng);
         Name {
             prefix,

@@ -4,7 +4,6 @@
 //! An injecting salon always leaves evidence: medical services in its filing or a platform shop
 //! under a medical 服务类目. Its 经营范围 never names 医疗美容.
 
-use crate::address::Address;
 use crate::error::DemoDataError;
 use crate::gen::common::{alive_status, any_status, founded, salon_scope};
 use crate::gen::ctx::Ctx;
@@ -12,9 +11,7 @@ use crate::gen::entity::{write_entity_tax, write_registration, write_tax, Entity
 use crate::gen::online::{services, write_filing, write_shops, Owner};
 use crate::gen::Op;
 use crate::ids;
-use crate::name::{
-    beauty_brand, company_form, company_prefix, individual_prefix, person, Name, OrgForm,
-};
+use crate::name::{company_form, company_prefix, individual_prefix, person, Name, OrgForm};
 use crate::noise_kind::NoiseKind;
 use crate::pools::{
     LIFE_CATEGORIES, LIFE_SERVICES, MEDICAL_CATEGORIES, MEDICAL_SERVICES, SALON_WORDS,
@@ -28,15 +25,21 @@ pub(crate) fn salon(
     op: &Op,
     injecting: bool,
 ) -> Result<(), DemoDataError> {
-    let chain = ctx
-        .roll(NoiseKind::ChainMember)
-        .then(|| ctx.rng.below(ctx.salon_chains.len()));
-    let brand = match chain {
-        Some(i) => ctx.salon_chains[i].brand.clone(),
-        None => beauty_brand(&mut ctx.rng),
+    // A family salon (dense) takes its clinic's 字号 and is never a chain member.
+    let family = op.sibling.as_ref();
+    let chain = if family.is_some() {
+        None
+    } else {
+        ctx.roll(NoiseKind::ChainMember)
+            .then(|| ctx.rng.below(ctx.salon_chains.len()))
+    };
+    let brand = match (family, chain) {
+        (Some(f), _) => f.brand.clone(),
+        (None, Some(i)) => ctx.salon_chains[i].brand.clone(),
+        (None, None) => ctx.brand(op, true),
     };
     let shop_word = *ctx.rng.pick(SALON_WORDS);
-    let registered = injecting || ctx.rng.chance(0.95);
+    let registered = family.is_some() || injecting || ctx.rng.chance(0.95);
     let individual = chain.is_none() && ctx.rng.chance(0.8);
     let name = salon_name(ctx, op, &brand, shop_word, chain.is_some(), individual);
     let shop = Name {
@@ -55,7 +58,10 @@ pub(crate) fn salon(
         };
         let date = founded(ctx, false);
         let scope = salon_scope(&mut ctx.rng);
-        let e = Entity::new(ctx, op, name.clone(), individual, scope, status, date)?;
+        let mut e = Entity::new(ctx, op, name.clone(), individual, scope, status, date)?;
+        if let Some(f) = family {
+            e.legal_rep = f.legal_rep.clone();
+        }
         write_registration(ctx, sink, op, &e)?;
         Some(e)
     } else {
@@ -63,7 +69,7 @@ pub(crate) fn salon(
     };
     let address = match &entity {
         Some(e) => e.address.clone(),
-        None => Address::business(&ctx.city, op.district, &mut ctx.rng),
+        None => ctx.business_address(op),
     };
     let keeper = entity
         .as_ref()

@@ -9,12 +9,13 @@ use crate::gen::common::{
 };
 use crate::gen::ctx::Ctx;
 use crate::gen::entity::{write_entity_tax, write_registration, write_tax, Entity};
-use crate::gen::online::{services, write_filing, write_shops, Owner};
+use crate::gen::online::{services, write_filing, write_scattered_shops, write_shops, Owner};
 use crate::gen::Op;
 use crate::ids;
 use crate::name::{
     beauty_brand, company_form, company_prefix, individual_prefix, person, Name, OrgForm,
 };
+use crate::noise_kind::NoiseKind;
 use crate::pools::{LIFE_SERVICES, MEDICAL_CATEGORIES, MEDICAL_SERVICES, SALON_WORDS};
 use crate::sink::Sink;
 
@@ -30,7 +31,7 @@ const SELLER_SHOP_WORDS: &[&str] = &["医美", "皮肤管理", "轻医美", "美
 
 /// A registered consulting / cosmetics company selling medical aesthetics on platforms.
 pub(crate) fn online_seller(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<(), DemoDataError> {
-    let brand = beauty_brand(&mut ctx.rng);
+    let brand = ctx.brand(op, true);
     let industry = (*ctx
         .rng
         .pick(&["美容咨询", "健康管理", "生物科技", "化妆品", "美业管理"]))
@@ -91,7 +92,11 @@ pub(crate) fn studio(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<(), Demo
         categories: MEDICAL_CATEGORIES,
         medical: true,
     };
-    write_shops(ctx, sink, op, &owner)?;
+    if ctx.is_dense() && ctx.roll(NoiseKind::ScatteredSeller) {
+        write_scattered_shops(ctx, sink, op, &owner, STUDIO_WORDS, &keeper)?;
+    } else {
+        write_shops(ctx, sink, op, &owner)?;
+    }
     if ctx.rng.chance(0.05) {
         let shop = Name {
             prefix: String::new(),
@@ -124,7 +129,7 @@ pub(crate) fn studio(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<(), Demo
 
 /// A business whose registration is 注销 or 吊销 but which still sells medical aesthetics.
 pub(crate) fn revoked_seller(ctx: &mut Ctx, sink: &mut Sink, op: &Op) -> Result<(), DemoDataError> {
-    let brand = beauty_brand(&mut ctx.rng);
+    let brand = ctx.brand(op, true);
     let individual = ctx.rng.chance(0.6);
     let medical_scope = ctx.rng.chance(0.5);
     let name = if individual {

@@ -31,14 +31,24 @@ pub fn data_set(
     name: &str,
     operators: usize,
 ) -> &'static DataSet {
+    let opts = Options {
+        operators,
+        ..Options::default()
+    };
+    data_set_with(cell, name, opts)
+}
+
+/// Generates a data set of `opts` into a directory named `name` (and the process id), once per
+/// test process.
+pub fn data_set_with(
+    cell: &'static OnceLock<DataSet>,
+    name: &str,
+    opts: Options,
+) -> &'static DataSet {
     cell.get_or_init(|| {
         // One directory per process: nextest runs each test in a process of its own, at once.
         let dir =
             Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
-        let opts = Options {
-            operators,
-            ..Options::default()
-        };
         let summary = generate(&opts, &dir, &mut |_| {}).expect("generation succeeds");
         DataSet { dir, summary }
     })
