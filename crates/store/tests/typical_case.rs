@@ -2,7 +2,8 @@
 //! record in the seed's order, a draft over 1,200 characters is refused with its count and
 //! nothing is written, only the handling department saves and only a leader of the district
 //! publishes, publishing stores the anonymised text (no party or authority name left), another
-//! district does not find it, and a case without a decision (or withdrawn) has none.
+//! district does not find it, a case without a decision (or withdrawn) has none, and a save or
+//! publish naming a stale version is refused with nothing written.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use meijian_domain::case::typical::{TypicalCase, MAX_CHARS};
@@ -296,6 +297,13 @@ fn invalid<T: std::fmt::Debug>(r: Result<T, StoreError>) -> (&'static str, Strin
     }
 }
 
+fn conflict<T: std::fmt::Debug>(r: Result<T, StoreError>) -> (&'static str, String) {
+    match r {
+        Err(StoreError::Conflict { field, message }) => (field, message),
+        other => panic!("expected Conflict, got {other:?}"),
+    }
+}
+
 async fn count(store: &Store, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(store.pool())
@@ -390,7 +398,7 @@ both_backends!(
         text.analysis = "评".repeat(MAX_CHARS);
         let total = meijian_domain::case::typical::length(&text);
         let before = written(store).await;
-        let (field, message) = invalid(typical::save(store, &officer, NOW, &id, &text).await);
+        let (field, message) = invalid(typical::save(store, &officer, NOW, &id, &text, 0).await);
         assert_eq!(field, "典型案例");
         assert!(message.contains(&format!("案例共 {total} 字")), "{message}");
         assert!(message.contains("1200"), "{message}");
@@ -398,7 +406,7 @@ both_backends!(
 
         // Within the limit it is kept, with blank parts still allowed in a draft.
         text.analysis = "本案的难点在于违法所得的认定。".into();
-        let n = typical::save(store, &officer, NOW, &id, &text)
+        let n = typical::save(store, &officer, NOW, &id, &text, 0)
             .await
             .unwrap();
         assert_eq!(n, meijian_domain::case::typical::length(&text));
@@ -427,14 +435,14 @@ both_backends!(
         let mut text = typical::draft(store, &officer, &id).await.unwrap().text;
 
         // Nothing saved yet: nothing to publish.
-        let (_, m) = invalid(typical::publish(store, &leader, NOW, &id).await);
+        let (_, m) = invalid(typical::publish(store, &leader, NOW, &id, 0).await);
         assert!(m.contains("尚未保存"), "{m}");
 
         // The officer saves with the 评析 left empty; the leader may not publish it yet.
-        typical::save(store, &officer, NOW, &id, &text)
+        typical::save(store, &officer, NOW, &id, &text, 0)
             .await
             .unwrap();
-        let (_, m) = invalid(typical::publish(store, &leader, NOW, &id).await);
+        let (_, m) = invalid(typical::publish(store, &leader, NOW, &id, 1).await);
         assert_eq!(m, "请填写案件评析");
 
         text.title = format!("{OPERATOR_NAME}无证行医案");
@@ -443,24 +451,24 @@ both_backends!(
             case.authority
         );
         text.suggestions = format!("建议{}加强日常巡查。", case.authority);
-        typical::save(store, &officer, NOW, &id, &text)
+        typical::save(store, &officer, NOW, &id, &text, 1)
             .await
             .unwrap();
 
         // The officer does not publish, nor does a leader who does not cover the district (for
         // whom the case does not exist).
         assert!(matches!(
-            typical::publish(store, &officer, NOW, &id).await,
+            typical::publish(store, &officer, NOW, &id, 2).await,
             Err(StoreError::Forbidden)
         ));
         let xuecheng = leader_of(store, XUECHENG).await;
         assert!(matches!(
-            typical::publish(store, &xuecheng, NOW, &id).await,
+            typical::publish(store, &xuecheng, NOW, &id, 2).await,
             Err(StoreError::NotFound)
         ));
 
         let at = NOW + Duration::hours(1);
-        let published = typical::publish(store, &leader, at, &id).await.unwrap();
+        let published = typical::publish(store, &leader, at, &id, 2).await.unwrap();
         assert!(!published.replacements.is_empty());
         let draft = typical::draft(store, &officer, &id).await.unwrap();
         assert!(draft.published());
@@ -512,7 +520,7 @@ both_backends!(
         // Saved again by the officer, it is a draft until published again.
         let mut edited = draft.text.clone();
         edited.suggestions.push_str("同时加强宣传。");
-        typical::save(store, &officer, at, &id, &edited)
+        typical::save(store, &officer, at, &id, &edited, 3)
             .await
             .unwrap();
         let again = typical::draft(store, &officer, &id).await.unwrap();
@@ -569,7 +577,7 @@ both_backends!(
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            typical::save(store, &xuecheng_officer, NOW, &id, &text).await,
+            typical::save(store, &xuecheng_officer, NOW, &id, &text, 0).await,
             Err(StoreError::NotFound)
         ));
         let xuecheng_leader = leader_of(store, XUECHENG).await;
@@ -581,11 +589,11 @@ both_backends!(
         let leader = leader(store, SHIZHONG).await;
         assert!(typical::draft(store, &leader, &id).await.is_ok());
         assert!(matches!(
-            typical::save(store, &leader, NOW, &id, &text).await,
+            typical::save(store, &leader, NOW, &id, &text, 0).await,
             Err(StoreError::Forbidden)
         ));
         assert_eq!(written(store).await.0, 0);
-        typical::save(store, &officer, NOW, &id, &text)
+        typical::save(store, &officer, NOW, &id, &text, 0)
             .await
             .unwrap();
         assert_eq!(written(store).await.0, 1);
@@ -609,9 +617,9 @@ both_backends!(
             ..TypicalCase::default()
         };
         let before = written(store).await;
-        invalid(typical::save(store, &officer, NOW, &id, &text).await);
+        invalid(typical::save(store, &officer, NOW, &id, &text, 0).await);
         let leader = leader(store, SHIZHONG).await;
-        invalid(typical::publish(store, &leader, NOW, &id).await);
+        invalid(typical::publish(store, &leader, NOW, &id, 0).await);
         assert_eq!(written(store).await, before);
 
         // A withdrawn case never has one.
@@ -630,7 +638,67 @@ both_backends!(
         )
         .await
         .unwrap();
-        let (_, m) = invalid(typical::save(store, &officer, NOW, &id, &text).await);
+        let (_, m) = invalid(typical::save(store, &officer, NOW, &id, &text, 0).await);
         assert!(m.contains("已撤销"), "{m}");
+    }
+);
+
+both_backends!(
+    a_stale_version_is_refused_and_nothing_is_written,
+    |db: TestDb| async move {
+        let store = &db.store;
+        setup(store).await;
+        let officer = officer(store).await;
+        let leader = leader(store, SHIZHONG).await;
+        let id = closed_case(store, &officer).await;
+        let draft = typical::draft(store, &officer, &id).await.unwrap();
+        assert_eq!(draft.version(), 0, "nothing saved yet");
+        let mut mine = draft.text.clone();
+        mine.analysis = "甲的评析：违法所得认定清楚。".into();
+        mine.suggestions = "建议加强日常巡查。".into();
+        let mut theirs = draft.text.clone();
+        theirs.analysis = "乙的评析。".into();
+
+        // Both read version 0: the first save wins, the second is refused.
+        typical::save(store, &officer, NOW, &id, &mine, 0)
+            .await
+            .unwrap();
+        let before = written(store).await;
+        let (field, m) = conflict(typical::save(store, &officer, NOW, &id, &theirs, 0).await);
+        assert_eq!(field, "典型案例");
+        assert_eq!(m, "典型案例已被他人修改，请刷新页面查看最新内容后再操作");
+        assert_eq!(written(store).await, before);
+        let draft = typical::draft(store, &officer, &id).await.unwrap();
+        assert_eq!(draft.version(), 1);
+        assert_eq!(draft.text.analysis, mine.analysis);
+
+        // Saved at 1 it becomes 2; 1 is stale from then on, and so is a version never issued.
+        typical::save(store, &officer, NOW, &id, &mine, 1)
+            .await
+            .unwrap();
+        let before = written(store).await;
+        conflict(typical::save(store, &officer, NOW, &id, &theirs, 1).await);
+        conflict(typical::publish(store, &leader, NOW, &id, 1).await);
+        conflict(typical::publish(store, &leader, NOW, &id, 7).await);
+        assert_eq!(written(store).await, before);
+        let draft = typical::draft(store, &officer, &id).await.unwrap();
+        assert!(!draft.published());
+        assert_eq!(draft.version(), 2);
+
+        // The leader publishes the version reviewed; a save naming the version before it does
+        // not turn the published case back into a draft.
+        typical::publish(store, &leader, NOW, &id, 2).await.unwrap();
+        let before = written(store).await;
+        conflict(typical::save(store, &officer, NOW, &id, &mine, 2).await);
+        assert_eq!(written(store).await, before);
+        let draft = typical::draft(store, &officer, &id).await.unwrap();
+        assert!(draft.published());
+        assert_eq!(draft.version(), 3);
+        let stored: i64 = sqlx::query_scalar("select version from typical_case where case_id = $1")
+            .bind(&id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(stored, 3);
     }
 );

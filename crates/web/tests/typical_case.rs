@@ -155,6 +155,8 @@ both_backends!(
                 ("intro".to_string(), t.intro.clone()),
                 ("analysis".to_string(), t.analysis.clone()),
                 ("suggestions".to_string(), t.suggestions.clone()),
+                // Nothing saved yet: the page names version 0.
+                ("version".to_string(), "0".to_string()),
             ]
         };
         let r = officer
@@ -214,11 +216,13 @@ both_backends!(
             "a leader reads, does not edit"
         );
         assert!(html.contains("审阅无误，发布"));
+        // The publish form names the version the leader reviews.
+        assert!(html.contains("name=\"version\" value=\"1\""), "{html}");
         let r = post(
             &app,
             &leader,
             &format!("{page}/publish"),
-            &[("_csrf", &lcsrf)],
+            &[("_csrf", &lcsrf), ("version", "1")],
         )
         .await;
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());

@@ -17,6 +17,11 @@
 //!   ever stored in a published case. Saving a published case again returns it to a draft,
 //!   to be published again.
 //!
+//! Every save and publish names the version of the typical case the caller read
+//! ([`Draft::version`], 0 before the first save) and raises it: a stale one is a
+//! [`StoreError::Conflict`] and writes nothing, so two officers editing the same draft never
+//! overwrite each other unseen.
+//!
 //! Only a case with a penalty decision ([`Stage::decided`]: 决定, 执行 or 结案) has a typical
 //! case; a withdrawn case never does. Every write is audited in its transaction; the audit entry
 //! records the state and the lengths, not the text, which holds names until published.
@@ -76,6 +81,8 @@ impl TypicalState {
 #[derive(Clone, Debug, Serialize)]
 pub struct Saved {
     pub state: TypicalState,
+    /// Raised by every save and publish; named by the next one.
+    pub version: i64,
     pub updated_by: String,
     #[serde(with = "timefmt::as_stored")]
     pub updated_at: OffsetDateTime,
@@ -100,6 +107,12 @@ impl Draft {
     /// for review. A published text is anonymised already and comes back unchanged.
     pub fn anonymised(&self) -> Anonymised {
         anonymise(&self.text, &self.input)
+    }
+
+    /// The version to name when saving or publishing: the stored one, or 0 before the first
+    /// save.
+    pub fn version(&self) -> i64 {
+        self.saved.as_ref().map_or(0, |s| s.version)
     }
 
     pub fn published(&self) -> bool {
@@ -228,6 +241,7 @@ struct Row {
     analysis: String,
     suggestions: String,
     state: String,
+    version: i64,
     updated_by: String,
     updated_at: String,
     published_by: Option<String>,
@@ -246,6 +260,7 @@ impl Row {
             },
             Saved {
                 state: at.code("state", &self.state, TypicalState::from_code)?,
+                version: self.version,
                 updated_at: at.time("updated_at", &self.updated_at)?,
                 published_at: at.time_opt("published_at", self.published_at.as_deref())?,
                 updated_by: self.updated_by,
@@ -257,7 +272,7 @@ impl Row {
 
 async fn stored(store: &Store, case_id: &str) -> Result<Option<(TypicalCase, Saved)>, StoreError> {
     sqlx::query_as::<_, Row>(
-        "select title, intro, analysis, suggestions, state, updated_by, updated_at, \
+        "select title, intro, analysis, suggestions, state, version, updated_by, updated_at, \
          published_by, published_at from typical_case where case_id = $1",
     )
     .bind(case_id)
@@ -320,6 +335,14 @@ fn refused(e: meijian_domain::case::typical::TypicalCaseError) -> StoreError {
     StoreError::invalid(FIELD, e.to_string())
 }
 
+/// Refuses a write that names a version other than the stored one.
+fn stale() -> StoreError {
+    StoreError::Conflict {
+        field: FIELD,
+        message: "典型案例已被他人修改，请刷新页面查看最新内容后再操作".into(),
+    }
+}
+
 /// What the audit entry says of a text: its length, not its words.
 fn summary(text: &TypicalCase, state: TypicalState) -> serde_json::Value {
     serde_json::json!({
@@ -328,38 +351,24 @@ fn summary(text: &TypicalCase, state: TypicalState) -> serde_json::Value {
     })
 }
 
-/// Writes the row of a typical case, inserting it the first time.
+/// Writes the row of a typical case if it is still at `version` (0: no row yet, inserted at 1),
+/// raising the version; a stale version is [`stale`] and writes nothing. The check is the
+/// `where` of the update (or the primary key of the insert), so two writers racing between
+/// read and write cannot both pass it.
 async fn write(
     tx: &mut Tx,
     case_id: &str,
+    version: i64,
     text: &TypicalCase,
     state: TypicalState,
     updated: (&str, &str),
     published: (Option<&str>, Option<&str>),
 ) -> Result<(), StoreError> {
-    let n = sqlx::query(
-        "update typical_case set title = $1, intro = $2, analysis = $3, suggestions = $4, \
-         state = $5, updated_by = $6, updated_at = $7, published_by = $8, published_at = $9 \
-         where case_id = $10",
-    )
-    .bind(&text.title)
-    .bind(&text.intro)
-    .bind(&text.analysis)
-    .bind(&text.suggestions)
-    .bind(state.code())
-    .bind(updated.0)
-    .bind(updated.1)
-    .bind(published.0)
-    .bind(published.1)
-    .bind(case_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        sqlx::query(
+    if version == 0 {
+        let inserted = sqlx::query(
             "insert into typical_case (case_id, title, intro, analysis, suggestions, state, \
-             updated_by, updated_at, published_by, published_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             updated_by, updated_at, published_by, published_at, version) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
         )
         .bind(case_id)
         .bind(&text.title)
@@ -372,7 +381,35 @@ async fn write(
         .bind(published.0)
         .bind(published.1)
         .execute(&mut **tx)
-        .await?;
+        .await;
+        return match inserted {
+            Ok(_) => Ok(()),
+            // Someone saved the first draft since it was read.
+            Err(e) if StoreError::is_unique_violation(&e) => Err(stale()),
+            Err(e) => Err(e.into()),
+        };
+    }
+    let n = sqlx::query(
+        "update typical_case set title = $1, intro = $2, analysis = $3, suggestions = $4, \
+         state = $5, updated_by = $6, updated_at = $7, published_by = $8, published_at = $9, \
+         version = version + 1 where case_id = $10 and version = $11",
+    )
+    .bind(&text.title)
+    .bind(&text.intro)
+    .bind(&text.analysis)
+    .bind(&text.suggestions)
+    .bind(state.code())
+    .bind(updated.0)
+    .bind(updated.1)
+    .bind(published.0)
+    .bind(published.1)
+    .bind(case_id)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(stale());
     }
     Ok(())
 }
@@ -404,8 +441,9 @@ async fn audit_typical(
 }
 
 /// Saves the draft of case `case_id` as edited: the handling department only, a case with a
-/// decision, at most 1,200 characters (the parts may still be empty). A published case saved
-/// again becomes a draft, to be published again. Returns the length.
+/// decision, at most 1,200 characters (the parts may still be empty), `version` the one read
+/// ([`Draft::version`]). A published case saved again becomes a draft, to be published again.
+/// Returns the length.
 #[tracing::instrument(skip_all)]
 pub async fn save(
     store: &Store,
@@ -413,6 +451,7 @@ pub async fn save(
     now: OffsetDateTime,
     case_id: &str,
     edits: &TypicalCase,
+    version: i64,
 ) -> Result<usize, StoreError> {
     let case = get(store, scope, case_id).await?;
     if !may_edit(store, scope, &case).await? {
@@ -422,11 +461,15 @@ pub async fn save(
     let text = tidy(edits);
     let count = check_length(&text).map_err(refused)?;
     let before = stored(store, &case.id).await?;
+    if before.as_ref().map_or(0, |(_, s)| s.version) != version {
+        return Err(stale());
+    }
     let at = timefmt::to_db(now);
     let mut tx = store.begin().await?;
     write(
         &mut tx,
         &case.id,
+        version,
         &text,
         TypicalState::Draft,
         (&scope.actor.name, &at),
@@ -449,14 +492,15 @@ pub async fn save(
 
 /// Publishes the typical case of case `case_id`: a leader covering the case's district. The
 /// saved draft is anonymised, checked (every part written, at most 1,200 characters) and
-/// stored in place of the draft as published. Returns the published text and what was
-/// replaced.
+/// stored in place of the draft as published, if it is still at `version` (the one the leader
+/// reviewed). Returns the published text and what was replaced.
 #[tracing::instrument(skip_all)]
 pub async fn publish(
     store: &Store,
     scope: &Scope,
     now: OffsetDateTime,
     case_id: &str,
+    version: i64,
 ) -> Result<Anonymised, StoreError> {
     let case = get(store, scope, case_id).await?;
     if !may_publish(scope, &case) {
@@ -469,6 +513,9 @@ pub async fn publish(
             "办案部门尚未保存典型案例，不能发布",
         ));
     };
+    if saved.version != version {
+        return Err(stale());
+    }
     let input = input_of(store, scope, &case).await?;
     let anonymised = anonymise(&text, &input);
     let count = check(&anonymised.case).map_err(refused)?;
@@ -477,6 +524,7 @@ pub async fn publish(
     write(
         &mut tx,
         &case.id,
+        version,
         &anonymised.case,
         TypicalState::Published,
         (&saved.updated_by, &timefmt::to_db(saved.updated_at)),

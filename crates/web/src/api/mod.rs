@@ -3,6 +3,7 @@
 //! (`POST /api/session`); unsafe methods need the `X-CSRF-Token` header it returns.
 
 pub mod audit;
+pub mod case_import;
 pub mod case_transfers;
 pub mod cases;
 pub mod complaints;
@@ -14,6 +15,7 @@ pub mod referrals;
 pub mod registries;
 pub mod session;
 pub mod spec;
+pub mod typical_cases;
 pub mod users;
 
 use axum::routing::{get, post, put};
@@ -76,6 +78,11 @@ use crate::state::AppState;
         case_transfers::ask,
         case_transfers::answer,
         case_transfers::waiting,
+        typical_cases::get_typical,
+        typical_cases::save_typical,
+        typical_cases::publish_typical,
+        typical_cases::typical_docx,
+        case_import::import_history,
         crate::health::healthz,
     ),
     components(schemas(
@@ -142,6 +149,13 @@ use crate::state::AppState;
         case_transfers::FinishTask,
         case_transfers::AskConsultation,
         case_transfers::AnswerConsultation,
+        typical_cases::TypicalCaseView,
+        typical_cases::TypicalTextView,
+        typical_cases::ReplacementView,
+        typical_cases::SaveTypicalRequest,
+        typical_cases::PublishTypicalRequest,
+        case_import::HistoryImportView,
+        case_import::RejectedRowView,
         ErrorBody,
         ErrorDetail,
     ))
@@ -417,6 +431,24 @@ pub fn router() -> Router<AppState> {
             post(case_transfers::answer),
         )
         .route("/api/transfers/waiting", get(case_transfers::waiting))
+        .route(
+            "/api/cases/{id}/typical",
+            get(typical_cases::get_typical).put(typical_cases::save_typical),
+        )
+        .route(
+            "/api/cases/{id}/typical/publish",
+            post(typical_cases::publish_typical),
+        )
+        .route(
+            "/api/cases/{id}/typical.docx",
+            get(typical_cases::typical_docx),
+        )
+        // The file is streamed to disk and checked against `max_upload_bytes` there, as the
+        // page's upload is.
+        .route(
+            "/api/cases/import/{kind}",
+            post(case_import::import_history).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! of what was replaced for review, saving (the handling department), publishing (a leader of
 //! the district) and the Word download of the anonymised text.
 //!
-//! Who may do what, and on which cases, is `meijian_store::cases::typical`'s decision.
+//! Who may do what, and on which cases, is `meijian_store::cases::typical`'s decision. Both
+//! forms carry the version of the typical case the page showed, so a save or publish over
+//! someone else's newer one is refused (409) instead of overwriting it.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -43,6 +45,16 @@ pub struct TypicalForm {
     analysis: String,
     #[serde(default)]
     suggestions: String,
+    /// The version the page showed; 0 before the first save.
+    #[serde(default)]
+    version: i64,
+}
+
+/// The publish form: the version the leader reviewed.
+#[derive(Deserialize, Default)]
+pub struct PublishForm {
+    #[serde(default)]
+    version: i64,
 }
 
 impl TypicalForm {
@@ -108,6 +120,8 @@ struct TypicalPage {
     replacements: Vec<ReplacementView>,
     may_edit: bool,
     may_publish: bool,
+    /// The version both forms name.
+    version: i64,
 }
 
 fn paragraphs(text: &str) -> Vec<String> {
@@ -118,12 +132,14 @@ fn paragraphs(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The page of `draft`, showing `text` (the saved one, or the edits sent back with a mistake).
+/// The page of `draft`, showing `text` (the saved one, or the edits sent back with a mistake)
+/// and naming `version` in its forms (the one read, or the one the refused form named, so that
+/// sending the edits again cannot pass over a newer save unseen).
 async fn page(
     state: &AppState,
     user: &CurrentUser,
     draft: &Draft,
-    text: TypicalCase,
+    (text, version): (TypicalCase, i64),
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> AppResult<TypicalPage> {
@@ -208,6 +224,7 @@ async fn page(
         replacements,
         may_edit,
         may_publish,
+        version,
     })
 }
 
@@ -235,11 +252,12 @@ pub async fn show(
     let id = plain_id(&id)?;
     let draft = typical::draft(&state.store, &user.scope, id).await?;
     let text = draft.text.clone();
+    let version = draft.version();
     let page = page(
         &state,
         &user,
         &draft,
-        text,
+        (text, version),
         notice_text(&query.notice),
         None,
     )
@@ -252,7 +270,7 @@ async fn refused(
     state: &AppState,
     user: &CurrentUser,
     id: &str,
-    text: TypicalCase,
+    sent: (TypicalCase, i64),
     e: crate::error::AppError,
 ) -> AppResult<Response> {
     let status = match e.info().status {
@@ -261,7 +279,7 @@ async fn refused(
     };
     let message = form_error(e)?;
     let draft = typical::draft(&state.store, &user.scope, id).await?;
-    let page = page(state, user, &draft, text, None, Some(message)).await?;
+    let page = page(state, user, &draft, sent, None, Some(message)).await?;
     with_status(status, &page)
 }
 
@@ -274,12 +292,13 @@ pub async fn save(
 ) -> AppResult<Response> {
     let id = plain_id(&id)?;
     let text = form.text();
-    match typical::save(&state.store, &user.scope, state.now(), id, &text).await {
+    let version = form.version;
+    match typical::save(&state.store, &user.scope, state.now(), id, &text, version).await {
         Ok(count) => {
             tracing::info!(case = %id, count, "typical case saved");
             Ok(Redirect::to(&format!("/cases/{id}/typical?notice=saved")).into_response())
         }
-        Err(e) => refused(&state, &user, id, text, e.into()).await,
+        Err(e) => refused(&state, &user, id, (text, version), e.into()).await,
     }
 }
 
@@ -288,9 +307,10 @@ pub async fn publish(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    Form(form): Form<PublishForm>,
 ) -> AppResult<Response> {
     let id = plain_id(&id)?;
-    match typical::publish(&state.store, &user.scope, state.now(), id).await {
+    match typical::publish(&state.store, &user.scope, state.now(), id, form.version).await {
         Ok(done) => {
             tracing::info!(case = %id, replaced = done.replacements.len(), "typical case published");
             Ok(Redirect::to(&format!("/cases/{id}/typical?notice=published")).into_response())
@@ -301,24 +321,22 @@ pub async fn publish(
                 Ok(d) => d.text,
                 Err(_) => return Err(e),
             };
-            refused(&state, &user, id, text, e).await
+            refused(&state, &user, id, (text, form.version), e).await
         }
     }
 }
 
-/// The typical case after 技术处理, as a Word document laid out as the seed's format.
-#[tracing::instrument(skip_all)]
-pub async fn download(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let id = plain_id(&id)?;
-    let draft = typical::draft(&state.store, &user.scope, id).await?;
+/// The Word document of `draft`: its text after 技术处理, laid out as the seed's format. The
+/// API's download (`crate::api::typical_cases`) sends the same file.
+pub(crate) fn docx_of(draft: &Draft) -> AppResult<Vec<u8>> {
     let case = draft.anonymised().case;
-    let bytes = meijian_exports::typical::to_docx_bytes(&case.title, &case.sections())
-        .map_err(|e| crate::error::AppError::Internal(format!("docx: {e}")))?;
-    Ok((
+    meijian_exports::typical::to_docx_bytes(&case.title, &case.sections())
+        .map_err(|e| crate::error::AppError::Internal(format!("docx: {e}")))
+}
+
+/// The Word document as a download: its type and the attachment disposition.
+pub(crate) fn docx_response(bytes: Vec<u8>) -> Response {
+    (
         [
             (
                 header::CONTENT_TYPE,
@@ -332,5 +350,17 @@ pub async fn download(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
+}
+
+/// The typical case after 技术处理, as a Word document laid out as the seed's format.
+#[tracing::instrument(skip_all)]
+pub async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = plain_id(&id)?;
+    let draft = typical::draft(&state.store, &user.scope, id).await?;
+    Ok(docx_response(docx_of(&draft)?))
 }
