@@ -141,6 +141,10 @@ fn keys(f: &Features) -> Vec<u64> {
     } else if f.address.full().chars().count() >= 6 {
         keys.push(key(&("F", f.address.full(), city)));
     }
+    // A complex by name: an address written as a crossing meets the same tower's numbered one.
+    if !f.address.place().is_empty() {
+        keys.push(key(&("B", f.address.place(), city)));
+    }
     for p in &f.persons {
         keys.push(key(&("P", p, city)));
     }

@@ -38,7 +38,7 @@ impl Field {
         match self {
             Field::Code => 5,
             Field::Name => 6,
-            Field::Address => 5,
+            Field::Address => 6,
             Field::Person => 3,
             Field::Region => 4,
         }
@@ -85,11 +85,15 @@ pub enum NameLevel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AddressLevel {
     Missing,
+    /// The same building and room (floor and room both known), or the same address text.
     Same,
-    /// The same road and number.
+    /// The same building (road and number, or complex), the floor or room missing on a side.
     SameStreet,
     SameRoad,
     Different,
+    /// The same building, different floors or rooms (or different blocks of one complex):
+    /// in a tower of dozens of businesses, strong evidence of two operators.
+    DifferentRoom,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -149,8 +153,9 @@ impl Level {
             Level::Name(NameLevel::SimilarTrade) => "字号相近",
             Level::Name(NameLevel::Different) => "名称不同",
             Level::Address(AddressLevel::Missing) => "地址缺失",
-            Level::Address(AddressLevel::Same) => "地址一致",
-            Level::Address(AddressLevel::SameStreet) => "道路门牌一致",
+            Level::Address(AddressLevel::Same) => "地址一致（同楼同室）",
+            Level::Address(AddressLevel::SameStreet) => "同一楼宇（楼层房号不全）",
+            Level::Address(AddressLevel::DifferentRoom) => "同楼不同室",
             Level::Address(AddressLevel::SameRoad) => "同一道路",
             Level::Address(AddressLevel::Different) => "地址不同",
             Level::Person(PersonLevel::Missing) => "负责人缺失",
@@ -171,8 +176,10 @@ pub struct Comparison<'a> {
     pub levels: [Level; 5],
     /// The agreeing 字号 or name core, for its frequency.
     pub name_value: Option<&'a str>,
-    /// The agreeing street or address.
+    /// The agreeing building or address.
     pub address_value: Option<&'a str>,
+    /// The agreeing room (building, block, floor, room), hashed.
+    pub room_key: Option<u64>,
     pub person_value: Option<&'a str>,
 }
 
@@ -180,6 +187,9 @@ pub struct Comparison<'a> {
 pub fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
     let (name, name_value) = compare_names(&a.names, &b.names);
     let (address, address_value) = compare_addresses(a, b);
+    let room_key = (address == AddressLevel::Same)
+        .then(|| a.address.room_key())
+        .flatten();
     let (person, person_value) = compare_persons(&a.persons, &b.persons);
     Comparison {
         levels: [
@@ -191,6 +201,7 @@ pub fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
         ],
         name_value,
         address_value,
+        room_key,
         person_value,
     }
 }
@@ -303,11 +314,30 @@ fn compare_addresses<'a>(a: &'a Features, b: &'a Features) -> (AddressLevel, Opt
     if x.full().is_empty() || y.full().is_empty() {
         return (AddressLevel::Missing, None);
     }
+    let same_street = !x.street().is_empty() && x.street() == y.street();
+    // A complex named on both sides is one building unless their house numbers differ.
+    let same_place = !x.place().is_empty()
+        && x.place() == y.place()
+        && (x.street().is_empty() || y.street().is_empty() || same_street);
+    if same_street || same_place {
+        let building = if same_street { x.street() } else { x.place() };
+        let blocks_differ =
+            !x.block().is_empty() && !y.block().is_empty() && x.block() != y.block();
+        let level = match (x.floor, y.floor, x.unit, y.unit) {
+            _ if blocks_differ => AddressLevel::DifferentRoom,
+            (Some(f), Some(g), _, _) if f != g => AddressLevel::DifferentRoom,
+            (Some(_), Some(_), Some(u), Some(v)) if u != v => AddressLevel::DifferentRoom,
+            (Some(_), Some(_), Some(_), Some(_)) => AddressLevel::Same,
+            _ => AddressLevel::SameStreet,
+        };
+        return match level {
+            AddressLevel::Same => (level, Some(x.full())),
+            AddressLevel::DifferentRoom => (level, None),
+            _ => (level, Some(building)),
+        };
+    }
     if x.full() == y.full() {
         return (AddressLevel::Same, Some(x.full()));
-    }
-    if !x.street().is_empty() && x.street() == y.street() {
-        return (AddressLevel::SameStreet, Some(x.street()));
     }
     if !x.road().is_empty() && x.road() == y.road() {
         return (AddressLevel::SameRoad, None);

@@ -107,12 +107,17 @@ impl NameKey {
     }
 }
 
-/// An address as compared: [`AddressKey`] in one allocation (street and road are prefixes).
+/// An address as compared: [`AddressKey`] with the text in one allocation (street and road
+/// are prefixes).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlaceKey {
     full: Box<str>,
     street_end: usize,
     road_end: usize,
+    place: Box<str>,
+    block: Box<str>,
+    pub floor: Option<i16>,
+    pub unit: Option<u16>,
 }
 
 impl PlaceKey {
@@ -131,6 +136,10 @@ impl PlaceKey {
             full: key.full.into(),
             street_end,
             road_end,
+            place: key.place.into(),
+            block: key.block.into(),
+            floor: key.floor,
+            unit: key.unit,
         }
     }
 
@@ -146,6 +155,31 @@ impl PlaceKey {
     /// Road, or "".
     pub fn road(&self) -> &str {
         &self.full[..self.road_end]
+    }
+
+    /// The complex's name (时代金融中心), or "".
+    pub fn place(&self) -> &str {
+        &self.place
+    }
+
+    /// The building inside the complex (3栋, E座), or "".
+    pub fn block(&self) -> &str {
+        &self.block
+    }
+
+    /// The building: road and number, else the complex's name; "" when neither is known.
+    pub fn building(&self) -> &str {
+        if self.street_end > 0 {
+            self.street()
+        } else {
+            &self.place
+        }
+    }
+
+    /// The room as one value, for its frequency: building, block, floor and room.
+    pub fn room_key(&self) -> Option<u64> {
+        let (floor, unit) = (self.floor?, self.unit?);
+        Some(FxBuildHasher.hash_one((self.building(), &*self.block, floor, unit)))
     }
 }
 
@@ -172,8 +206,10 @@ fn precise_region<'a>(
 pub struct Frequencies {
     pub trade: FxHashMap<u64, u32>,
     pub core: FxHashMap<u64, u32>,
+    /// Buildings: road and number, or the complex's name.
     pub street: FxHashMap<u64, u32>,
     pub address: FxHashMap<u64, u32>,
+    pub room: FxHashMap<u64, u32>,
     pub person: FxHashMap<u64, u32>,
     pub records: u32,
 }
@@ -193,11 +229,14 @@ impl Frequencies {
                 *f.trade.entry(hash(n.trade())).or_default() += 1;
                 *f.core.entry(hash(n.core())).or_default() += 1;
             }
-            if !feat.address.street().is_empty() {
-                *f.street.entry(hash(feat.address.street())).or_default() += 1;
+            if !feat.address.building().is_empty() {
+                *f.street.entry(hash(feat.address.building())).or_default() += 1;
             }
             if !feat.address.full().is_empty() {
                 *f.address.entry(hash(feat.address.full())).or_default() += 1;
+            }
+            if let Some(room) = feat.address.room_key() {
+                *f.room.entry(room).or_default() += 1;
             }
             for p in &feat.persons {
                 *f.person.entry(hash(p)).or_default() += 1;
@@ -210,7 +249,12 @@ impl Frequencies {
     /// as [`crate::model`] smooths everything, so a handful of records cannot make a value
     /// look common.
     pub fn share(&self, map: &FxHashMap<u64, u32>, value: &str, prior: f64) -> f64 {
-        let count = f64::from(map.get(&hash(value)).copied().unwrap_or(1).max(1));
+        self.share_of(map, hash(value), prior)
+    }
+
+    /// [`Frequencies::share`] of a value already hashed.
+    pub fn share_of(&self, map: &FxHashMap<u64, u32>, value: u64, prior: f64) -> f64 {
+        let count = f64::from(map.get(&value).copied().unwrap_or(1).max(1));
         (count + crate::model::PRIOR_WEIGHT * prior)
             / (f64::from(self.records) + crate::model::PRIOR_WEIGHT)
     }
