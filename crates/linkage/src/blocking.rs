@@ -1,6 +1,10 @@
 //! Blocking (分块): which pairs of records are worth comparing. Comparing every pair of a
-//! million records is 5 × 10^11 comparisons; records that share a code, a 字号 in one city, a
-//! numbered address or a person are few.
+//! million records is 5 × 10^11 comparisons; records that share a code, a 字号 in one county, a
+//! building or a person are few. A few keys are shared by many — a 字号 reused across a
+//! county, a tower of dozens of businesses, a common name — and grow with the city: such a
+//! block is compared by sorted neighbourhood (each record against its nearest neighbours when
+//! the block is sorted by the name, then by the building, then by the person), so the work
+//! grows with the records, not with the square of the block.
 
 use std::hash::{BuildHasher, Hash};
 
@@ -14,7 +18,67 @@ use crate::features::Features;
 use crate::input::{InputRecord, Source};
 
 /// Blocks larger than this are skipped: a key that common identifies nothing.
-const MAX_BLOCK: usize = 3_000;
+const MAX_BLOCK: usize = 200_000;
+
+/// Blocks up to this size are compared pair by pair.
+const FULL_BLOCK: usize = 40;
+
+/// In a larger block, each record is compared with this many neighbours after it in each
+/// sorted order.
+const WINDOW: usize = 8;
+
+/// What a block key is made of: the top three bits of the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyKind {
+    Code = 0,
+    Trade = 1,
+    Address = 2,
+    Person = 3,
+}
+
+impl KeyKind {
+    fn of(key: u64) -> KeyKind {
+        match key >> 61 {
+            0 => KeyKind::Code,
+            1 => KeyKind::Trade,
+            2 => KeyKind::Address,
+            _ => KeyKind::Person,
+        }
+    }
+
+    /// The orders a large block of this kind is compared in: what its records share besides
+    /// the key. Indexes into [`Orders`].
+    fn passes(self) -> &'static [usize] {
+        match self {
+            KeyKind::Code => &[CORE, BUILDING],
+            KeyKind::Trade => &[CORE, BUILDING, PERSON],
+            KeyKind::Address => &[ROOM, TRADE, CORE, PERSON],
+            KeyKind::Person => &[BUILDING, TRADE],
+        }
+    }
+}
+
+const CORE: usize = 0;
+const TRADE: usize = 1;
+const BUILDING: usize = 2;
+const ROOM: usize = 3;
+const PERSON: usize = 4;
+
+/// A record's sort keys for large blocks (hashes; `u64::MAX` when the record has none, so
+/// those sort last together).
+type Orders = [u64; 5];
+
+fn orders(f: &Features) -> Orders {
+    let h = |v: Option<&str>| v.filter(|v| !v.is_empty()).map_or(u64::MAX, |v| key(&v));
+    let name = f.names.first();
+    [
+        h(name.map(|n| n.core())),
+        h(name.map(|n| n.trade())),
+        h(Some(f.address.building())),
+        f.address.room_key().unwrap_or(u64::MAX),
+        h(f.persons.first().map(|p| &**p)),
+    ]
+}
 
 /// The code alphabet of GB 32100, for finding the code a mistyped one was meant to be.
 const CODE_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -46,14 +110,30 @@ pub fn candidate_pairs(records: &[InputRecord], features: &[Features]) -> Vec<(u
             start = end;
         }
     }
+    let orders: Vec<Orders> = features.par_iter().map(orders).collect();
     let mut pairs: Vec<(u32, u32)> = blocks
         .par_iter()
         .flat_map_iter(|block| {
             let mut out = Vec::new();
-            for (x, &(_, a)) in block.iter().enumerate() {
-                for &(_, b) in &block[x + 1..] {
-                    if worth_comparing(&records[a as usize], &records[b as usize]) {
-                        out.push((a.min(b), a.max(b)));
+            let mut push = |a: u32, b: u32| {
+                if worth_comparing(&records[a as usize], &records[b as usize]) {
+                    out.push((a.min(b), a.max(b)));
+                }
+            };
+            if block.len() <= FULL_BLOCK {
+                for (x, &(_, a)) in block.iter().enumerate() {
+                    for &(_, b) in &block[x + 1..] {
+                        push(a, b);
+                    }
+                }
+            } else {
+                let mut members: Vec<u32> = block.iter().map(|&(_, r)| r).collect();
+                for &pass in KeyKind::of(block[0].0).passes() {
+                    members.sort_unstable_by_key(|&r| (orders[r as usize][pass], r));
+                    for (x, &a) in members.iter().enumerate() {
+                        for &b in members[x + 1..].iter().take(WINDOW) {
+                            push(a, b);
+                        }
                     }
                 }
             }
@@ -111,10 +191,10 @@ fn keys(f: &Features) -> Vec<u64> {
         .unwrap_or("");
     let mut keys = Vec::with_capacity(6);
     if let Some(code) = &f.uscc {
-        keys.push(key(&("U", code)));
+        keys.push(kinded(KeyKind::Code, &("U", code)));
     }
     if let Some(org) = &f.org_code {
-        keys.push(key(&("O", org)));
+        keys.push(kinded(KeyKind::Code, &("O", org)));
     }
     // 字号 blocks are per county: a record known only to its city is put in each of the
     // city's counties.
@@ -130,30 +210,35 @@ fn keys(f: &Features) -> Vec<u64> {
             n.industry().get(..6).unwrap_or(n.industry())
         };
         for county in &counties {
-            let k = key(&("T", n.trade(), family, county));
+            let k = kinded(KeyKind::Trade, &("T", n.trade(), family, county));
             if seen.insert(k) {
                 keys.push(k);
             }
         }
     }
     if !f.address.street().is_empty() {
-        keys.push(key(&("A", f.address.street(), city)));
+        keys.push(kinded(KeyKind::Address, &("A", f.address.street(), city)));
     } else if f.address.full().chars().count() >= 6 {
-        keys.push(key(&("F", f.address.full(), city)));
+        keys.push(kinded(KeyKind::Address, &("F", f.address.full(), city)));
     }
     // A complex by name: an address written as a crossing meets the same tower's numbered one.
     if !f.address.place().is_empty() {
-        keys.push(key(&("B", f.address.place(), city)));
+        keys.push(kinded(KeyKind::Address, &("B", f.address.place(), city)));
     }
     for p in &f.persons {
-        keys.push(key(&("P", p, city)));
+        keys.push(kinded(KeyKind::Person, &("P", p, city)));
     }
     keys
 }
 
-/// A block key: a 64-bit hash of its parts (a collision only adds pairs to score).
+/// A 64-bit hash of `parts` (a collision of block keys only adds pairs to score).
 fn key(parts: &impl Hash) -> u64 {
     FxBuildHasher.hash_one(parts)
+}
+
+/// A block key: the hash of its parts, its kind in the top three bits.
+fn kinded(kind: KeyKind, parts: &impl Hash) -> u64 {
+    (key(parts) & (u64::MAX >> 3)) | ((kind as u64) << 61)
 }
 
 /// The county codes a record's region stands for: itself, or every county of a city.
