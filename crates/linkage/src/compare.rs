@@ -180,6 +180,8 @@ pub struct Comparison<'a> {
     pub address_value: Option<&'a str>,
     /// The agreeing room (building, block, floor, room), hashed.
     pub room_key: Option<u64>,
+    /// A platform shop is one of the two: names are weighed as shops' names differ.
+    pub shop: bool,
     pub person_value: Option<&'a str>,
 }
 
@@ -203,6 +205,7 @@ pub fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
         address_value,
         room_key,
         person_value,
+        shop: a.shop || b.shop,
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Features {
     pub region: Option<Box<str>>,
     /// No usable name and no code: linked to nothing, listed alone.
     pub unusable: bool,
+    /// A platform shop: its name is a brand chosen for the platform, not a registered name.
+    pub shop: bool,
 }
 
 impl Features {
@@ -64,6 +66,7 @@ impl Features {
             names,
             region: region.map(Into::into),
             unusable,
+            shop: record.source == crate::input::Source::PlatformMerchants,
         }
     }
 

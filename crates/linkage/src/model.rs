@@ -28,6 +28,9 @@ const M_SAMPLE: usize = 1_000_000;
 pub struct Model {
     /// m and u per field and level.
     m: [Vec<f64>; 5],
+    /// m of the name levels when a platform shop is one of the two: a shop's name is a brand
+    /// (悦颜美学·薛城店, or one unlike the registered 字号), so its names differ more often.
+    m_shop_name: Vec<f64>,
     u: [Vec<f64>; 5],
     frequencies: Frequencies,
 }
@@ -54,6 +57,24 @@ impl Model {
             })
             .reduce(counts, add);
         let step = (candidates.len() / M_SAMPLE).max(1);
+        let name = field_index(Field::Name);
+        let shop_names = candidates
+            .par_iter()
+            .step_by(step)
+            .fold(
+                || vec![0u64; Field::Name.levels()],
+                |mut acc, &(a, b)| {
+                    let c = compare(&features[a as usize], &features[b as usize]);
+                    if c.shop && c.levels[0] == Level::Code(CodeLevel::Same) {
+                        acc[c.levels[name].index()] += 1;
+                    }
+                    acc
+                },
+            )
+            .reduce(
+                || vec![0u64; Field::Name.levels()],
+                |x, y| x.iter().zip(&y).map(|(a, b)| a + b).collect(),
+            );
         let m_counts = candidates
             .par_iter()
             .step_by(step)
@@ -79,8 +100,12 @@ impl Model {
                 acc
             })
             .reduce(counts, add);
+        let m = probabilities(&m_counts, &PRIOR_M);
+        // Few shops carry a valid code in a small city: the pooled m is their prior.
+        let m_shop_name = smoothed(&shop_names, &m[name]);
         Model {
-            m: probabilities(&m_counts, &PRIOR_M),
+            m_shop_name,
+            m,
             u: probabilities(&u_counts, &PRIOR_U),
             frequencies,
         }
@@ -118,7 +143,11 @@ impl Model {
         if level == Level::Address(AddressLevel::DifferentRoom) {
             return self.different_room_weight(i);
         }
-        let m = self.m[i][level.index()];
+        let m = if c.shop && level.field() == Field::Name {
+            self.m_shop_name[level.index()]
+        } else {
+            self.m[i][level.index()]
+        };
         let prior_u = self.u[i][level.index()];
         let u = match (self.tf_value(level, c), c.room_key) {
             (Some((map, value)), _) => self.frequencies.share(map, value, prior_u),
@@ -234,6 +263,23 @@ const PRIOR_U: [&[f64]; 5] = [
     &[1.0, 1e-3, 0.999],
     &[1.0, 0.2, 0.1, 0.7],
 ];
+
+/// Level shares among non-missing comparisons of one field, smoothed towards `prior`.
+fn smoothed(levels: &[u64], prior: &[f64]) -> Vec<f64> {
+    let present: u64 = levels.iter().skip(1).sum();
+    let denominator = present as f64 + PRIOR_WEIGHT;
+    levels
+        .iter()
+        .enumerate()
+        .map(|(j, &n)| {
+            if j == 0 {
+                1.0
+            } else {
+                (n as f64 + PRIOR_WEIGHT * prior[j]) / denominator
+            }
+        })
+        .collect()
+}
 
 /// Level shares among non-missing comparisons, smoothed towards the prior.
 fn probabilities(counts: &[Vec<u64>; 5], prior: &[&[f64]; 5]) -> [Vec<f64>; 5] {

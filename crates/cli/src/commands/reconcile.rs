@@ -228,6 +228,12 @@ fn run_files(args: &ReconcileArgs, dir: &Path, out: &Path, as_of: String) -> any
     );
     let link_time = linking.elapsed();
     println!("比对各阶段：{}", linkage.timings);
+    let p = args.link_probability;
+    println!(
+        "  先验对数几率 {:.1} 位：两条记录的证据合计达到 {:.1} 位即归并",
+        linkage.prior_bits,
+        (p / (1.0 - p)).log2() - linkage.prior_bits
+    );
 
     let writing = Instant::now();
     write_result(out, &linkage, &records)?;
