@@ -60,6 +60,8 @@ struct DashboardPage {
     cases: Option<meijian_store::cases::stats::DueCounts>,
     /// Requests to extend a case's decision limit, for leaders.
     case_extensions: Vec<meijian_store::cases::stats::PendingExtension>,
+    /// 涉嫌犯罪移送 waiting for the user: a leader's approval, the police's answer.
+    transfers: Vec<crate::pages::leads::referrals::TransferRow>,
     /// 延期 requests waiting for a leader of the jurisdiction.
     extensions: Vec<ExtensionRequestRow>,
     recent: Vec<ActivityRow>,
@@ -120,6 +122,16 @@ pub async fn show_dashboard(
     } else {
         Vec::new()
     };
+    let transfers = if sees_cases {
+        let now = state.now();
+        meijian_store::cases::transfer::waiting(&state.store, &user.scope)
+            .await?
+            .iter()
+            .map(|w| crate::pages::leads::referrals::transfer_row(w, now))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let extensions = if user.scope.can(Permission::SuperviseDeadlines) {
         extension::pending(&state.store, &user.scope)
             .await?
@@ -151,6 +163,7 @@ pub async fn show_dashboard(
         extensions,
         cases,
         case_extensions,
+        transfers,
         recent,
     })
 }

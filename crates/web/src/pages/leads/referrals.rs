@@ -65,7 +65,7 @@ pub struct TransferRow {
     pub overdue: bool,
 }
 
-fn transfer_row(w: &transfer::Waiting, now: OffsetDateTime) -> TransferRow {
+pub fn transfer_row(w: &transfer::Waiting, now: OffsetDateTime) -> TransferRow {
     use meijian_domain::case::transfer::TransferState as T;
     let t = &w.transfer;
     let (todo, due) = match t.state {
