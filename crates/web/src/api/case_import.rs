@@ -16,7 +16,7 @@ use axum::Json;
 use futures_util::StreamExt;
 use meijian_domain::role::Permission;
 use meijian_registry::ReadOptions;
-use meijian_store::cases::import::{self as history, HistoryFile, HistoryImportOptions};
+use meijian_store::cases::import::{HistoryFile, HistoryImportOptions};
 use meijian_store::new_id;
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
@@ -215,29 +215,10 @@ pub async fn import_history(
         return Err(upload_error("请求体为空，请发送 CSV 或 XLSX 文件的内容"));
     }
 
-    // On a task of its own, as the page runs it: a client that stops waiting does not stop
-    // the import half-way. The task owns the staged file and deletes it when done.
-    let task = {
-        let state = state.clone();
-        let scope = user.scope.clone();
-        tokio::spawn(async move {
-            let _staged = guard;
-            let clock = state.clock.clone();
-            let now = move || clock.now();
-            history::import_file(
-                &state.store,
-                &scope,
-                &now,
-                &file_path,
-                &opts,
-                &mut |_, _, _| {},
-            )
-            .await
-        })
-    };
-    let report = task
-        .await
-        .map_err(|e| AppError::Internal(format!("history import task: {e}")))??;
+    // On a task of its own, as the page runs it; the task keeps the staged file until done.
+    let report =
+        crate::pages::cases::import::import_on_task(&state, &user.scope, file_path, opts, guard)
+            .await??;
     tracing::info!(
         kind = file.code(),
         dry_run,

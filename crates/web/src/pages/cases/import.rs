@@ -302,26 +302,7 @@ async fn run(
     let (file_path, _) = upload_paths(state, token)?;
     let opts = pending.options(dry_run)?;
     let file = opts.file;
-    let task = {
-        let state = state.clone();
-        let scope = user.scope.clone();
-        tokio::spawn(async move {
-            let clock = state.clock.clone();
-            let now = move || clock.now();
-            history::import_file(
-                &state.store,
-                &scope,
-                &now,
-                &file_path,
-                &opts,
-                &mut |_, _, _| {},
-            )
-            .await
-        })
-    };
-    let result = task
-        .await
-        .map_err(|e| AppError::Internal(format!("history import task: {e}")))?;
+    let result = import_on_task(state, &user.scope, file_path, opts, ()).await?;
     let report = match result {
         Ok(r) => r,
         Err(meijian_store::StoreError::Invalid { message, .. }) => {
@@ -418,4 +399,34 @@ pub async fn rejections_xlsx(
         &format!("问题行-{}.xlsx", pending.file_name),
         bytes,
     ))
+}
+
+/// Runs a history import on a task of its own, for the page and the API alike: a client that
+/// stops waiting does not stop the import half-way. `keep` (a staged file's guard) lives until
+/// the import has ended.
+pub(crate) async fn import_on_task<K: Send + 'static>(
+    state: &AppState,
+    scope: &meijian_store::Scope,
+    file_path: PathBuf,
+    opts: HistoryImportOptions,
+    keep: K,
+) -> AppResult<Result<history::HistoryImportReport, meijian_store::StoreError>> {
+    let state = state.clone();
+    let scope = scope.clone();
+    tokio::spawn(async move {
+        let _keep = keep;
+        let clock = state.clock.clone();
+        let now = move || clock.now();
+        history::import_file(
+            &state.store,
+            &scope,
+            &now,
+            &file_path,
+            &opts,
+            &mut |_, _, _| {},
+        )
+        .await
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("history import task: {e}")))
 }
