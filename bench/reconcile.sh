@@ -5,6 +5,7 @@
 # Splink reference (bench/splink/link.py) runs on the same files in the same run, side by side.
 #
 # Usage: bench/reconcile.sh [--splink] [OPERATORS...]   (default 10000 480000 1000000)
+#        PROFILE=dense bench/reconcile.sh ...   (demo-data --profile dense: towers, reused 字号 …)
 # 480,000 operators make about 1,000,000 records; 2,400,000 make about 5,000,000.
 # Data and results go to target/bench/linkage/ (not committed).
 set -euo pipefail
@@ -14,6 +15,7 @@ SPLINK=0
 if [[ "${1:-}" == "--splink" ]]; then SPLINK=1; shift; fi
 SIZES=("$@")
 [[ ${#SIZES[@]} -gt 0 ]] || SIZES=(10000 480000 1000000)
+PROFILE="${PROFILE:-standard}"
 OUT="target/bench/linkage"
 BIN="target/release/meijian"
 AS_OF="2026-11-22" # the as-of date of demo-data's ground truth
@@ -43,8 +45,8 @@ print("%.4f %.4f %.4f %s" % (d["f1"], d["precision"], d["recall"], "-" if c is N
 
 rows=()
 for ops in "${SIZES[@]}"; do
-    dir="$OUT/ops-$ops"
-    [[ -f "$dir/ground_truth.csv" ]] || "$BIN" demo-data --operators "$ops" --seed 1 --out "$dir" > /dev/null
+    dir="$OUT/$PROFILE-$ops"
+    [[ -f "$dir/ground_truth.csv" ]] || "$BIN" demo-data --operators "$ops" --seed 1 --profile "$PROFILE" --out "$dir" > /dev/null
     records=$(($(wc -l < "$dir/ground_truth.csv") - 1))
     echo "== $ops operators, $records records: meijian reconcile" >&2
     /usr/bin/time -v "$BIN" reconcile --from-files "$dir" --out "$dir/result.csv" --as-of "$AS_OF" \
