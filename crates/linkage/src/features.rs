@@ -255,6 +255,11 @@ impl Frequencies {
         self.share_of(map, hash(value), prior)
     }
 
+    /// How many records have `value` in `map`.
+    pub fn count(&self, map: &FxHashMap<u64, u32>, value: &str) -> u32 {
+        map.get(&hash(value)).copied().unwrap_or(0)
+    }
+
     /// [`Frequencies::share`] of a value already hashed.
     pub fn share_of(&self, map: &FxHashMap<u64, u32>, value: u64, prior: f64) -> f64 {
         let count = f64::from(map.get(&value).copied().unwrap_or(1).max(1));

@@ -141,14 +141,23 @@ impl Linkage {
         best
     }
 
-    /// The evidence of a link in Chinese: `统一社会信用代码一致(+18.2)；字号一致「悦颜」(+9.1)`.
+    /// The evidence of a link in Chinese: `统一社会信用代码一致(+18.2)；字号一致「悦颜」(+9.1)`;
+    /// a value many records share says so: `字号一致「美丽」(+2.3，字号常见)`.
     pub fn evidence_zh(&self, a: u32, b: u32) -> String {
         self.explain(a, b)
             .iter()
             .filter(|c| !c.level.is_missing())
-            .map(|c| match &c.value {
-                Some(v) => format!("{}「{v}」({:+.1})", c.level.label_zh(), c.weight),
-                None => format!("{}({:+.1})", c.level.label_zh(), c.weight),
+            .map(|c| {
+                let common = match (c.common, c.level.field()) {
+                    (false, _) => "",
+                    (true, Field::Name) => "，字号常见",
+                    (true, Field::Address) => "，同楼多家",
+                    (true, _) => "，常见",
+                };
+                match &c.value {
+                    Some(v) => format!("{}「{v}」({:+.1}{common})", c.level.label_zh(), c.weight),
+                    None => format!("{}({:+.1})", c.level.label_zh(), c.weight),
+                }
             })
             .collect::<Vec<_>>()
             .join("；")

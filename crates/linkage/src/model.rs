@@ -43,7 +43,13 @@ pub struct Contribution {
     pub weight: f64,
     /// The agreeing value, where its frequency was weighed.
     pub value: Option<String>,
+    /// That value is shared by many records (a 字号 many businesses use, a tower of many), so
+    /// it weighed little: officers read “字号常见” or “同楼多家”.
+    pub common: bool,
 }
+
+/// Records sharing a value from which it is called common in the evidence.
+const COMMON_VALUE: u32 = 10;
 
 impl Model {
     /// Learns the weights from the records' features and the candidate pairs.
@@ -117,13 +123,17 @@ impl Model {
             level,
             weight: 0.0,
             value: None,
+            common: false,
         });
         for (i, level) in c.levels.iter().enumerate() {
             if level.is_missing() {
                 continue;
             }
             out[i].weight = self.level_weight(i, *level, c);
-            out[i].value = self.tf_value(*level, c).map(|(_, v)| v.to_owned());
+            if let Some((map, value)) = self.tf_value(*level, c) {
+                out[i].common = self.frequencies.count(map, value) >= COMMON_VALUE;
+                out[i].value = Some(value.to_owned());
+            }
         }
         out
     }

@@ -337,3 +337,81 @@ fn accurate_on_realistic_exports() {
     );
     assert!(accuracy >= 0.97, "class accuracy {accuracy:.4}");
 }
+
+/// Issue 13: a tower where a doctor's clinic and the same family's salon sit one floor apart,
+/// sharing the 字号 and the owner, are two operators. Two shops of the same name, one on each
+/// floor: the room, written differently, tells which operator each belongs to.
+#[test]
+fn a_familys_clinic_and_salon_one_floor_apart_are_two_operators() {
+    let clinic = registration(
+        "91370403MA3C5UQ81",
+        "枣庄市薛城区悦颜医疗美容诊所有限公司",
+        "薛城区泰山南路88号金鼎大厦12层1203室",
+        "王芳",
+    );
+    let salon = registration(
+        "92370403MA7XY1234",
+        "薛城区悦颜美容店",
+        "薛城区泰山南路88号金鼎大厦13层1302室",
+        "王芳",
+    );
+    let mut license = aesthetic(record(Source::Licenses, "PDY00001", "悦颜医疗美容诊所"));
+    license.address = Some("泰山南路88号金鼎大厦1203".to_owned());
+    license.persons = vec!["王芳".to_owned()];
+    let mut shop = record(
+        Source::PlatformMerchants,
+        "https://shop.example.com/9",
+        "悦颜美容（泰山南路店）",
+    );
+    shop.address = Some("泰山南路88号金鼎大厦13F-02".to_owned());
+    let mut clinic_shop = record(
+        Source::PlatformMerchants,
+        "https://shop.example.com/8",
+        "悦颜美容（泰山南路店）",
+    );
+    clinic_shop.address = Some("泰山南路88号金鼎大厦十二楼1203".to_owned());
+    let records = vec![clinic, salon, license, shop, clinic_shop];
+    let l = run(&records);
+    assert!(same_operator(&l, 0, 2), "the license joins the clinic");
+    assert!(
+        same_operator(&l, 1, 3),
+        "the shop on the 13th floor joins the salon"
+    );
+    assert!(
+        same_operator(&l, 0, 4),
+        "the shop in room 1203 joins the clinic"
+    );
+    assert!(!same_operator(&l, 1, 4), "{}", l.evidence_zh(1, 4));
+    assert!(
+        !same_operator(&l, 0, 1),
+        "clinic and salon are two operators"
+    );
+    // Why they are apart is said in words.
+    let why = l.evidence_zh(0, 1);
+    assert!(why.contains("同楼不同室"), "{why}");
+}
+
+/// A 字号 that many businesses share weighs little, and the evidence says so.
+#[test]
+fn a_common_trade_name_is_named_as_common() {
+    let mut records: Vec<InputRecord> = (0..12)
+        .map(|i| {
+            let mut r = record(
+                Source::PlatformMerchants,
+                &format!("https://shop.example.com/{i}"),
+                "美丽美容",
+            );
+            r.address = Some(format!("薛城区光明路{}号", 10 + i));
+            r
+        })
+        .collect();
+    records.push(registration(
+        "91370403MA3C5UQ81",
+        "枣庄市薛城区美丽美容有限公司",
+        "薛城区光明路10号",
+        "王芳",
+    ));
+    let l = run(&records);
+    let why = l.evidence_zh(0, 12);
+    assert!(why.contains("字号常见"), "{why}");
+}
