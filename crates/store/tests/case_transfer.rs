@@ -15,7 +15,6 @@ use meijian_domain::case::{CaseAction, CaseOrigin, CaseRules, CaseStep, PartyKin
 use meijian_domain::department::DepartmentKind;
 use meijian_domain::lead::rules::TimeLimits;
 use meijian_domain::lead::Category;
-use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_domain::workdays::Calendar;
 use meijian_store::cases::open::{NewCase, NewParty};
@@ -23,7 +22,8 @@ use meijian_store::cases::transfer;
 use meijian_store::cases::workflow::CaseCommand;
 use meijian_store::cases::{self};
 use meijian_store::testing::TestDb;
-use meijian_store::{both_backends, demo, Actor, Scope, Store, StoreError};
+use meijian_store::testing::{department, user};
+use meijian_store::{both_backends, demo, Scope, Store, StoreError};
 use time::macros::{date, datetime};
 use time::{Date, Duration, OffsetDateTime};
 
@@ -33,29 +33,6 @@ const TODAY: Date = date!(2026 - 11 - 20);
 const SHIZHONG: &str = "370402";
 const XUECHENG: &str = "370403";
 const REASON: &str = "无证注射致人重伤，涉嫌非法行医罪";
-
-async fn department(store: &Store, kind: DepartmentKind, region: &str) -> String {
-    sqlx::query_scalar("select id from department where kind = $1 and region_code = $2")
-        .bind(kind.code())
-        .bind(region)
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
-}
-
-async fn user(store: &Store, name: &str, role: Role, kind: DepartmentKind, region: &str) -> Scope {
-    let actor = Actor {
-        account_id: Some(format!("acc-{name}")),
-        name: name.to_string(),
-        ..Actor::default()
-    };
-    Scope::for_user(
-        actor,
-        role,
-        department(store, kind, region).await,
-        RegionCode::parse(region).unwrap(),
-    )
-}
 
 async fn officer(store: &Store) -> Scope {
     user(

@@ -13,7 +13,6 @@ use meijian_domain::department::DepartmentKind;
 use meijian_domain::lead::codes::NextStep;
 use meijian_domain::lead::rules::{LeadRules, PenaltyFacts};
 use meijian_domain::lead::{Category, Channel, Fen, Finding, LeadKind};
-use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_domain::workdays::Calendar;
 use meijian_store::cases::open::{NewCase, NewParty};
@@ -22,6 +21,7 @@ use meijian_store::cases::{self, evidence, parties, share, stats, Filter};
 use meijian_store::leads::intake::{self, AttachmentLimits, NewComplaint, ReporterIn};
 use meijian_store::leads::{self, suggest, workflow as lead_workflow};
 use meijian_store::testing::{self, TestDb};
+use meijian_store::testing::{department, user};
 use meijian_store::{both_backends, demo, Actor, Backend, Scope, Store, StoreError};
 use sha2::{Digest, Sha256};
 use time::macros::{date, datetime};
@@ -41,30 +41,7 @@ fn stored(t: OffsetDateTime) -> String {
     meijian_store::timefmt::to_db(t)
 }
 
-async fn department(store: &Store, kind: DepartmentKind, region: &str) -> String {
-    sqlx::query_scalar("select id from department where kind = $1 and region_code = $2")
-        .bind(kind.code())
-        .bind(region)
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
-}
-
 /// A user of `role` in the department of `kind` at `region`, named `name`.
-async fn user(store: &Store, name: &str, role: Role, kind: DepartmentKind, region: &str) -> Scope {
-    let actor = Actor {
-        account_id: Some(format!("acc-{name}")),
-        name: name.to_string(),
-        ..Actor::default()
-    };
-    Scope::for_user(
-        actor,
-        role,
-        department(store, kind, region).await,
-        RegionCode::parse(region).unwrap(),
-    )
-}
-
 /// The officer of 市中区's 卫生监督 who handles the cases here.
 async fn officer(store: &Store) -> Scope {
     user(

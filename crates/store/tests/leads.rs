@@ -22,6 +22,7 @@ use meijian_store::leads::workflow::{self, extension, Conclusion};
 use meijian_store::leads::{
     self, batch, detail, referral, reward, routing, stats, status, suggest,
 };
+use meijian_store::testing::department;
 use meijian_store::testing::{self, TestDb};
 use meijian_store::{both_backends, demo, Actor, Scope, Store, StoreError};
 use time::macros::datetime;
@@ -33,15 +34,6 @@ const NOW: OffsetDateTime = datetime!(2026-11-20 02:00 UTC);
 /// A time as stored, to compare with the store's literals.
 fn stored(t: OffsetDateTime) -> String {
     meijian_store::timefmt::to_db(t)
-}
-
-async fn department(store: &Store, kind: DepartmentKind, region: &str) -> String {
-    sqlx::query_scalar("select id from department where kind = $1 and region_code = $2")
-        .bind(kind.code())
-        .bind(region)
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
 }
 
 async fn scope(store: &Store, role: Role, kind: DepartmentKind, region: &str) -> Scope {

@@ -11,7 +11,6 @@ use meijian_domain::case::{ActionInput, CaseOrigin, CaseRules, PartyKind, Penalt
 use meijian_domain::department::DepartmentKind;
 use meijian_domain::lead::rules::LeadRules;
 use meijian_domain::lead::{Category, Channel, Fen, Finding, LeadKind};
-use meijian_domain::region::RegionCode;
 use meijian_domain::role::Role;
 use meijian_domain::workdays::Calendar;
 use meijian_store::cases::open::{NewCase, NewParty};
@@ -20,6 +19,7 @@ use meijian_store::cases::workflow::CaseCommand;
 use meijian_store::cases::{self, evidence, parties};
 use meijian_store::leads::intake::{self, AttachmentLimits, NewComplaint};
 use meijian_store::leads::workflow as lead_workflow;
+use meijian_store::testing::user;
 use meijian_store::testing::{self, TestDb};
 use meijian_store::{both_backends, demo, Actor, Scope, Store, StoreError};
 use time::macros::{date, datetime};
@@ -36,29 +36,6 @@ const PERSON: &str = "王大明";
 const PERSON_ID: &str = "370402199001011234";
 const DECISION_NO: &str = "枣市中卫罚〔2026〕12号";
 const CLOSE_NOTE: &str = "当事人已缴清罚款，停止违法行为";
-
-async fn department(store: &Store, kind: DepartmentKind, region: &str) -> String {
-    sqlx::query_scalar("select id from department where kind = $1 and region_code = $2")
-        .bind(kind.code())
-        .bind(region)
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
-}
-
-async fn user(store: &Store, name: &str, role: Role, kind: DepartmentKind, region: &str) -> Scope {
-    let actor = Actor {
-        account_id: Some(format!("acc-{name}")),
-        name: name.to_string(),
-        ..Actor::default()
-    };
-    Scope::for_user(
-        actor,
-        role,
-        department(store, kind, region).await,
-        RegionCode::parse(region).unwrap(),
-    )
-}
 
 async fn officer(store: &Store) -> Scope {
     user(

@@ -143,6 +143,43 @@ macro_rules! both_backends {
     };
 }
 
+/// The id of the department of `kind` in `region` (the demo city's, `demo::seed`).
+pub async fn department(
+    store: &Store,
+    kind: meijian_domain::department::DepartmentKind,
+    region: &str,
+) -> String {
+    sqlx::query_scalar("select id from department where kind = $1 and region_code = $2")
+        .bind(kind.code())
+        .bind(region)
+        .fetch_one(store.pool())
+        .await
+        .unwrap_or_else(|e| panic!("no {kind:?} department in {region}: {e}"))
+}
+
+/// A user named `name` with `role` in that department, as tests act.
+pub async fn user(
+    store: &Store,
+    name: &str,
+    role: meijian_domain::role::Role,
+    kind: meijian_domain::department::DepartmentKind,
+    region: &str,
+) -> crate::Scope {
+    let actor = crate::Actor {
+        account_id: Some(format!("acc-{name}")),
+        name: name.to_string(),
+        ..crate::Actor::default()
+    };
+    let region = meijian_domain::region::RegionCode::parse(region)
+        .unwrap_or_else(|e| panic!("bad region {region}: {e}"));
+    crate::Scope::for_user(
+        actor,
+        role,
+        department(store, kind, region.as_str()).await,
+        region,
+    )
+}
+
 /// Opens a case from `lead_id` (立案) against one party and decides it with `actions`, all
 /// dated the day of `now`: what a lead concluded with a penalty needs first. An organisation
 /// party is the lead's operator, registered provisionally when the lead names none. Returns the

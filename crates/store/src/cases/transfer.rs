@@ -421,6 +421,34 @@ fn changed() -> StoreError {
     }
 }
 
+/// [`record`] of a step that moves transfer `t` on from the state it was read in.
+#[allow(clippy::too_many_arguments)]
+async fn record_step(
+    tx: &mut Tx,
+    scope: &Scope,
+    now: OffsetDateTime,
+    case: &Case,
+    t: &Transfer,
+    action: CaseAction,
+    note: &str,
+    after: serde_json::Value,
+) -> Result<(), StoreError> {
+    let before = serde_json::json!({"state": t.state.code()});
+    record(
+        tx,
+        scope,
+        now,
+        case,
+        action,
+        note,
+        "case_transfer",
+        &t.id,
+        Some(before),
+        after,
+    )
+    .await
+}
+
 /// The case event, the case's version and the audit entry of one step.
 #[allow(clippy::too_many_arguments)]
 async fn record(
@@ -593,16 +621,14 @@ pub async fn decide(
     } else {
         (CaseAction::TransferRefused, format!("不批准移送：{note}"))
     };
-    record(
+    record_step(
         &mut tx,
         scope,
         now,
         &case,
+        &t,
         action,
         &said,
-        "case_transfer",
-        &t.id,
-        Some(serde_json::json!({"state": t.state.code()})),
         serde_json::json!({"state": to.code(), "send_due": send_due}),
     )
     .await?;
@@ -677,16 +703,14 @@ pub async fn send(
             ""
         }
     );
-    record(
+    record_step(
         &mut tx,
         scope,
         now,
         &case,
+        &t,
         CaseAction::TransferSent,
         &said,
-        "case_transfer",
-        &t.id,
-        Some(serde_json::json!({"state": t.state.code()})),
         serde_json::json!({"state": to.code(), "package": codes, "copied_at": copied,
             "granted": receivers}),
     )
@@ -727,16 +751,14 @@ pub async fn receipt(
         &[Some(timefmt::to_db(at)), Some(police_due.clone())],
     )
     .await?;
-    record(
+    record_step(
         &mut tx,
         scope,
         now,
         &case,
+        &t,
         CaseAction::TransferReceived,
         "公安机关已接收移送（回执）",
-        "case_transfer",
-        &t.id,
-        Some(serde_json::json!({"state": t.state.code()})),
         serde_json::json!({"state": to.code(), "receipt_at": timefmt::to_db(at),
             "police_due": police_due}),
     )
@@ -809,16 +831,14 @@ pub async fn police_decision(
             format!("公安机关{after}不予立案：{note}"),
         )
     };
-    record(
+    record_step(
         &mut tx,
         scope,
         now,
         &case,
+        &t,
         action,
         &said,
-        "case_transfer",
-        &t.id,
-        Some(serde_json::json!({"state": t.state.code()})),
         serde_json::json!({"state": to.code(), "handover_due": handover_due,
             "challenge_due": challenge_due}),
     )
@@ -889,16 +909,14 @@ pub async fn challenge(
             format!("提请公安机关复议：{reason}"),
         )
     };
-    record(
+    record_step(
         &mut tx,
         scope,
         now,
         &case,
+        &t,
         action,
         &said,
-        "case_transfer",
-        &t.id,
-        Some(serde_json::json!({"state": t.state.code()})),
         serde_json::json!({"state": to.code(), "police_due": police_due}),
     )
     .await?;
@@ -1334,37 +1352,40 @@ pub async fn waiting(store: &Store, scope: &Scope) -> Result<Vec<Waiting>, Store
     use TransferState as T;
     let dept = scope.department_id.clone().unwrap_or_default();
     let mut q = crate::sql::Query::new(&format!(
-        "select {}, c.case_no, c.title, c.authority from case_transfer t \
-         join enforcement_case c on c.id = t.case_id where ",
-        COLUMNS
-            .split(", ")
-            .map(|c| format!("t.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "select t.*, c.case_no, c.title, c.authority from (select {COLUMNS} from case_transfer) t \
+         join enforcement_case c on c.id = t.case_id where "
     ));
-    q.push("((t.state = ").bind(T::Proposed.code());
+    // `column = dept and t.state in (states)`.
+    let waits_for = |q: &mut crate::sql::Query, column: &str, states: &[T]| {
+        q.push("(")
+            .push(column)
+            .push(" = ")
+            .bind(&dept)
+            .push(" and t.state in (");
+        for (i, s) in states.iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).bind(s.code());
+        }
+        q.push("))");
+    };
+    q.push("(");
+    waits_for(
+        &mut q,
+        "t.police_department_id",
+        &[T::Sent, T::Received, T::Reconsidering],
+    );
+    q.push(" or ");
+    waits_for(
+        &mut q,
+        "t.procuratorate_department_id",
+        &[T::Sent, T::Received, T::Supervising],
+    );
     if scope.can(Permission::SuperviseDeadlines) {
-        q.push(" and 1 = 1").in_scope("c.region_code", scope);
-    } else {
-        q.push(" and 1 = 0");
+        q.push(" or (t.state = ")
+            .bind(T::Proposed.code())
+            .in_scope("c.region_code", scope)
+            .push(")");
     }
-    q.push(") or (t.police_department_id = ")
-        .bind(&dept)
-        .push(" and t.state in (")
-        .bind(T::Sent.code())
-        .push(", ")
-        .bind(T::Received.code())
-        .push(", ")
-        .bind(T::Reconsidering.code())
-        .push(")) or (t.procuratorate_department_id = ")
-        .bind(&dept)
-        .push(" and t.state in (")
-        .bind(T::Sent.code())
-        .push(", ")
-        .bind(T::Received.code())
-        .push(", ")
-        .bind(T::Supervising.code())
-        .push("))) order by t.proposed_at, t.id limit 500");
+    q.push(") order by t.proposed_at, t.id limit 500");
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]

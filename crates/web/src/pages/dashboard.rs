@@ -61,7 +61,7 @@ struct DashboardPage {
     /// Requests to extend a case's decision limit, for leaders.
     case_extensions: Vec<meijian_store::cases::stats::PendingExtension>,
     /// 涉嫌犯罪移送 waiting for the user: a leader's approval, the police's answer.
-    transfers: Vec<crate::pages::leads::referrals::TransferRow>,
+    transfers: Vec<crate::pages::cases::transfer::WaitingRow>,
     /// 延期 requests waiting for a leader of the jurisdiction.
     extensions: Vec<ExtensionRequestRow>,
     recent: Vec<ActivityRow>,
@@ -127,7 +127,7 @@ pub async fn show_dashboard(
         meijian_store::cases::transfer::waiting(&state.store, &user.scope)
             .await?
             .iter()
-            .map(|w| crate::pages::leads::referrals::transfer_row(w, now))
+            .map(|w| crate::pages::cases::transfer::waiting_row(w, now))
             .collect()
     } else {
         Vec::new()

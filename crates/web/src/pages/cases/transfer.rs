@@ -506,3 +506,43 @@ pub async fn views(
         .collect();
     Ok((out, consultations))
 }
+
+/// A case transfer to the police waiting for the user, as a row.
+pub struct WaitingRow {
+    pub case_id: String,
+    pub case_no: String,
+    pub title: String,
+    pub authority: String,
+    pub state: &'static str,
+    pub urgent: bool,
+    pub proposed: String,
+    /// What the user is expected to do, and by when.
+    pub todo: &'static str,
+    pub due: String,
+    pub overdue: bool,
+}
+
+pub fn waiting_row(w: &transfer::Waiting, now: time::OffsetDateTime) -> WaitingRow {
+    use meijian_domain::case::transfer::TransferState as T;
+    let t = &w.transfer;
+    let (todo, due) = match t.state {
+        T::Proposed => ("审批", Some(t.decide_due)),
+        T::Sent => ("签收", None),
+        T::Received => ("作出立案决定", t.police_due),
+        T::Reconsidering => ("作出复议决定", t.police_due),
+        T::Supervising => ("立案监督", None),
+        _ => ("", None),
+    };
+    WaitingRow {
+        case_id: t.case_id.clone(),
+        case_no: w.case_no.clone(),
+        title: w.case_title.clone(),
+        authority: w.authority.clone(),
+        state: t.state.label_zh(),
+        urgent: t.urgent,
+        proposed: show_time(t.proposed_at),
+        todo,
+        due: due.map(show_time).unwrap_or_default(),
+        overdue: due.is_some_and(|d| d < now),
+    }
+}

@@ -13,6 +13,8 @@ use meijian_domain::lead::referral::{check_referral, ReferralStep, ReferralTaker
 use meijian_domain::lead::ReferralState;
 use meijian_domain::role::Permission;
 use meijian_store::cases::transfer;
+
+use crate::pages::cases::transfer::{waiting_row, WaitingRow};
 use meijian_store::leads::referral::{self, Referral, Response as Answer};
 use meijian_store::Scope;
 use serde::Deserialize;
@@ -48,46 +50,6 @@ pub struct ReferralRow {
     pub answers: Vec<(&'static str, &'static str)>,
     /// The form's own action (Enter in the note field): the mildest answer.
     pub first_answer: &'static str,
-}
-
-/// A case transfer to the police waiting for the user, as a row.
-pub struct TransferRow {
-    pub case_id: String,
-    pub case_no: String,
-    pub title: String,
-    pub authority: String,
-    pub state: &'static str,
-    pub urgent: bool,
-    pub proposed: String,
-    /// What the user is expected to do, and by when.
-    pub todo: &'static str,
-    pub due: String,
-    pub overdue: bool,
-}
-
-pub fn transfer_row(w: &transfer::Waiting, now: OffsetDateTime) -> TransferRow {
-    use meijian_domain::case::transfer::TransferState as T;
-    let t = &w.transfer;
-    let (todo, due) = match t.state {
-        T::Proposed => ("审批", Some(t.decide_due)),
-        T::Sent => ("签收", None),
-        T::Received => ("作出立案决定", t.police_due),
-        T::Reconsidering => ("作出复议决定", t.police_due),
-        T::Supervising => ("立案监督", None),
-        _ => ("", None),
-    };
-    TransferRow {
-        case_id: t.case_id.clone(),
-        case_no: w.case_no.clone(),
-        title: w.case_title.clone(),
-        authority: w.authority.clone(),
-        state: t.state.label_zh(),
-        urgent: t.urgent,
-        proposed: show_time(t.proposed_at),
-        todo,
-        due: due.map(show_time).unwrap_or_default(),
-        overdue: due.is_some_and(|d| d < now),
-    }
 }
 
 fn row(r: &Referral, scope: &Scope, now: OffsetDateTime) -> ReferralRow {
@@ -143,7 +105,7 @@ struct ReferralsPage {
     inbox: Vec<ReferralRow>,
     outbox: Vec<ReferralRow>,
     /// Case transfers to the police waiting for the user.
-    transfers: Vec<TransferRow>,
+    transfers: Vec<WaitingRow>,
 }
 
 #[derive(Deserialize, Default)]
@@ -178,7 +140,7 @@ async fn page(
         error,
         inbox: inbox.iter().map(|r| row(r, &user.scope, now)).collect(),
         outbox: outbox.iter().map(|r| row(r, &user.scope, now)).collect(),
-        transfers: transfers.iter().map(|w| transfer_row(w, now)).collect(),
+        transfers: transfers.iter().map(|w| waiting_row(w, now)).collect(),
     })
 }
 
